@@ -26,8 +26,10 @@ EXIT_OK = 0
 EXIT_BAD_INPUT = 2
 
 
-class CliError(Exception):
-    """Bad input detected by a command; printed without a traceback, exit code 2."""
+from wfm.errors import WfmInputError  # noqa: E402
+
+#: Kept as an alias: commands raise :class:`WfmInputError` for bad input.
+CliError = WfmInputError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,8 +60,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     try:
         return int(args.func(args) or 0)
-    except CliError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except WfmInputError as exc:
+        for message in exc.errors:
+            print(f"error: {message}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
