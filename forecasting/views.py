@@ -1,0 +1,114 @@
+"""Summaries of interval history for charts and tables (pure functions, no UI).
+
+The app's pages and the CLI draw these frames; keeping them here means they are
+tested once, on their own, and the pages stay thin.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _check_history(history: pd.DataFrame) -> None:
+    missing = {"interval_start", "queue", "calls_offered"} - set(history.columns)
+    if missing:
+        raise ValueError(f"history is missing column(s) {sorted(missing)}")
+    if not isinstance(history["interval_start"].dtype, pd.DatetimeTZDtype):
+        raise ValueError("history column interval_start must be tz-aware")
+
+
+def daily_calls(history: pd.DataFrame) -> pd.DataFrame:
+    """Calls offered per local calendar day and queue.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Canonical history (``interval_start`` tz-aware, ``queue``, ``calls_offered``).
+
+    Returns
+    -------
+    DataFrame
+        Columns ``date`` (local calendar day, ``datetime64`` at midnight, naive),
+        ``queue``, ``calls_offered`` [calls per day]. Days are local days of the
+        history's own time zone, so a DST day sums 23 or 25 hours.
+    """
+    _check_history(history)
+    local_day = history["interval_start"].dt.tz_localize(None).dt.normalize()
+    out = (
+        history.assign(date=local_day)
+        .groupby(["date", "queue"], as_index=False, observed=True)["calls_offered"]
+        .sum()
+    )
+    return out.sort_values(["queue", "date"], ignore_index=True)
+
+
+def average_week(history: pd.DataFrame, queue: str | None = None) -> pd.DataFrame:
+    """Average calls offered per hour for each weekday and hour of day.
+
+    Parameters
+    ----------
+    history : DataFrame
+        Canonical history.
+    queue : str, optional
+        Restrict to one queue; all queues summed when omitted.
+
+    Returns
+    -------
+    DataFrame
+        Index ``weekday`` (``Mon`` .. ``Sun``), columns ``0`` .. ``23`` (local
+        hour of day), values the mean calls offered in that hour [calls per hour]
+        over the weeks seen. Hours never seen (closed) are NaN, not zero.
+    """
+    _check_history(history)
+    frame = history if queue is None else history[history["queue"] == queue]
+    if frame.empty:
+        raise ValueError(f"no history for queue {queue!r}")
+    ts = frame["interval_start"]
+    hourly = (
+        frame.assign(
+            hour_start=ts.dt.tz_localize(None).dt.floor("h"),
+        )
+        .groupby("hour_start", as_index=False)["calls_offered"]
+        .sum()
+    )
+    hourly["weekday"] = hourly["hour_start"].dt.day_of_week
+    hourly["hour"] = hourly["hour_start"].dt.hour
+    grid = hourly.pivot_table(index="weekday", columns="hour", values="calls_offered", aggfunc="mean")
+    grid = grid.reindex(index=range(7), columns=range(24))
+    grid.index = pd.Index([WEEKDAY_NAMES[i] for i in grid.index], name="weekday")
+    grid.columns = pd.Index([int(c) for c in grid.columns], name="hour")
+    return grid.astype(float)
+
+
+def queue_overview(history: pd.DataFrame) -> pd.DataFrame:
+    """One row per queue: first and last interval, days, total and mean daily calls, AHT.
+
+    ``aht_seconds`` is the call-weighted mean handle time of answered calls when the
+    history has it (NaN otherwise).
+    """
+    _check_history(history)
+    rows = []
+    for queue, grp in history.groupby("queue", sort=True, observed=True):
+        days = grp["interval_start"].dt.tz_localize(None).dt.normalize().nunique()
+        aht = np.nan
+        if "aht_seconds" in grp and grp["aht_seconds"].notna().any():
+            weight = grp["calls_answered"] if "calls_answered" in grp else grp["calls_offered"]
+            weight = weight.astype(float).fillna(0.0)
+            ok = grp["aht_seconds"].notna() & (weight > 0)
+            if ok.any():
+                aht = float(np.average(grp.loc[ok, "aht_seconds"], weights=weight[ok]))
+        rows.append(
+            {
+                "queue": queue,
+                "first_interval": grp["interval_start"].min(),
+                "last_interval": grp["interval_start"].max(),
+                "days": int(days),
+                "calls_offered": int(grp["calls_offered"].sum()),
+                "calls_per_day": float(grp["calls_offered"].sum() / max(days, 1)),
+                "aht_seconds": aht,
+            }
+        )
+    return pd.DataFrame(rows)
