@@ -1,0 +1,837 @@
+"""The forecaster protocol and the helpers every model shares.
+
+Every model in :mod:`forecasting.models` follows the scikit-learn habit:
+
+* ``__init__`` stores hyperparameters only, under the same names;
+* ``fit(history) -> self`` learns state into attributes with a trailing
+  underscore (``interval_minutes_``, ``tz_``, ``last_interval_start_``,
+  ``open_slots_``, ...);
+* ``predict(horizon) -> DataFrame`` returns ``horizon`` future intervals with
+  the point forecast and the 80 % and 95 % interval bounds.
+
+This module holds what the models have in common so that no model repeats it:
+
+* validation of the single-queue history frame (:func:`validate_history`);
+* the local wall-clock grid (:func:`wallclock_series`): statistical models see
+  one value per *local* interval, so the weekly season stays aligned with the
+  clock across daylight-saving changes;
+* the future timestamps (:func:`future_index`, :func:`horizon_intervals`),
+  which continue the history grid in absolute time, so a spring-forward day has
+  23 hours (92 quarter-hours) and a fall-back day 25 hours (100 quarter-hours);
+* closed hours (:func:`learn_open_slots`, :func:`open_mask`): a
+  (weekday, minute-of-day) slot that never had a call in the history is closed
+  and forecast exactly 0 with 0-width bounds;
+* calibrated prediction intervals (:func:`fit_interval_calibration`,
+  :func:`interval_bounds`) from out-of-sample residuals with a
+  quasi-Poisson / negative-binomial variance function;
+* the calendar (:func:`special_days_frame`, :func:`day_calendar`) used by the
+  models that take regressors.
+
+References
+----------
+.. [1] Hyndman, R.J. & Athanasopoulos, G. (2021) *Forecasting: principles and
+   practice*, 3rd ed., OTexts, section 5.5 "Distributional forecasts and
+   prediction intervals" (bootstrapped / empirical residual intervals).
+.. [2] McCullagh, P. & Nelder, J.A. (1989) *Generalized Linear Models*, 2nd
+   ed., Chapman & Hall, section 9.2 (quasi-likelihood, variance functions
+   ``V(mu) = phi * mu`` and ``V(mu) = mu + mu**2 / k``).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from dataclasses import dataclass
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import pandas as pd
+
+from wfm.errors import WfmInputError
+
+DEFAULT_TZ = "Europe/Stockholm"
+
+#: Quantile level of each bound column of a forecast frame.
+BOUND_LEVELS: dict[str, float] = {
+    "calls_offered_p025": 0.025,
+    "calls_offered_p10": 0.10,
+    "calls_offered_p90": 0.90,
+    "calls_offered_p975": 0.975,
+}
+
+#: Columns of the frame returned by every ``predict``.
+FORECAST_COLUMNS: list[str] = [
+    "interval_start",
+    "calls_offered",
+    "calls_offered_p10",
+    "calls_offered_p90",
+    "calls_offered_p025",
+    "calls_offered_p975",
+    "model",
+]
+
+MINUTES_PER_DAY = 1440
+DAYS_PER_WEEK = 7
+
+
+class InsufficientHistoryError(WfmInputError):
+    """The history is too short for a model.
+
+    The message names the model, the history it needs and the history it got,
+    and points to :func:`forecasting.models.fallback_for`.
+
+    Parameters
+    ----------
+    model : str
+        Registry name of the model (e.g. ``"mstl"``).
+    required_intervals : int
+        Intervals of history the model needs.
+    got_intervals : int
+        Intervals of history it was given (first to last interval, inclusive).
+    interval_minutes : int
+        Interval length [minutes], used to state both lengths in days.
+    reason : str
+        Why the model needs that much (e.g. "two full weekly seasons").
+    """
+
+    def __init__(
+        self,
+        model: str,
+        required_intervals: int,
+        got_intervals: int,
+        interval_minutes: int,
+        reason: str,
+    ):
+        self.model = model
+        self.required_intervals = int(required_intervals)
+        self.got_intervals = int(got_intervals)
+        req_days = required_intervals * interval_minutes / MINUTES_PER_DAY
+        got_days = got_intervals * interval_minutes / MINUTES_PER_DAY
+        message = (
+            f"model {model!r} needs at least {required_intervals} intervals "
+            f"({req_days:g} days) of history ({reason}); got {got_intervals} "
+            f"intervals ({got_days:g} days) at interval_minutes={interval_minutes}. "
+            "Use a longer history, or forecasting.models.fallback_for(history) "
+            "which picks a model that works on short histories "
+            "(seasonal naive with a daily season below one week)."
+        )
+        super().__init__(message)
+
+
+@runtime_checkable
+class Forecaster(Protocol):
+    """What every forecasting model offers (see module docstring)."""
+
+    name: str
+
+    def fit(self, history: pd.DataFrame) -> "Forecaster": ...
+
+    def predict(self, horizon: int) -> pd.DataFrame: ...
+
+
+# --------------------------------------------------------------------------
+# history validation and the local wall-clock grid
+# --------------------------------------------------------------------------
+
+
+def infer_interval_minutes(interval_start: pd.Series) -> int:
+    """Interval length [minutes] of a regular tz-aware timestamp column.
+
+    The smallest positive gap between consecutive timestamps (gaps from closed
+    hours or missing rows are multiples of it).
+
+    Raises
+    ------
+    WfmInputError
+        Fewer than two timestamps, or the length does not divide a day.
+    """
+    ts = pd.DatetimeIndex(interval_start).sort_values()
+    if len(ts) < 2:
+        raise WfmInputError(
+            "history.interval_start: need at least 2 timestamps to infer "
+            f"interval_minutes, got {len(ts)}"
+        )
+    gaps = np.diff(_minutes_since(ts, ts[0]))
+    gaps = gaps[gaps > 0]
+    if len(gaps) == 0:
+        raise WfmInputError(
+            "history.interval_start: all timestamps are equal, cannot infer interval_minutes"
+        )
+    minutes = int(gaps.min())
+    _check_interval_minutes(minutes, "inferred from history.interval_start")
+    return minutes
+
+
+def _minutes_since(ts, origin) -> np.ndarray:
+    """Whole minutes from ``origin`` to each timestamp (any datetime resolution)."""
+    delta = pd.DatetimeIndex(ts) - pd.Timestamp(origin)
+    return np.asarray(delta // pd.Timedelta(minutes=1), dtype=np.int64)
+
+
+def _check_interval_minutes(minutes: int, where: str) -> None:
+    if minutes <= 0 or MINUTES_PER_DAY % minutes != 0:
+        raise WfmInputError(
+            f"interval_minutes must be a positive divisor of 1440 (e.g. 15, 30, 60), "
+            f"got {minutes} ({where})"
+        )
+
+
+@dataclass(frozen=True)
+class ValidatedHistory:
+    """A checked single-queue history.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Sorted by ``interval_start``, index reset, all columns kept.
+    interval_minutes : int
+        Interval length [minutes].
+    tz : str
+        IANA zone of ``interval_start``.
+    """
+
+    frame: pd.DataFrame
+    interval_minutes: int
+    tz: str
+
+
+def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
+    """Check a one-queue history frame and return it sorted.
+
+    Rules: a DataFrame with ``interval_start`` (tz-aware) and ``calls_offered``
+    (finite, >= 0); at most one distinct ``queue``; no duplicate timestamps;
+    every timestamp on the interval grid (whole multiples of
+    ``interval_minutes`` after the first one).
+
+    Parameters
+    ----------
+    history : DataFrame
+        Canonical history of one queue; ``attrs["interval_minutes"]`` is used
+        when present, otherwise the interval is inferred.
+    model : str
+        Name used in error messages.
+
+    Raises
+    ------
+    WfmInputError
+        Naming the column, the row and the value for the first rule broken.
+    """
+    if not isinstance(history, pd.DataFrame):
+        raise WfmInputError(
+            f"{model}.fit(history): history must be a pandas DataFrame, got {type(history).__name__}"
+        )
+    for col in ("interval_start", "calls_offered"):
+        if col not in history.columns:
+            raise WfmInputError(
+                f"{model}.fit(history): required column {col!r} is missing "
+                f"(columns: {list(history.columns)})"
+            )
+    if len(history) == 0:
+        raise WfmInputError(f"{model}.fit(history): history has no rows")
+    if "queue" in history.columns:
+        queues = pd.unique(history["queue"].astype(str))
+        if len(queues) > 1:
+            raise WfmInputError(
+                f"{model}.fit(history): history must hold ONE queue, got {len(queues)}: "
+                f"{list(queues)[:5]} (fit one model per queue)"
+            )
+    ts = history["interval_start"]
+    if not isinstance(ts.dtype, pd.DatetimeTZDtype):
+        raise WfmInputError(
+            f"{model}.fit(history): column 'interval_start' must be tz-aware datetimes "
+            f"(e.g. Europe/Stockholm), got dtype {ts.dtype}"
+        )
+    calls = pd.to_numeric(history["calls_offered"], errors="coerce").astype("float64")
+    bad = ~np.isfinite(calls.to_numpy()) | (calls.to_numpy() < 0)
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise WfmInputError(
+            f"{model}.fit(history): column 'calls_offered' must be finite and >= 0, "
+            f"got {history['calls_offered'].iloc[i]!r} at row {i} "
+            f"(interval_start {ts.iloc[i]}); {int(bad.sum())} bad row(s) in all"
+        )
+    frame = history.assign(calls_offered=calls).sort_values("interval_start").reset_index(drop=True)
+    dup = frame["interval_start"].duplicated()
+    if dup.any():
+        i = int(np.flatnonzero(dup.to_numpy())[0])
+        raise WfmInputError(
+            f"{model}.fit(history): column 'interval_start' has duplicate timestamp "
+            f"{frame['interval_start'].iloc[i]} (one row per interval and queue)"
+        )
+    if "interval_minutes" in history.attrs:
+        minutes = int(history.attrs["interval_minutes"])
+        _check_interval_minutes(minutes, "history.attrs['interval_minutes']")
+    else:
+        minutes = infer_interval_minutes(frame["interval_start"])
+    offsets = _minutes_since(frame["interval_start"], frame["interval_start"].iloc[0])
+    off_grid = pd.Series((offsets % minutes) != 0)
+    if off_grid.any():
+        i = int(np.flatnonzero(off_grid.to_numpy())[0])
+        raise WfmInputError(
+            f"{model}.fit(history): column 'interval_start' value {frame['interval_start'].iloc[i]} "
+            f"is not on the {minutes}-minute grid starting at {frame['interval_start'].iloc[0]}"
+        )
+    tz = str(ts.dt.tz)
+    frame.attrs = dict(history.attrs, interval_minutes=minutes, tz=tz)
+    return ValidatedHistory(frame=frame, interval_minutes=minutes, tz=tz)
+
+
+def local_naive(index: pd.DatetimeIndex | pd.Series, tz: str) -> pd.DatetimeIndex:
+    """Local wall-clock times (tz-naive) of tz-aware timestamps in zone ``tz``."""
+    return pd.DatetimeIndex(index).tz_convert(tz).tz_localize(None)
+
+
+def slot_of_week(naive_local: pd.DatetimeIndex) -> np.ndarray:
+    """Minute of the week [minutes since Monday 00:00 local] of wall-clock times."""
+    return (
+        naive_local.day_of_week.to_numpy() * MINUTES_PER_DAY
+        + naive_local.hour.to_numpy() * 60
+        + naive_local.minute.to_numpy()
+    )
+
+
+def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
+    """Open (weekday, minute-of-day) slots: those with at least one call.
+
+    A slot that has no rows or only zero calls in the whole history is closed.
+    If the history never has a call, every slot seen is returned as open, so an
+    all-zero history gives an all-zero forecast through the models themselves.
+    """
+    naive = local_naive(validated.frame["interval_start"], validated.tz)
+    calls = validated.frame["calls_offered"].to_numpy()
+    seen = calls > 0 if (calls > 0).any() else np.ones(len(calls), dtype=bool)
+    weekday = naive.day_of_week.to_numpy()[seen]
+    minute = (naive.hour.to_numpy() * 60 + naive.minute.to_numpy())[seen]
+    return frozenset(zip(weekday.tolist(), minute.tolist()))
+
+
+def open_mask(index: pd.DatetimeIndex, tz: str, open_slots: frozenset[tuple[int, int]]) -> np.ndarray:
+    """Boolean array: True where a timestamp falls in an open slot."""
+    naive = local_naive(index, tz)
+    keys = slot_of_week(naive)
+    open_keys = np.array(sorted(d * MINUTES_PER_DAY + m for d, m in open_slots), dtype=np.int64)
+    return np.isin(keys, open_keys)
+
+
+def wallclock_series(validated: ValidatedHistory, open_slots: frozenset[tuple[int, int]]) -> pd.Series:
+    """Calls on a regular grid of LOCAL wall-clock times (tz-naive index).
+
+    The grid runs from the first to the last local interval of the history at
+    ``interval_minutes``. Daylight-saving days are mapped to ordinary days:
+    the repeated fall-back hour holds the MEAN of its two occurrences, the
+    skipped spring-forward hour is linearly interpolated. Closed slots hold 0.
+    Missing rows in open slots (data gaps) are filled with the median of the
+    same slot of the week over the history, or 0 if that slot has no data.
+    The attribute ``attrs["filled"]`` counts the open-slot values filled.
+    """
+    minutes = validated.interval_minutes
+    naive = local_naive(validated.frame["interval_start"], validated.tz)
+    calls = pd.Series(validated.frame["calls_offered"].to_numpy(), index=naive)
+    calls = calls.groupby(level=0).mean()
+    grid = pd.date_range(calls.index[0], calls.index[-1], freq=f"{minutes}min")
+    y = calls.reindex(grid)
+    is_open = np.isin(
+        slot_of_week(grid),
+        np.array([d * MINUTES_PER_DAY + m for d, m in open_slots], dtype=np.int64),
+    )
+    y[~is_open] = 0.0
+    missing = y.isna().to_numpy()
+    filled = int(missing.sum())
+    if filled:
+        # spring-forward hour and data gaps: interpolate short holes (<= 1 h),
+        # then the slot-of-week median for longer gaps.
+        limit = max(1, 60 // minutes)
+        y = y.interpolate(limit=limit, limit_area="inside")
+        still = y.isna()
+        if still.any():
+            keys = slot_of_week(grid)
+            med = y.groupby(keys).median()
+            y[still] = pd.Series(keys[still.to_numpy()]).map(med).fillna(0.0).to_numpy()
+    y.attrs["filled"] = filled
+    y.attrs["interval_minutes"] = minutes
+    return y.astype("float64")
+
+
+def season_length(interval_minutes: int, season: str) -> int:
+    """Intervals in a ``"day"`` or a ``"week"`` at ``interval_minutes``."""
+    per_day = MINUTES_PER_DAY // interval_minutes
+    if season == "day":
+        return per_day
+    if season == "week":
+        return DAYS_PER_WEEK * per_day
+    raise WfmInputError(f"season must be 'day' or 'week', got {season!r}")
+
+
+# --------------------------------------------------------------------------
+# the future grid
+# --------------------------------------------------------------------------
+
+
+def future_index(last_interval_start: pd.Timestamp, horizon: int, interval_minutes: int, tz: str) -> pd.DatetimeIndex:
+    """The ``horizon`` interval starts after ``last_interval_start``.
+
+    Continues the grid in absolute time, expressed in zone ``tz``: across a
+    spring-forward change the local clock jumps (a 23-hour day), across a
+    fall-back change a local hour repeats (a 25-hour day).
+    """
+    if isinstance(horizon, bool) or not isinstance(horizon, (int, np.integer)) or horizon < 1:
+        raise WfmInputError(f"horizon must be a whole number of intervals >= 1, got {horizon!r}")
+    start = pd.Timestamp(last_interval_start).tz_convert("UTC") + pd.Timedelta(minutes=interval_minutes)
+    return pd.date_range(start, periods=int(horizon), freq=f"{interval_minutes}min").tz_convert(tz)
+
+
+def horizon_intervals(start, days: int | float, interval_minutes: int, tz: str = DEFAULT_TZ) -> int:
+    """Number of intervals in ``days`` LOCAL calendar days from ``start``.
+
+    Parameters
+    ----------
+    start : Timestamp or str
+        First interval start of the horizon (naive = local time in ``tz``).
+    days : int or float
+        Length [days] in local calendar days (e.g. 28 for "28d").
+    interval_minutes : int
+        Interval length [minutes].
+    tz : str
+        IANA zone.
+
+    Returns
+    -------
+    int
+        Intervals between ``start`` and the same local clock time ``days``
+        later: a window holding a spring-forward day has 4 fewer quarter-hours,
+        one with a fall-back day 4 more.
+
+    Examples
+    --------
+    >>> horizon_intervals("2024-03-31 00:00", 1, 15, "Europe/Stockholm")
+    92
+    >>> horizon_intervals("2024-10-27 00:00", 1, 15, "Europe/Stockholm")
+    100
+    """
+    _check_interval_minutes(int(interval_minutes), "horizon_intervals")
+    if not days or days <= 0:
+        raise WfmInputError(f"horizon days must be > 0, got {days!r}")
+    t0 = pd.Timestamp(start)
+    t0 = t0.tz_localize(tz) if t0.tzinfo is None else t0.tz_convert(tz)
+    end_local = t0.tz_localize(None) + pd.Timedelta(days=days)
+    t1 = end_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+    return int((t1 - t0) / pd.Timedelta(minutes=interval_minutes))
+
+
+def wallclock_positions(last_naive: pd.Timestamp, future: pd.DatetimeIndex, tz: str, interval_minutes: int) -> np.ndarray:
+    """Steps ahead (1-based) on the wall-clock grid of each future timestamp.
+
+    A model that forecasts the wall-clock series ``h`` steps ahead gives the
+    value for the future timestamp at position ``h``; the repeated fall-back
+    hour reads the same wall-clock step twice, the skipped hour is never read.
+    """
+    naive = local_naive(future, tz)
+    return ((naive - last_naive) // pd.Timedelta(minutes=interval_minutes)).to_numpy().astype(np.int64)
+
+
+# --------------------------------------------------------------------------
+# prediction intervals
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class IntervalCalibration:
+    """How prediction bounds are spread around a point forecast.
+
+    The error variance at point forecast ``mu`` is
+    ``V(mu) = phi * mu + alpha * mu**2`` (quasi-Poisson plus a negative-binomial
+    term, [2]_), and the standardised error ``(y - mu) / sqrt(V(mu))`` has the
+    empirical quantiles ``z`` (one per bound column) [1]_.
+
+    Attributes
+    ----------
+    phi : float
+        Poisson-like dispersion [calls].
+    alpha : float
+        Squared coefficient of variation of the multiplicative error [-].
+    z : dict
+        Bound column -> quantile of the standardised error.
+    n_residuals : int
+        Residuals used.
+    source : str
+        ``"holdout"`` (out-of-sample errors of a refit), ``"daily_naive"``
+        (errors of a same-time-yesterday forecast, short histories) or
+        ``"none"``.
+    """
+
+    phi: float
+    alpha: float
+    z: dict
+    n_residuals: int
+    source: str
+
+
+def fit_interval_calibration(actual: np.ndarray, predicted: np.ndarray, source: str) -> IntervalCalibration:
+    """Estimate an :class:`IntervalCalibration` from forecast errors.
+
+    Parameters
+    ----------
+    actual, predicted : ndarray
+        Observed calls and the forecast for the same (open) intervals [calls].
+    source : str
+        Where the errors come from (stored for the docs / report).
+
+    Notes
+    -----
+    ``phi`` and ``alpha`` come from a non-negative least-squares fit of the
+    squared errors on ``mu`` and ``mu**2``; if both are 0 (a perfect or
+    constant history) the bounds collapse onto the point forecast.
+    """
+    a = np.asarray(actual, dtype=float)
+    p = np.clip(np.asarray(predicted, dtype=float), 0.0, None)
+    ok = np.isfinite(a) & np.isfinite(p)
+    a, p = a[ok], p[ok]
+    zero_z = {k: 0.0 for k in BOUND_LEVELS}
+    if len(a) < 10:
+        return IntervalCalibration(0.0, 0.0, zero_z, int(len(a)), "none")
+    r = a - p
+    r2 = r * r
+    if not np.any(r2 > 0):
+        return IntervalCalibration(0.0, 0.0, zero_z, int(len(a)), source)
+    from scipy.optimize import nnls
+
+    mu = np.maximum(p, 0.5)
+    design = np.column_stack([mu, mu * mu])
+    # weight rows by 1/mu so high-volume intervals do not dominate the fit
+    w = 1.0 / mu
+    coef, _ = nnls(design * w[:, None], r2 * w)
+    phi, alpha = float(coef[0]), float(coef[1])
+    if phi <= 0 and alpha <= 0:
+        phi = float(np.mean(r2) / np.mean(mu))
+    sd = np.sqrt(phi * mu + alpha * mu * mu)
+    z_all = r / sd
+    z = {k: float(np.quantile(z_all, q)) for k, q in BOUND_LEVELS.items()}
+    return IntervalCalibration(phi, alpha, z, int(len(a)), source)
+
+
+def interval_bounds(point: np.ndarray, calibration: IntervalCalibration) -> dict[str, np.ndarray]:
+    """Bounds around ``point`` [calls], non-negative and ordered.
+
+    Returns a dict bound column -> array, with
+    ``p025 <= p10 <= point <= p90 <= p975`` and all >= 0.
+    """
+    p = np.clip(np.asarray(point, dtype=float), 0.0, None)
+    sd = np.sqrt(calibration.phi * p + calibration.alpha * p * p)
+    raw = {k: np.clip(p + calibration.z[k] * sd, 0.0, None) for k in BOUND_LEVELS}
+    p10 = np.minimum(raw["calls_offered_p10"], p)
+    p025 = np.minimum(raw["calls_offered_p025"], p10)
+    p90 = np.maximum(raw["calls_offered_p90"], p)
+    p975 = np.maximum(raw["calls_offered_p975"], p90)
+    return {
+        "calls_offered_p025": p025,
+        "calls_offered_p10": p10,
+        "calls_offered_p90": p90,
+        "calls_offered_p975": p975,
+    }
+
+
+def daily_naive_errors(y: pd.Series, is_open: np.ndarray, interval_minutes: int) -> tuple[np.ndarray, np.ndarray]:
+    """Actual and same-time-yesterday forecast on the open part of ``y``.
+
+    The fallback source of interval calibration when the history is too short
+    for a holdout refit.
+    """
+    lag = season_length(interval_minutes, "day")
+    values = y.to_numpy()
+    if len(values) <= lag:
+        return np.array([]), np.array([])
+    actual = values[lag:]
+    pred = values[:-lag]
+    keep = is_open[lag:]
+    return actual[keep], pred[keep]
+
+
+# --------------------------------------------------------------------------
+# calendar
+# --------------------------------------------------------------------------
+
+
+def special_days_frame(start, end, country: str = "SE", *, bridge_days: bool = True) -> pd.DataFrame:
+    """Holidays, eves and bridge days between two dates: ``date, name, kind``.
+
+    Uses ``forecasting.calendar.special_days`` when that module is installed
+    (the project's calendar); otherwise a minimal equivalent from the
+    ``holidays`` package, adding the Swedish eves (midsommarafton, julafton,
+    nyårsafton) when ``country == "SE"`` and bridge days (a weekday between a
+    holiday and a weekend).
+    """
+    try:  # the project's calendar, when available
+        from forecasting.calendar import special_days  # type: ignore[import-not-found]
+    except ImportError:
+        special_days = None
+    if special_days is not None:
+        out = special_days(start, end, country, bridge_days=bridge_days)
+        return _normalise_special(out)
+    import holidays
+
+    d0, d1 = pd.Timestamp(start).date(), pd.Timestamp(end).date()
+    try:
+        cal = holidays.country_holidays(country, years=range(d0.year, d1.year + 1))
+    except NotImplementedError as exc:
+        raise WfmInputError(f"country must be a code known to the holidays package, got {country!r}") from exc
+    rows = [(pd.Timestamp(d), str(n), "holiday") for d, n in cal.items()]
+    if country.upper() == "SE":
+        for year in range(d0.year, d1.year + 1):
+            rows.append((pd.Timestamp(year, 12, 24), "Julafton", "eve"))
+            rows.append((pd.Timestamp(year, 12, 31), "Nyårsafton", "eve"))
+            # midsommarafton: the Friday between 19 and 25 June
+            fri = pd.Timestamp(year, 6, 19)
+            fri = fri + pd.Timedelta(days=(4 - fri.day_of_week) % 7)
+            rows.append((fri, "Midsommarafton", "eve"))
+    frame = pd.DataFrame(rows, columns=["date", "name", "kind"])
+    if bridge_days and len(frame):
+        hol = set(frame.loc[frame["kind"] == "holiday", "date"])
+        extra = []
+        for d in sorted(hol):
+            if d.day_of_week == 3:  # Thursday holiday -> Friday bridge
+                b = d + pd.Timedelta(days=1)
+            elif d.day_of_week == 1:  # Tuesday holiday -> Monday bridge
+                b = d - pd.Timedelta(days=1)
+            else:
+                continue
+            if b not in hol:
+                extra.append((b, f"bridge day ({cal.get(d.date(), '')})", "bridge"))
+        frame = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
+    return _normalise_special(frame[(frame["date"].dt.date >= d0) & (frame["date"].dt.date <= d1)])
+
+
+def _normalise_special(frame: pd.DataFrame) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            "date": pd.to_datetime(frame["date"]).dt.normalize().dt.tz_localize(None)
+            if getattr(pd.to_datetime(frame["date"]).dt, "tz", None) is not None
+            else pd.to_datetime(frame["date"]).dt.normalize(),
+            "name": frame["name"].astype(str),
+            "kind": frame["kind"].astype(str),
+        }
+    )
+    return out.sort_values(["date", "kind"]).drop_duplicates(["date", "kind"]).reset_index(drop=True)
+
+
+def validate_events(events: pd.DataFrame | None, model: str) -> pd.DataFrame:
+    """Check a user events frame ``date, end_date, name, kind`` and return it typed.
+
+    ``end_date`` may be empty (a one-day event). Dates are local calendar dates.
+    """
+    cols = ["date", "end_date", "name", "kind"]
+    if events is None:
+        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if "date" in c else "str") for c in cols})
+    missing = [c for c in ("date", "name") if c not in events.columns]
+    if missing:
+        raise WfmInputError(f"{model}: events frame must have columns {cols}, missing {missing}")
+    out = pd.DataFrame({"name": events["name"].astype(str)})
+    out["kind"] = events["kind"].astype(str) if "kind" in events.columns else "event"
+    for col in ("date", "end_date"):
+        raw = events[col] if col in events.columns else pd.Series([None] * len(events), index=events.index)
+        parsed = pd.to_datetime(raw, errors="coerce")
+        bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
+        if col == "date":
+            bad = bad | parsed.isna()
+        if bad.any():
+            i = int(np.flatnonzero(bad.to_numpy())[0])
+            raise WfmInputError(
+                f"{model}: events column {col!r} row {i} must be a date (YYYY-MM-DD), got {raw.iloc[i]!r}"
+            )
+        out[col] = parsed.dt.normalize()
+    out["end_date"] = out["end_date"].fillna(out["date"])
+    back = out["end_date"] < out["date"]
+    if back.any():
+        i = int(np.flatnonzero(back.to_numpy())[0])
+        raise WfmInputError(
+            f"{model}: events row {i} ({out['name'].iloc[i]!r}): end_date {out['end_date'].iloc[i].date()} "
+            f"is before date {out['date'].iloc[i].date()}"
+        )
+    return out[cols].reset_index(drop=True)
+
+
+def day_calendar(days: pd.DatetimeIndex, special: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """Per local calendar day: special-day kind dummies and one column per event name.
+
+    Parameters
+    ----------
+    days : DatetimeIndex
+        tz-naive local dates (normalised).
+    special : DataFrame
+        ``date, name, kind`` from :func:`special_days_frame`.
+    events : DataFrame
+        ``date, end_date, name, kind`` from :func:`validate_events`.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``days``: ``holiday``, ``eve``, ``bridge`` (0/1) and
+        ``event_<name>`` (0/1) for every event name.
+    """
+    days = pd.DatetimeIndex(days).normalize()
+    out = pd.DataFrame(index=days)
+    for kind in ("holiday", "eve", "bridge"):
+        dates = pd.DatetimeIndex(special.loc[special["kind"] == kind, "date"])
+        out[kind] = days.isin(dates).astype(float)
+    for name, grp in events.groupby("name", sort=True):
+        col = np.zeros(len(days))
+        for d0, d1 in zip(grp["date"], grp["end_date"]):
+            col = np.maximum(col, ((days >= d0) & (days <= d1)).astype(float))
+        out[f"event_{name}"] = col
+    return out
+
+
+# --------------------------------------------------------------------------
+# the shared fit / predict scaffolding
+# --------------------------------------------------------------------------
+
+
+class BaseForecaster:
+    """Scaffolding shared by every model (subclass it, do not instantiate).
+
+    Subclasses set ``name``, store their hyperparameters in ``__init__`` and
+    implement:
+
+    * ``_min_history(interval_minutes) -> (intervals, reason)``;
+    * ``_fit_model(validated, y)``: learn from the checked history and its
+      wall-clock series ``y`` (see :func:`wallclock_series`);
+    * ``_predict_points(future) -> ndarray``: the point forecast [calls] for
+      the tz-aware ``future`` timestamps (closed slots are zeroed afterwards).
+
+    ``fit`` then calibrates the prediction intervals on a holdout: the model is
+    refitted without the last ``calibration_weeks`` weeks and its forecast of
+    them gives out-of-sample errors (source ``"holdout"``). When the history is
+    too short for that, the errors of a same-time-yesterday forecast are used
+    (source ``"daily_naive"``).
+    """
+
+    name: str = "base"
+    calibration_weeks: int = 1
+
+    # -- to implement ------------------------------------------------------
+    def _min_history(self, interval_minutes: int) -> tuple[int, str]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def _predict_points(self, future: pd.DatetimeIndex) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    # -- sklearn-like helpers ---------------------------------------------
+    def get_params(self) -> dict:
+        """Hyperparameters as given to the constructor."""
+        import inspect
+
+        sig = inspect.signature(type(self).__init__)
+        return {k: getattr(self, k) for k in sig.parameters if k != "self"}
+
+    def clone(self) -> "BaseForecaster":
+        """An unfitted copy with the same hyperparameters."""
+        return type(self)(**copy.deepcopy(self.get_params()))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if not isinstance(v, pd.DataFrame))
+        return f"{type(self).__name__}({args})"
+
+    # -- protocol -----------------------------------------------------------
+    def fit(self, history: pd.DataFrame) -> "BaseForecaster":
+        """Learn from one queue's history; returns ``self``.
+
+        Raises
+        ------
+        WfmInputError
+            Malformed history (see :func:`validate_history`).
+        InsufficientHistoryError
+            History shorter than the model needs.
+        """
+        validated = validate_history(history, self.name)
+        self._fit_core(validated)
+        self.calibration_ = self._calibrate(validated)
+        return self
+
+    def _fit_core(self, validated: ValidatedHistory) -> None:
+        minutes = validated.interval_minutes
+        first = validated.frame["interval_start"].iloc[0]
+        last = validated.frame["interval_start"].iloc[-1]
+        got = int((last - first) / pd.Timedelta(minutes=minutes)) + 1
+        need, reason = self._min_history(minutes)
+        if got < need:
+            raise InsufficientHistoryError(self.name, need, got, minutes, reason)
+        self.interval_minutes_ = minutes
+        self.tz_ = validated.tz
+        self.last_interval_start_ = last
+        self.open_slots_ = learn_open_slots(validated)
+        y = wallclock_series(validated, self.open_slots_)
+        self.last_naive_ = y.index[-1]
+        self.n_filled_ = int(y.attrs.get("filled", 0))
+        self._fit_model(validated, y)
+
+    def _calibrate(self, validated: ValidatedHistory) -> IntervalCalibration:
+        minutes = validated.interval_minutes
+        frame = validated.frame
+        last = frame["interval_start"].iloc[-1]
+        cut = last - pd.Timedelta(days=DAYS_PER_WEEK * self.calibration_weeks)
+        train = frame[frame["interval_start"] <= cut]
+        test = frame[frame["interval_start"] > cut]
+        if len(train) >= 2 and len(test) > 0:
+            train = train.copy()
+            train.attrs = dict(frame.attrs)
+            sub = self.clone()
+            try:
+                sub._fit_core(ValidatedHistory(train.reset_index(drop=True), minutes, validated.tz))
+            except InsufficientHistoryError:
+                sub = None
+            if sub is not None:
+                idx = pd.DatetimeIndex(test["interval_start"])
+                horizon = int((idx[-1] - sub.last_interval_start_) / pd.Timedelta(minutes=minutes))
+                fut = future_index(sub.last_interval_start_, horizon, minutes, validated.tz)
+                pred = pd.Series(sub._masked_points(fut), index=fut).reindex(idx).to_numpy()
+                keep = open_mask(idx, validated.tz, self.open_slots_)
+                return fit_interval_calibration(
+                    test["calls_offered"].to_numpy()[keep], pred[keep], "holdout"
+                )
+        y = wallclock_series(validated, self.open_slots_)
+        is_open = open_mask(y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward"),
+                            validated.tz, self.open_slots_)
+        actual, pred = daily_naive_errors(y, is_open, minutes)
+        return fit_interval_calibration(actual, pred, "daily_naive")
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "open_slots_"):
+            raise WfmInputError(f"{self.name}: call fit(history) before predict(horizon)")
+
+    def _masked_points(self, future: pd.DatetimeIndex) -> np.ndarray:
+        point = np.asarray(self._predict_points(future), dtype=float)
+        point = np.where(np.isfinite(point), point, 0.0)
+        point = np.clip(point, 0.0, None)
+        point[~open_mask(future, self.tz_, self.open_slots_)] = 0.0
+        return point
+
+    def predict(self, horizon: int) -> pd.DataFrame:
+        """Forecast the next ``horizon`` intervals after the history.
+
+        Returns
+        -------
+        DataFrame
+            Columns :data:`FORECAST_COLUMNS`; closed slots are exactly 0 with
+            0-width bounds.
+        """
+        self._check_fitted()
+        future = future_index(self.last_interval_start_, horizon, self.interval_minutes_, self.tz_)
+        point = self._masked_points(future)
+        bounds = interval_bounds(point, self.calibration_)
+        out = pd.DataFrame({"interval_start": future, "calls_offered": point})
+        for col in ("calls_offered_p10", "calls_offered_p90", "calls_offered_p025", "calls_offered_p975"):
+            out[col] = bounds[col]
+        out["model"] = self.name
+        return out[FORECAST_COLUMNS]
+
+
+def require_weeks(weeks: int | float, interval_minutes: int, reason: str) -> tuple[int, str]:
+    """Helper for ``_min_history``: ``weeks`` weeks in intervals, with a reason."""
+    return int(math.ceil(weeks * season_length(interval_minutes, "week"))), reason
+
+
+def require_days(days: int | float, interval_minutes: int, reason: str) -> tuple[int, str]:
+    """Helper for ``_min_history``: ``days`` days in intervals, with a reason."""
+    return int(math.ceil(days * season_length(interval_minutes, "day"))), reason
