@@ -560,9 +560,16 @@ def _read_raw(source: Any, name: str, fmt: str, encoding: str, sep: str) -> pd.D
 # ----------------------------------------------------------------------------
 # Column parsing
 # ----------------------------------------------------------------------------
+def _ns(stamps: pd.Series) -> np.ndarray:
+    """Nanoseconds since the epoch (UTC) of a tz-aware datetime Series."""
+    return stamps.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").array.asi8
+
+
 def _is_blank(series: pd.Series) -> np.ndarray:
     """Empty cell: missing, or text that is empty/whitespace."""
     missing = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.StringDtype) or series.dtype == "str":
+        return missing | (series.fillna("").str.strip() == "").to_numpy(dtype=bool)
     if series.dtype == object or pd.api.types.is_string_dtype(series.dtype):
         text = series.astype(object).where(~missing, "")
         stripped = pd.Series(text, dtype="str").str.strip()
@@ -579,8 +586,12 @@ def _numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         values = series.astype("float64").to_numpy(na_value=np.nan)
         return values, np.zeros(len(series), bool)
     obj = series.astype(object)
-    is_bool = obj.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
-    is_num = obj.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    if series.dtype == object:
+        is_bool = obj.map(lambda v: isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+        is_num = obj.map(lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, (bool, np.bool_))).to_numpy(dtype=bool)
+    else:  # text dtype: every cell is text or missing
+        is_bool = np.zeros(len(series), dtype=bool)
+        is_num = np.zeros(len(series), dtype=bool)
     text = pd.Series(obj.where(~blank & ~is_num & ~is_bool, ""), dtype="str").str.strip()
     if decimal == ",":
         ok_text = text.str.fullmatch(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
@@ -611,7 +622,7 @@ def _durations(series: pd.Series, fmt: str, decimal: str) -> tuple[np.ndarray, n
             + pd.to_numeric(parts[1], errors="coerce") * 60
             + pd.to_numeric(parts[2].str.replace(",", "."), errors="coerce")
         )
-    values = seconds.to_numpy(dtype="float64", na_value=np.nan)
+    values = np.array(seconds.to_numpy(dtype="float64", na_value=np.nan), copy=True)
     if is_time.any():
         typed = obj[is_time].map(
             lambda v: v.total_seconds() if isinstance(v, _dt.timedelta) else v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6
@@ -673,11 +684,18 @@ def _parse_timestamps(
         if blank.any():
             errors.cells(rows[blank], column, [None] * int(blank.sum()), "is required")
         return _localise(naive, queues, column=column, tz=tz, rows=rows, errors=errors, shown=naive.astype(str))
-    obj = values.astype(object).reset_index(drop=True)
-    if obj.map(lambda v: isinstance(v, (_dt.datetime, _dt.date, _dt.time))).any():
-        obj = _typed_to_text(obj, fmt or "%Y-%m-%dT%H:%M:%S", "", column, rows, errors)
+    if values.dtype == object:
+        obj = values.reset_index(drop=True)
+        if obj.map(lambda v: isinstance(v, (_dt.datetime, _dt.date, _dt.time))).any():
+            obj = _typed_to_text(obj, fmt or "%Y-%m-%dT%H:%M:%S", "", column, rows, errors)
+        nonstr = obj.map(lambda v: v is not None and not isinstance(v, str) and not (isinstance(v, float) and np.isnan(v))).to_numpy(dtype=bool)
+    elif pd.api.types.is_string_dtype(values.dtype):
+        obj = values.reset_index(drop=True)
+        nonstr = np.zeros(n, dtype=bool)
+    else:  # numbers, booleans: not timestamps
+        obj = values.astype(object).reset_index(drop=True)
+        nonstr = obj.notna().to_numpy(dtype=bool)
     blank = _is_blank(obj)
-    nonstr = obj.map(lambda v: v is not None and not isinstance(v, str) and not (isinstance(v, float) and np.isnan(v))).to_numpy(dtype=bool)
     text = pd.Series(obj.where(~blank & ~nonstr, ""), dtype="str").str.strip()
     if blank.any():
         errors.cells(rows[blank], column, [None] * int(blank.sum()), "is required")
@@ -894,7 +912,9 @@ def validate_history_frame(
         qblank = _is_blank(qraw) & ~blank_row
         if qblank.any():
             errors.cells(rows[qblank], "queue", [None] * int(qblank.sum()), "is required")
-        queue = pd.Series(qraw.where(~_is_blank(qraw), "").map(lambda v: v if isinstance(v, str) else str(v)), dtype="str")
+        if canon["queue"].dtype == object:
+            qraw = qraw.where(~_is_blank(qraw), "").map(lambda v: v if isinstance(v, str) else str(v))
+        queue = pd.Series(qraw, dtype="str").fillna("")
         padded = (queue != queue.str.strip()).to_numpy() & ~qblank
         if padded.any():
             errors.cells(rows[padded], "queue", queue[padded], "must not start or end with spaces")
@@ -1066,9 +1086,9 @@ def infer_interval_minutes(interval_start: pd.Series, queue: pd.Series | None = 
         ``{queue: minutes}`` for queues with at least two rows (absolute time is
         used, so a DST change is not a step).  Ties go to the shorter step.
     """
-    frame = pd.DataFrame({"t": interval_start.to_numpy(), "q": queue.to_numpy() if queue is not None else ""})
+    frame = pd.DataFrame({"t": _ns(interval_start), "q": queue.to_numpy() if queue is not None else ""})
     frame = frame.sort_values(["q", "t"], kind="stable")
-    ns = frame["t"].astype("int64").to_numpy() if not isinstance(frame["t"].dtype, pd.DatetimeTZDtype) else frame["t"].dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64").to_numpy()
+    ns = frame["t"].to_numpy()
     q = frame["q"].to_numpy()
     same = q[1:] == q[:-1]
     steps = np.diff(ns)[same] / 60e9
@@ -1120,7 +1140,7 @@ def _check_intervals(df: pd.DataFrame, errors: _Errors, declared: int | None) ->
         errors.cells(rows[misaligned], "interval_start", ts[misaligned].map(_fmt_ts), f"is not on the {minutes}-minute grid (minutes past the hour must be a multiple of {minutes})")
     # steps that are not whole intervals
     order = df.sort_values(["queue", "interval_start"], kind="stable")
-    ns = order["interval_start"].dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64").to_numpy()
+    ns = order["interval_start"].pipe(_ns)
     q = order["queue"].to_numpy()
     orow = order["_row"].to_numpy()
     same = q[1:] == q[:-1]
@@ -1333,13 +1353,13 @@ def _grid_status(
     ts = g["interval_start"]
     grid = pd.date_range(ts.min(), ts.max(), freq=f"{minutes}min").as_unit("ns")
     grid_ns = grid.asi8
-    ts_ns = ts.dt.tz_convert("UTC").astype("datetime64[ns, UTC]").astype("int64").to_numpy()
+    ts_ns = ts.pipe(_ns)
     pos = np.searchsorted(grid_ns, ts_ns)
     present = np.zeros(len(grid), dtype=bool)
     present[pos] = True
     calls = np.zeros(len(grid), dtype=np.int64)
     calls[pos] = g["calls_offered"].to_numpy()
-    weekday = grid.weekday.to_numpy()
+    weekday = grid.day_of_week.to_numpy()
     slot = (grid.hour * 60 + grid.minute).to_numpy()
     per_day = 1440 // minutes
     key = weekday * per_day + slot // minutes
