@@ -28,22 +28,21 @@ MODELS: dict[str, type] = {
 
 def _register_optional() -> None:
     """Register the statistical models (import errors surface at use)."""
-    from forecasting.models import ets, mstl, prophet_model, regression
+    import importlib
 
-    MODELS.update(
-        {
-            "ets": ets.ETS,
-            "mstl": mstl.MSTLForecaster,
-            "regression": regression.FourierRegression,
-            "prophet": prophet_model.ProphetForecaster,
-        }
-    )
+    for name, (module, cls) in {
+        "ets": ("ets", "ETS"),
+        "mstl": ("mstl", "MSTLForecaster"),
+        "regression": ("regression", "FourierRegression"),
+        "prophet": ("prophet_model", "ProphetForecaster"),
+    }.items():
+        try:
+            MODELS[name] = getattr(importlib.import_module(f"forecasting.models.{module}"), cls)
+        except ImportError:  # pragma: no cover - module still being written
+            continue
 
 
-try:
-    _register_optional()
-except ImportError:  # pragma: no cover - modules still being written
-    pass
+_register_optional()
 
 
 def make_model(name: str, **params) -> Forecaster:

@@ -698,14 +698,17 @@ class BaseForecaster:
       the tz-aware ``future`` timestamps (closed slots are zeroed afterwards).
 
     ``fit`` then calibrates the prediction intervals on a holdout: the model is
-    refitted without the last ``calibration_weeks`` weeks and its forecast of
-    them gives out-of-sample errors (source ``"holdout"``). When the history is
-    too short for that, the errors of a same-time-yesterday forecast are used
+    refitted without the last ``calibration_weeks`` (2) weeks and its forecast
+    of them gives out-of-sample errors at horizons of 1 to 14 days (source
+    ``"holdout"``); with less history 1 week is tried. When the history is too
+    short even for that, the errors of a same-time-yesterday forecast are used
     (source ``"daily_naive"``).
     """
 
     name: str = "base"
-    calibration_weeks: int = 1
+    #: weeks held out to calibrate the bounds (falls back to fewer, then to
+    #: same-time-yesterday errors, on short histories)
+    calibration_weeks: int = 2
 
     # -- to implement ------------------------------------------------------
     def _min_history(self, interval_minutes: int) -> tuple[int, str]:  # pragma: no cover - abstract
@@ -767,34 +770,37 @@ class BaseForecaster:
         self._fit_model(validated, y)
 
     def _calibrate(self, validated: ValidatedHistory) -> IntervalCalibration:
+        for weeks in range(self.calibration_weeks, 0, -1):
+            calibration = self._holdout_calibration(validated, weeks)
+            if calibration is not None:
+                return calibration
+        y = wallclock_series(validated, self.open_slots_)
+        aware = y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward")
+        is_open = open_mask(aware, validated.tz, self.open_slots_)
+        actual, pred = daily_naive_errors(y, is_open, validated.interval_minutes)
+        return fit_interval_calibration(actual, pred, "daily_naive")
+
+    def _holdout_calibration(self, validated: ValidatedHistory, weeks: int) -> IntervalCalibration | None:
+        """Errors of a refit without the last ``weeks`` weeks, or None if too short."""
         minutes = validated.interval_minutes
         frame = validated.frame
-        last = frame["interval_start"].iloc[-1]
-        cut = last - pd.Timedelta(days=DAYS_PER_WEEK * self.calibration_weeks)
-        train = frame[frame["interval_start"] <= cut]
+        cut = frame["interval_start"].iloc[-1] - pd.Timedelta(days=DAYS_PER_WEEK * weeks)
+        train = frame[frame["interval_start"] <= cut].reset_index(drop=True)
         test = frame[frame["interval_start"] > cut]
-        if len(train) >= 2 and len(test) > 0:
-            train = train.copy()
-            train.attrs = dict(frame.attrs)
-            sub = self.clone()
-            try:
-                sub._fit_core(ValidatedHistory(train.reset_index(drop=True), minutes, validated.tz))
-            except InsufficientHistoryError:
-                sub = None
-            if sub is not None:
-                idx = pd.DatetimeIndex(test["interval_start"])
-                horizon = int((idx[-1] - sub.last_interval_start_) / pd.Timedelta(minutes=minutes))
-                fut = future_index(sub.last_interval_start_, horizon, minutes, validated.tz)
-                pred = pd.Series(sub._masked_points(fut), index=fut).reindex(idx).to_numpy()
-                keep = open_mask(idx, validated.tz, self.open_slots_)
-                return fit_interval_calibration(
-                    test["calls_offered"].to_numpy()[keep], pred[keep], "holdout"
-                )
-        y = wallclock_series(validated, self.open_slots_)
-        is_open = open_mask(y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward"),
-                            validated.tz, self.open_slots_)
-        actual, pred = daily_naive_errors(y, is_open, minutes)
-        return fit_interval_calibration(actual, pred, "daily_naive")
+        if len(train) < 2 or len(test) == 0:
+            return None
+        train.attrs = dict(frame.attrs)
+        sub = self.clone()
+        try:
+            sub._fit_core(ValidatedHistory(train, minutes, validated.tz))
+        except InsufficientHistoryError:
+            return None
+        idx = pd.DatetimeIndex(test["interval_start"])
+        horizon = int((idx[-1] - sub.last_interval_start_) / pd.Timedelta(minutes=minutes))
+        fut = future_index(sub.last_interval_start_, horizon, minutes, validated.tz)
+        pred = pd.Series(sub._masked_points(fut), index=fut).reindex(idx).to_numpy()
+        keep = open_mask(idx, validated.tz, self.open_slots_)
+        return fit_interval_calibration(test["calls_offered"].to_numpy()[keep], pred[keep], "holdout")
 
     def _check_fitted(self) -> None:
         if not hasattr(self, "open_slots_"):
@@ -825,6 +831,37 @@ class BaseForecaster:
             out[col] = bounds[col]
         out["model"] = self.name
         return out[FORECAST_COLUMNS]
+
+
+class CalendarMixin:
+    """Calendar regressors for models with ``country``, ``special_days``,
+    ``events`` and ``bridge_days`` hyperparameters (regression, Prophet).
+
+    ``special_days`` given by the caller wins over ``country``; ``country=None``
+    and no ``special_days`` means no holiday regressors.
+    """
+
+    def _calendar(self, days: pd.DatetimeIndex) -> pd.DataFrame:
+        days = pd.DatetimeIndex(days).normalize()
+        if getattr(self, "special_days", None) is not None:
+            special = _normalise_special(self.special_days)
+        elif getattr(self, "country", None):
+            special = special_days_frame(days.min(), days.max(), self.country,
+                                         bridge_days=getattr(self, "bridge_days", True))
+        else:
+            special = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
+                                    "name": pd.Series(dtype="str"), "kind": pd.Series(dtype="str")})
+        events = validate_events(getattr(self, "events", None), self.name)
+        return day_calendar(days, special, events)
+
+
+def tail_weeks(y: pd.Series, weeks: int | None, interval_minutes: int) -> pd.Series:
+    """The last ``weeks`` whole weeks of ``y`` (all of ``y`` when ``weeks`` is None)."""
+    if weeks is None:
+        return y
+    if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 2:
+        raise WfmInputError(f"max_history_weeks must be None or a whole number >= 2, got {weeks!r}")
+    return y.iloc[-int(weeks) * season_length(interval_minutes, "week"):]
 
 
 def require_weeks(weeks: int | float, interval_minutes: int, reason: str) -> tuple[int, str]:
