@@ -107,6 +107,8 @@ MIN_CLOSED_MINUTES = 60
 #: A day counts as being at a coarser resolution (mixed interval lengths) when it
 #: has at least this many consecutive steps, all equal and longer than the interval.
 _COARSE_DAY_MIN_STEPS = 8
+#: Largest count read exactly (2**53: every whole number up to it is an exact float64).
+_MAX_COUNT = 2**53
 
 _SUFFIXES: tuple[tuple[str, str], ...] = (
     (".csv.gz", "csv.gz"),
@@ -130,7 +132,7 @@ _MAPPING_KEYS = (
     "decimal",
     "interval_minutes",
 )
-_OFFSET_RE = r"(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+_OFFSET_RE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
@@ -594,14 +596,15 @@ def _numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
         is_num = np.zeros(len(series), dtype=bool)
     text = pd.Series(obj.where(~blank & ~is_num & ~is_bool, ""), dtype="str").str.strip()
     if decimal == ",":
-        ok_text = text.str.fullmatch(r"[+-]?(\d+(,\d*)?|,\d+)([eE][+-]?\d+)?")
+        ok_text = text.str.fullmatch(r"[+-]?([0-9]+(,[0-9]*)?|,[0-9]+)([eE][+-]?[0-9]+)?")
         text = text.str.replace(",", ".", regex=False)
     else:
-        ok_text = text.str.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+        ok_text = text.str.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
     parsed = pd.to_numeric(text.where(ok_text.fillna(False), ""), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     values = np.where(is_num, pd.to_numeric(obj.where(is_num, np.nan), errors="coerce").astype("float64"), parsed)
     values = np.where(blank | is_bool, np.nan, values)
-    bad = ~blank & (is_bool | (~is_num & ~ok_text.fillna(False).to_numpy(dtype=bool)))
+    unread = ~ok_text.fillna(False).to_numpy(dtype=bool) | np.isnan(parsed)
+    bad = ~blank & (is_bool | (~is_num & unread))
     return values.astype("float64"), bad
 
 
@@ -611,12 +614,12 @@ def _durations(series: pd.Series, fmt: str, decimal: str) -> tuple[np.ndarray, n
     obj = series.astype(object)
     is_time = obj.map(lambda v: isinstance(v, (_dt.time, _dt.timedelta))).to_numpy(dtype=bool)
     text = pd.Series(obj.where(~blank & ~is_time, ""), dtype="str").str.strip()
-    frac = r"(?:[.,]\d+)?" if decimal == "," else r"(?:\.\d+)?"
+    frac = r"(?:[.,][0-9]+)?" if decimal == "," else r"(?:\.[0-9]+)?"
     if fmt == "mm:ss":
-        parts = text.str.extract(rf"^(\d+):([0-5]\d{frac})$")
+        parts = text.str.extract(rf"^([0-9]+):([0-5][0-9]{frac})$")
         seconds = pd.to_numeric(parts[0], errors="coerce") * 60 + pd.to_numeric(parts[1].str.replace(",", "."), errors="coerce")
     else:
-        parts = text.str.extract(rf"^(\d+):([0-5]\d):([0-5]\d{frac})$")
+        parts = text.str.extract(rf"^([0-9]+):([0-5][0-9]):([0-5][0-9]{frac})$")
         seconds = (
             pd.to_numeric(parts[0], errors="coerce") * 3600
             + pd.to_numeric(parts[1], errors="coerce") * 60
@@ -971,6 +974,10 @@ def validate_history_frame(
         nonint = okv & ~neg & ((values != np.floor(values)) | ~np.isfinite(values))
         if nonint.any():
             errors.cells(rows[nonint], col, canon[col][nonint], "must be a whole number >= 0 (not a whole number)")
+        huge = okv & ~neg & ~nonint & (values > _MAX_COUNT)
+        if huge.any():
+            errors.cells(rows[huge], col, canon[col][huge], f"must be a whole number >= 0 (at most {_MAX_COUNT}, beyond which it cannot be read exactly)")
+        nonint |= huge
         if col == "calls_offered":
             req = np.isnan(values) & ~bad & ~blank_row
             if req.any():
