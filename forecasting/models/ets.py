@@ -69,13 +69,6 @@ class ETS(BaseForecaster):
         y = tail_weeks(y, self.max_history_weeks, validated.interval_minutes)
         period = season_length(validated.interval_minutes, self.season)
         values = y.to_numpy()
-        if np.ptp(values) == 0:
-            # constant history: the smoothing optimiser is undefined; the
-            # ETS forecast of a constant series is that constant.
-            self.constant_ = float(values[0])
-            self.result_ = None
-            return
-        self.constant_ = None
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter on flat closed hours
             self.result_ = ExponentialSmoothing(
@@ -89,7 +82,5 @@ class ETS(BaseForecaster):
 
     def _predict_points(self, future):
         steps = wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_)
-        if self.result_ is None:
-            return np.full(len(steps), self.constant_)
         path = np.asarray(self.result_.forecast(int(steps.max())))
         return path[steps - 1]

@@ -35,7 +35,7 @@ import pandas as pd
 from forecasting.models.base import (
     BaseForecaster,
     ValidatedHistory,
-    require_weeks,
+    require_days,
     season_length,
     tail_weeks,
     wallclock_positions,
@@ -62,7 +62,8 @@ class MSTLForecaster(BaseForecaster):
         self.damped_trend = damped_trend
 
     def _min_history(self, interval_minutes):
-        return require_weeks(2, interval_minutes, "two full weekly seasons for the weekly MSTL component")
+        # statsmodels' MSTL drops a period that is not shorter than half the series
+        return require_days(15, interval_minutes, "more than two full weekly seasons for the weekly MSTL component")
 
     def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
@@ -72,12 +73,6 @@ class MSTLForecaster(BaseForecaster):
         day = season_length(validated.interval_minutes, "day")
         week = season_length(validated.interval_minutes, "week")
         values = y.to_numpy()
-        if np.ptp(values) == 0:
-            self.daily_ = np.zeros(day)
-            self.weekly_ = np.zeros(week)
-            self.rest_result_ = None
-            self.rest_constant_ = float(values[0])
-            return
         res = MSTL(values, periods=(day, week)).fit()
         seasonal = np.asarray(res.seasonal)
         self.daily_ = seasonal[-day:, 0].copy()
@@ -91,14 +86,10 @@ class MSTLForecaster(BaseForecaster):
                 damped_trend=bool(self.damped_trend),
                 initialization_method="estimated",
             ).fit()
-        self.rest_constant_ = None
 
     def _predict_points(self, future):
         steps = wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_)
         daily = seasonal_lag_mean(self.daily_, steps, len(self.daily_), 1)
         weekly = seasonal_lag_mean(self.weekly_, steps, len(self.weekly_), 1)
-        if self.rest_result_ is None:
-            rest = np.full(len(steps), self.rest_constant_)
-        else:
-            rest = np.asarray(self.rest_result_.forecast(int(steps.max())))[steps - 1]
+        rest = np.asarray(self.rest_result_.forecast(int(steps.max())))[steps - 1]
         return daily + weekly + rest

@@ -150,11 +150,7 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
         df = self._frame(naive, self.calendar_)
         df["y"] = y.to_numpy()
         # drop day types absent from the history (Prophet rejects an
-        # all-False condition) -- their days fall back to the other shapes
-        self.constant_ = float(df["y"].iloc[0]) if np.ptp(df["y"].to_numpy()) == 0 else None
-        if self.constant_ is not None:
-            self.model_ = None
-            return
+        # all-False condition): those days get no daily shape
         for cond in ("is_workday", "is_saturday", "is_sunday_or_holiday"):
             if not df[cond].any():
                 model.seasonalities.pop(f"daily_{cond}", None)
@@ -163,8 +159,6 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
         self.model_ = model.fit(df, seed=int(self.random_state))
 
     def _predict_points(self, future):
-        if self.model_ is None:
-            return np.full(len(future), self.constant_)
         naive = local_naive(future, self.tz_)
         days = naive.normalize()
         missing = days.difference(self.calendar_.index)

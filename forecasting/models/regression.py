@@ -158,10 +158,11 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         self.use_yearly_ = bool(self.yearly_terms) and span_days >= 365
         X = self._design(idx)
         self.columns_ = list(X.columns)
-        if np.ptp(calls) == 0:
-            # constant history: the MLE is the constant (log-link intercept)
+        if calls.max() == 0:
+            # no call at all: the Poisson MLE of every mean is 0 (log-mean -inf),
+            # which IRLS cannot reach; state it directly
             self.coef_ = pd.Series(0.0, index=self.columns_)
-            self.coef_["intercept"] = np.log(max(calls[0], 1e-300)) if calls[0] > 0 else -np.inf
+            self.coef_["intercept"] = -np.inf
             return
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
