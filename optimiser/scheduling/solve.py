@@ -1,0 +1,249 @@
+"""Solve a :class:`SchedulingProblem` and report the status honestly.
+
+HiGHS (through PuLP's ``HiGHS`` interface to ``highspy``) is the default;
+CBC (``PULP_CBC_CMD``) is the fallback, used with a message in the result
+when HiGHS is not installed.  Time limit and relative gap come from
+:class:`SolverSettings`.  The status distinguishes a proven optimum from a
+time-limited (or gap-limited, or user-stopped) incumbent: the latter is
+``Feasible``, not ``Optimal``.  Best bound and gap are read from the solver
+(HiGHS ``mip_dual_bound``/``mip_gap``; CBC from its log).
+
+Progress: with HiGHS, ``on_progress(incumbent, bound, elapsed_seconds)`` is
+called on every improving solution and periodically during the search, and
+``should_stop()`` is polled there; returning True interrupts the search and
+the best plan found so far is returned (``stop_reason="interrupted"``).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from typing import Callable
+
+import pulp
+
+from optimiser.scheduling.model import build_model
+from optimiser.scheduling.result import ScheduleResult, extract_result
+from optimiser.scheduling.spec import SOLVERS, SchedulingProblem
+from wfm.errors import WfmInputError
+
+ProgressCallback = Callable[[float | None, float | None, float], None]
+
+
+@dataclass
+class SolveInfo:
+    solver: str
+    status: str
+    stop_reason: str
+    objective: float | None
+    best_bound: float | None
+    gap: float | None
+    hit_time_limit: bool
+    message: str
+    elapsed_seconds: float
+    build_seconds: float = 0.0
+    progress: list = field(default_factory=list)
+    explanations: list = field(default_factory=list)
+
+
+def highs_available() -> bool:
+    """True when PuLP can drive HiGHS through highspy in this interpreter."""
+    try:
+        return bool(pulp.HiGHS(msg=False).available())
+    except Exception:  # pragma: no cover - defensive
+        return False
+
+
+def _finite(x) -> float | None:
+    try:
+        x = float(x)
+    except (TypeError, ValueError):
+        return None
+    return x if math.isfinite(x) and abs(x) < 1e29 else None
+
+
+def _rel_gap(obj, bound) -> float | None:
+    if obj is None or bound is None:
+        return None
+    return abs(obj - bound) / max(abs(obj), 1e-9) if abs(obj) > 1e-9 else (0.0 if abs(bound) <= 1e-9 else None)
+
+
+def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
+    import highspy
+
+    cbt = highspy.cb.HighsCallbackType
+    events: list = []
+    t0 = time.perf_counter()
+    state = {"last": -1.0, "stopped": False}
+
+    def callback(cb_type, message, data_out, data_in, user_data):
+        elapsed = time.perf_counter() - t0
+        inc = _finite(data_out.objective_function_value)
+        bound = _finite(data_out.mip_dual_bound)
+        if cb_type == cbt.kCallbackMipImprovingSolution or elapsed - state["last"] >= 1.0:
+            state["last"] = elapsed
+            events.append((inc, bound, elapsed))
+            if on_progress is not None:
+                on_progress(inc, bound, elapsed)
+        if cb_type == cbt.kCallbackMipInterrupt and should_stop is not None and should_stop():
+            state["stopped"] = True
+            data_in.user_interrupt = True
+
+    options = {}
+    solver = pulp.HiGHS(
+        msg=settings.msg, timeLimit=settings.time_limit_seconds, gapRel=settings.gap,
+        threads=settings.threads, callbackTuple=(callback, None),
+        callbacksToActivate=[cbt.kCallbackMipImprovingSolution, cbt.kCallbackMipInterrupt], **options)
+    model.prob.solve(solver)
+    elapsed = time.perf_counter() - t0
+    h = model.prob.solverModel
+    ms = h.getModelStatus()
+    info = h.getInfo()
+    has_sol = info.primal_solution_status == 2
+    obj = _finite(info.objective_function_value) if has_sol else None
+    bound = _finite(getattr(info, "mip_dual_bound", None))
+    n_int = sum(1 for v in model.prob.variables() if v.cat == pulp.LpInteger)
+    if n_int == 0:  # a pure LP: the bound is the optimum
+        bound = obj
+    gap = _finite(getattr(info, "mip_gap", None)) if n_int else (0.0 if obj is not None else None)
+    if gap is None:
+        gap = _rel_gap(obj, bound)
+    MS = highspy.HighsModelStatus
+    hit = ms == MS.kTimeLimit
+    if ms == MS.kOptimal:
+        tol = max(settings.gap, 0.0)
+        if gap is not None and gap > 1e-6:
+            status, reason = "Feasible", "gap"
+            msg = (f"feasible, not proven optimal: stopped at the requested relative gap of {tol:.2%} "
+                   f"(proven gap {gap:.3%})")
+        else:
+            status, reason, msg = "Optimal", "optimal", "proven optimal"
+    elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+        status, reason, msg = "Infeasible", "infeasible", "no plan satisfies the hard rules"
+    elif has_sol and ms in (MS.kTimeLimit, MS.kInterrupt, MS.kIterationLimit, MS.kSolutionLimit,
+                            MS.kObjectiveBound, MS.kObjectiveTarget):
+        status = "Feasible"
+        reason = "time_limit" if hit else ("interrupted" if ms == MS.kInterrupt or state["stopped"] else "limit")
+        gap_text = f"{gap:.2%}" if gap is not None else "unknown"
+        msg = (f"feasible, not optimal: the solver stopped ({reason.replace('_', ' ')}) after {elapsed:.1f} s "
+               f"with the best plan so far; gap to the bound {gap_text}")
+    else:
+        status, reason = "No solution", "time_limit" if hit else ("interrupted" if state["stopped"] else "error")
+        msg = f"no plan found ({h.modelStatusToString(ms)}) after {elapsed:.1f} s"
+    return SolveInfo("highs", status, reason, obj, bound, gap, hit, msg, elapsed, progress=events)
+
+
+_CBC_BOUND = re.compile(r"Lower bound:\s*(-?[\d.e+-]+)")
+_CBC_GAP = re.compile(r"Gap:\s*(-?[\d.e+-]+)")
+
+
+def _solve_cbc(model, settings, on_progress) -> SolveInfo:
+    fd, log = tempfile.mkstemp(suffix=".log", prefix="cbc_")
+    os.close(fd)
+    t0 = time.perf_counter()
+    solver = pulp.PULP_CBC_CMD(msg=settings.msg, timeLimit=settings.time_limit_seconds, gapRel=settings.gap,
+                               threads=settings.threads, logPath=log)
+    try:
+        model.prob.solve(solver)
+    except pulp.PulpSolverError as exc:  # pragma: no cover - CBC binary broken
+        return SolveInfo("cbc", "No solution", "error", None, None, None, False, f"CBC failed: {exc}",
+                         time.perf_counter() - t0)
+    elapsed = time.perf_counter() - t0
+    text = open(log, encoding="utf-8", errors="replace").read()
+    os.unlink(log)
+    st, sol = model.prob.status, model.prob.sol_status
+    obj = _finite(pulp.value(model.prob.objective)) if sol in (1, 2) else None
+    m = _CBC_BOUND.search(text)
+    bound = _finite(m.group(1)) if m else None
+    hit = "Stopped on time" in text or "time limit" in text.lower() and sol == 2
+    if "Result - Optimal solution found" in text and bound is None:
+        bound = obj
+    gap = _rel_gap(obj, bound)
+    if on_progress is not None:
+        on_progress(obj, bound, elapsed)
+    if sol == pulp.LpSolutionOptimal and "Optimal solution found" in text and not hit:
+        if "tolerance" in text.lower() and gap is not None and gap > 1e-6:
+            status, reason, msg = "Feasible", "gap", f"feasible, stopped at the requested gap (proven gap {gap:.3%})"
+        else:
+            status, reason, msg = "Optimal", "optimal", "proven optimal"
+    elif sol == pulp.LpSolutionOptimal and not hit:
+        status, reason, msg = "Optimal", "optimal", "proven optimal"
+    elif sol == pulp.LpSolutionIntegerFeasible or (sol == pulp.LpSolutionOptimal and hit):
+        status, reason = "Feasible", "time_limit" if hit else "gap"
+        msg = f"feasible, not optimal: CBC stopped ({reason.replace('_', ' ')}) after {elapsed:.1f} s"
+    elif st == pulp.LpStatusInfeasible or sol == pulp.LpSolutionInfeasible:
+        status, reason, msg = "Infeasible", "infeasible", "no plan satisfies the hard rules"
+    else:
+        status, reason, msg = "No solution", "time_limit" if hit else "error", f"no plan found after {elapsed:.1f} s"
+    return SolveInfo("cbc", status, reason, obj, bound, gap, hit, msg, elapsed,
+                     progress=[(obj, bound, elapsed)])
+
+
+def solve_model(model, *, on_progress: ProgressCallback | None = None,
+                should_stop: Callable[[], bool] | None = None) -> SolveInfo:
+    """Run the solver named in the problem's settings on a built model."""
+    settings = model.problem.solver
+    if settings.solver not in SOLVERS:
+        raise WfmInputError(f"solver must be one of {', '.join(SOLVERS)}, got {settings.solver!r}")
+    note = ""
+    name = settings.solver
+    if name == "highs" and not highs_available():
+        name = "cbc"
+        note = "HiGHS (highspy) is not available; fell back to CBC. "
+    if name == "highs":
+        info = _solve_highs(model, settings, on_progress, should_stop)
+    else:
+        if should_stop is not None:
+            note += "CBC has no progress callback: progress is reported once at the end and cannot be stopped early. "
+        info = _solve_cbc(model, settings, on_progress)
+    info.message = note + info.message
+    return info
+
+
+def solve(problem: SchedulingProblem, *, elastic: bool = True, on_progress: ProgressCallback | None = None,
+          should_stop: Callable[[], bool] | None = None, lp_file: str | None = None) -> ScheduleResult:
+    """Build and solve ``problem``; never raises for an infeasible plan.
+
+    Parameters
+    ----------
+    problem : SchedulingProblem
+    elastic : bool
+        True (default): coverage has priced shortfall slack, so a partial plan
+        with every shortfall named always comes back.  False: coverage is
+        hard; if that is infeasible the status is ``Infeasible`` and the
+        elastic model is solved too, so the result still carries the best
+        partial plan and the explanation.
+    on_progress : callable, optional
+        ``on_progress(incumbent, bound, elapsed_seconds)``.
+    should_stop : callable, optional
+        Polled during the search; True stops it with the best plan so far.
+    lp_file : str, optional
+        Write the model to this ``.lp`` file before solving.
+
+    Returns
+    -------
+    ScheduleResult
+    """
+    t0 = time.perf_counter()
+    model = build_model(problem, elastic=elastic)
+    build_seconds = time.perf_counter() - t0
+    if lp_file:
+        model.prob.writeLP(str(lp_file))
+    info = solve_model(model, on_progress=on_progress, should_stop=should_stop)
+    info.build_seconds = build_seconds
+    if info.status == "Infeasible" and not elastic:
+        partial = solve(problem, elastic=True, on_progress=on_progress, should_stop=should_stop)
+        message = (f"{info.message}: no plan meets every rule and covers the whole requirement; "
+                   f"returning the best partial plan ({partial.status.lower()} for the elastic model) "
+                   f"with {len(partial.shortfalls)} shortfall period(s)")
+        return replace(partial, status="Infeasible", stop_reason="infeasible", message=message,
+                       objective=partial.objective, hit_time_limit=info.hit_time_limit or partial.hit_time_limit)
+    result = extract_result(model, info)
+    if result.has_solution and result.shortfalls:
+        result = replace(result, message=result.message + f"; the plan is short in {len(result.shortfalls)} "
+                         "period(s), each listed with the rule that binds")
+    return result
