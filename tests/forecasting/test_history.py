@@ -508,3 +508,47 @@ def test_summary_text_names_what_the_issue_asks_for():
                  "Rows:             1,116", "Gaps:             1 (4 missing intervals",
                  "Closed hours:", "main: Mon–Fri 07:00–21:00; Sat–Sun closed"):
         assert part in text
+
+
+def test_crlf_line_endings_and_quoted_fields(tmp_path):
+    lines = [HEADER, *[r.replace(",q,", ',"q, main",') for r in _day("2024-01-08 08:00", 4)]]
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    df = read_history(path)
+    assert df["queue"].unique().tolist() == ["q, main"] and len(df) == 4
+
+
+def test_timestamp_format_with_offset_and_naive(tmp_path):
+    lines = ["interval_start,queue,calls_offered", "08.01.2024 08:00 +0100,q,1", "08.01.2024 08:30 +0100,q,2"]
+    df = read_history(_write(tmp_path, lines), mapping={"timestamp_format": "%d.%m.%Y %H:%M %z"})
+    assert df["interval_start"].iloc[1] == pd.Timestamp("2024-01-08 08:30", tz=TZ)
+    naive = ["interval_start,queue,calls_offered", "08.01.2024 08:00,q,1", "08.01.2024 08:30,q,2"]
+    df = read_history(_write(tmp_path, naive, "n.csv"), mapping={"timestamp_format": "%d.%m.%Y %H:%M"}, tz="Europe/London")
+    assert df["interval_start"].iloc[0] == pd.Timestamp("2024-01-08 08:00", tz="Europe/London")
+
+
+def test_xlsx_export_with_date_and_time_cells_and_a_mapping(tmp_path):
+    import datetime as dt
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["Date", "Time", "Offered", "Handle time"])
+    for i in range(8):
+        sheet.append([dt.datetime(2024, 10, 20), dt.time(1 + i // 4, (i % 4) * 15), 3 + i, dt.time(0, 4, 5)])
+    book.save(tmp_path / "export.xlsx")
+    spec = {"columns": {"Offered": "calls_offered", "Handle time": "aht_seconds"}, "date_column": "Date", "time_column": "Time",
+            "queue": "main", "duration_format": {"aht_seconds": "mm:ss"}}
+    df = read_history(tmp_path / "export.xlsx", mapping=spec)
+    assert df["interval_start"].iloc[0].isoformat() == "2024-10-20T01:00:00+02:00"
+    assert df["calls_offered"].tolist() == list(range(3, 11))
+    assert (df["aht_seconds"] == 245.0).all()  # a 00:04:05 time cell is 4 min 5 s
+
+
+def test_parquet_with_a_missing_required_value_names_the_row(tmp_path):
+    frame = pd.DataFrame({"interval_start": pd.date_range("2024-01-01", periods=4, freq="30min"), "queue": "a",
+                          "calls_offered": [1.0, 2.0, None, 3.0]})
+    frame.to_parquet(tmp_path / "p.parquet")
+    with pytest.raises(WfmInputError, match=r"p\.parquet, row 4, column calls_offered: is required; got an empty cell"):
+        read_history(tmp_path / "p.parquet")
