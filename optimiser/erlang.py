@@ -64,6 +64,7 @@ __all__ = [
     "abandon_rate",
     "occupancy",
     "p_wait",
+    "wait_exceeds_probability",
     "queue_metrics",
 ]
 
@@ -282,6 +283,7 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
     asa = np.zeros(shape)
     aband = np.zeros(shape)
     occ = np.zeros(shape)
+    over_T = np.zeros(shape)
     T = np.zeros(shape) if answer_within is None else answer_within
     S = np.zeros(shape) if short_abandon is None else short_abandon
 
@@ -300,6 +302,7 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
             sl_c = np.where(stable, 1.0 - pw * np.exp(-gap * Tc / ahtc), 0.0)
             asa_c = np.where(stable, pw * ahtc / gap, np.inf)
         p_wait[c_mask] = pw
+        over_T[c_mask] = np.where(stable, np.clip(pw * np.exp(-gap * Tc / ahtc), 0.0, 1.0), 1.0)
         sl[c_mask] = np.clip(sl_c, 0.0, 1.0)
         sl_answered[c_mask] = sl[c_mask]
         asa[c_mask] = asa_c
@@ -318,10 +321,11 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
         asa[a_mask] = r["asa"]
         aband[a_mask] = r["abandon"]
         occ[a_mask] = r["occupancy"]
+        over_T[a_mask] = r["wait_over_T"]
 
     res.update(p_wait=p_wait, service_level=sl, service_level_answered=sl_answered,
                abandoned_within_T=short_ab_t, abandoned_within_short=short_ab_s,
-               asa_seconds=asa, abandon_rate=aband, occupancy=occ)
+               asa_seconds=asa, abandon_rate=aband, occupancy=occ, wait_over_T=over_T)
     return res
 
 
@@ -339,7 +343,8 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S):
     x = n * patience / aht
     y = a * patience / aht
     out = {k: np.zeros(a.shape) for k in
-           ("p_wait", "sl", "sl_answered", "ab_within_T", "ab_within_S", "asa", "abandon", "occupancy")}
+           ("p_wait", "sl", "sl_answered", "ab_within_T", "ab_within_S", "asa", "abandon",
+            "occupancy", "wait_over_T")}
     zero = n == 0
     # no agents: everybody waits and hangs up
     out["p_wait"][zero] = 1.0
@@ -348,6 +353,7 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S):
     out["ab_within_T"][zero] = -np.expm1(-theta[zero] * T[zero])
     out["ab_within_S"][zero] = -np.expm1(-theta[zero] * S[zero])
     out["occupancy"][zero] = 1.0
+    out["wait_over_T"][zero] = 1.0
     m = ~zero
     if not np.any(m):
         return out
@@ -394,6 +400,7 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S):
         out["ab_within_T"][m] = abandoned_within(Tm)
         out["ab_within_S"][m] = abandoned_within(Sm)
         out["p_wait"][m] = pw
+        out["wait_over_T"][m] = np.clip(pw * ratios(Tm)[3], 0.0, pw)
         out["abandon"][m] = p_ab
         out["occupancy"][m] = np.clip(rho * p_served, 0.0, 1.0)
         out["asa"][m] = _erlang_a_asa(x, y, th, pw, p_served)
@@ -726,6 +733,32 @@ def abandon_rate(calls_offered, interval_minutes, aht_seconds, agents, patience_
     res, full, index, scalar = _metric("abandon_rate", calls_offered, interval_minutes,
                                        aht_seconds, agents, patience_seconds)
     return _out(res["abandon_rate"].reshape(full), index, scalar)
+
+
+def wait_exceeds_probability(calls_offered, interval_minutes, aht_seconds, agents, wait_seconds,
+                             patience_seconds=None):
+    """Probability that a caller's *offered* wait (the wait until an agent would
+    answer if the caller never hung up) exceeds ``wait_seconds``.
+
+    Erlang C: ``C exp(-(n - a) t / aht)`` (1 when unstable).  Erlang A:
+    ``P(W>0) gamma(x, y e^-theta t) / gamma(x, y)`` (see ``docs/staffing.md``).
+    Used for call-back offers: callers whose wait would exceed a threshold.
+
+    Parameters
+    ----------
+    wait_seconds : float, array-like or Series
+        Threshold t [s], >= 0.  Other parameters as in :func:`service_level`.
+
+    Returns
+    -------
+    float, ndarray or Series
+        Probability in [0, 1].
+    """
+    w, idx = _as_array(wait_seconds, "wait_seconds")
+    _check(w, "wait_seconds", idx, low=0, low_inclusive=True)
+    res, full, index, scalar = _metric("wait_exceeds", calls_offered, interval_minutes,
+                                       aht_seconds, agents, patience_seconds, wait_seconds)
+    return _out(res["wait_over_T"].reshape(full), index, scalar)
 
 
 def occupancy(calls_offered, interval_minutes, aht_seconds, agents, patience_seconds=None):
