@@ -25,7 +25,7 @@ This module holds what the models have in common so that no model repeats it:
   :func:`interval_bounds`) from out-of-sample residuals with a
   quasi-Poisson / negative-binomial variance function;
 * the calendar (:func:`special_days_frame`, :func:`day_calendar`) used by the
-  models that take regressors.
+  models that take regressors, built on :mod:`forecasting.calendar`.
 
 References
 ----------
@@ -162,6 +162,11 @@ def infer_interval_minutes(interval_start: pd.Series) -> int:
     return minutes
 
 
+def _plain(value) -> str:
+    """A cell value for a message: ``-3`` not ``np.int64(-3)``, strings quoted."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _minutes_since(ts, origin) -> np.ndarray:
     """Whole minutes from ``origin`` to each timestamp (any datetime resolution)."""
     delta = pd.DatetimeIndex(ts) - pd.Timestamp(origin)
@@ -247,7 +252,7 @@ def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
         i = int(np.flatnonzero(bad)[0])
         raise WfmInputError(
             f"{model}.fit(history): column 'calls_offered' must be finite and >= 0, "
-            f"got {history['calls_offered'].iloc[i]!r} at row {i} "
+            f"got {_plain(history['calls_offered'].iloc[i])} at row {i} "
             f"(interval_start {ts.iloc[i]}); {int(bad.sum())} bad row(s) in all"
         )
     frame = history.assign(calls_offered=calls).sort_values("interval_start").reset_index(drop=True)
@@ -293,16 +298,29 @@ def slot_of_week(naive_local: pd.DatetimeIndex) -> np.ndarray:
 def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
     """Open (weekday, minute-of-day) slots: those with at least one call.
 
-    A slot that has no rows or only zero calls in the whole history is closed.
-    If the history never has a call, every slot seen is returned as open, so an
-    all-zero history gives an all-zero forecast through the models themselves.
+    A slot of a weekday the history covers that has no rows or only zero calls
+    is closed. Weekdays the history does not cover at all (histories shorter
+    than a week) take the union of the open times of the covered days, since
+    nothing says they are closed. If the history never has a call, every slot
+    is open, so an all-zero history gives an all-zero forecast through the
+    models themselves.
     """
+    minutes = validated.interval_minutes
     naive = local_naive(validated.frame["interval_start"], validated.tz)
     calls = validated.frame["calls_offered"].to_numpy()
-    seen = calls > 0 if (calls > 0).any() else np.ones(len(calls), dtype=bool)
+    if not (calls > 0).any():
+        return frozenset((d, m) for d in range(DAYS_PER_WEEK) for m in range(0, MINUTES_PER_DAY, minutes))
+    seen = calls > 0
     weekday = naive.day_of_week.to_numpy()[seen]
     minute = (naive.hour.to_numpy() * 60 + naive.minute.to_numpy())[seen]
-    return frozenset(zip(weekday.tolist(), minute.tolist()))
+    slots = set(zip(weekday.tolist(), minute.tolist()))
+    covered_days = pd.date_range(naive[0].normalize(), naive[-1].normalize(), freq="D")
+    covered = set(covered_days.day_of_week.tolist())
+    if len(covered) < DAYS_PER_WEEK:
+        times = set(minute.tolist())
+        for d in set(range(DAYS_PER_WEEK)) - covered:
+            slots.update((d, m) for m in times)
+    return frozenset(slots)
 
 
 def open_mask(index: pd.DatetimeIndex, tz: str, open_slots: frozenset[tuple[int, int]]) -> np.ndarray:
@@ -554,63 +572,37 @@ def daily_naive_errors(y: pd.Series, is_open: np.ndarray, interval_minutes: int)
 def special_days_frame(start, end, country: str = "SE", *, bridge_days: bool = True) -> pd.DataFrame:
     """Holidays, eves and bridge days between two dates: ``date, name, kind``.
 
-    Uses ``forecasting.calendar.special_days`` when that module is installed
-    (the project's calendar); otherwise a minimal equivalent from the
-    ``holidays`` package, adding the Swedish eves (midsommarafton, julafton,
-    nyårsafton) when ``country == "SE"`` and bridge days (a weekday between a
-    holiday and a weekend).
+    A thin wrapper of :func:`forecasting.calendar.special_days` (the project's
+    calendar: Swedish eves and bridge days by default, other countries by code
+    through the ``holidays`` package) returning tz-naive ``datetime64`` dates.
     """
-    try:  # the project's calendar, when available
-        from forecasting.calendar import special_days  # type: ignore[import-not-found]
-    except ImportError:
-        special_days = None
-    if special_days is not None:
-        out = special_days(start, end, country, bridge_days=bridge_days)
-        return _normalise_special(out)
-    import holidays
+    from forecasting.calendar import special_days
 
-    d0, d1 = pd.Timestamp(start).date(), pd.Timestamp(end).date()
-    try:
-        cal = holidays.country_holidays(country, years=range(d0.year, d1.year + 1))
-    except NotImplementedError as exc:
-        raise WfmInputError(f"country must be a code known to the holidays package, got {country!r}") from exc
-    rows = [(pd.Timestamp(d), str(n), "holiday") for d, n in cal.items()]
-    if country.upper() == "SE":
-        for year in range(d0.year, d1.year + 1):
-            rows.append((pd.Timestamp(year, 12, 24), "Julafton", "eve"))
-            rows.append((pd.Timestamp(year, 12, 31), "Nyårsafton", "eve"))
-            # midsommarafton: the Friday between 19 and 25 June
-            fri = pd.Timestamp(year, 6, 19)
-            fri = fri + pd.Timedelta(days=(4 - fri.day_of_week) % 7)
-            rows.append((fri, "Midsommarafton", "eve"))
-    frame = pd.DataFrame(rows, columns=["date", "name", "kind"])
-    if bridge_days and len(frame):
-        hol = set(frame.loc[frame["kind"] == "holiday", "date"])
-        extra = []
-        for d in sorted(hol):
-            if d.day_of_week == 3:  # Thursday holiday -> Friday bridge
-                b = d + pd.Timedelta(days=1)
-            elif d.day_of_week == 1:  # Tuesday holiday -> Monday bridge
-                b = d - pd.Timedelta(days=1)
-            else:
-                continue
-            if b not in hol:
-                extra.append((b, f"bridge day ({cal.get(d.date(), '')})", "bridge"))
-        frame = pd.concat([frame, pd.DataFrame(extra, columns=frame.columns)], ignore_index=True)
-    return _normalise_special(frame[(frame["date"].dt.date >= d0) & (frame["date"].dt.date <= d1)])
+    return _normalise_special(special_days(start, end, country, bridge_days=bridge_days))
 
 
 def _normalise_special(frame: pd.DataFrame) -> pd.DataFrame:
+    """``date, name, kind`` with tz-naive normalised ``datetime64`` dates."""
+    missing = [c for c in ("date", "name", "kind") if c not in frame.columns]
+    if missing:
+        raise WfmInputError(f"special_days frame must have columns date, name, kind; missing {missing}")
+    dates = pd.to_datetime(frame["date"], errors="coerce")
+    if dates.isna().any():
+        i = int(np.flatnonzero(dates.isna().to_numpy())[0])
+        raise WfmInputError(f"special_days column 'date' row {i} must be a date, got {frame['date'].iloc[i]!r}")
+    if getattr(dates.dt, "tz", None) is not None:
+        dates = dates.dt.tz_localize(None)
     out = pd.DataFrame(
-        {
-            "date": pd.to_datetime(frame["date"]).dt.normalize().dt.tz_localize(None)
-            if getattr(pd.to_datetime(frame["date"]).dt, "tz", None) is not None
-            else pd.to_datetime(frame["date"]).dt.normalize(),
-            "name": frame["name"].astype(str),
-            "kind": frame["kind"].astype(str),
-        }
+        {"date": dates.dt.normalize().to_numpy(), "name": frame["name"].astype(str).to_numpy(),
+         "kind": frame["kind"].astype(str).to_numpy()}
     )
-    return out.sort_values(["date", "kind"]).drop_duplicates(["date", "kind"]).reset_index(drop=True)
+    bad = ~out["kind"].isin(["holiday", "eve", "bridge"])
+    if bad.any():
+        i = int(np.flatnonzero(bad.to_numpy())[0])
+        raise WfmInputError(
+            f"special_days column 'kind' row {i} must be holiday, eve or bridge, got {out['kind'].iloc[i]!r}"
+        )
+    return out.sort_values(["date", "kind"]).reset_index(drop=True)
 
 
 def validate_events(events: pd.DataFrame | None, model: str) -> pd.DataFrame:
