@@ -601,7 +601,10 @@ def _numbers(series: pd.Series, decimal: str) -> tuple[np.ndarray, np.ndarray]:
     else:
         ok_text = text.str.fullmatch(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?")
     parsed = pd.to_numeric(text.where(ok_text.fillna(False), ""), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    values = np.where(is_num, pd.to_numeric(obj.where(is_num, np.nan), errors="coerce").astype("float64"), parsed)
+    if is_num.any():
+        values = np.where(is_num, pd.to_numeric(obj.where(is_num, np.nan), errors="coerce").astype("float64"), parsed)
+    else:
+        values = parsed
     values = np.where(blank | is_bool, np.nan, values)
     unread = ~ok_text.fillna(False).to_numpy(dtype=bool) | np.isnan(parsed)
     bad = ~blank & (is_bool | (~is_num & unread))

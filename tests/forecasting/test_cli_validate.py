@@ -86,3 +86,16 @@ def test_installed_wfm_command_exit_codes():
     assert bad.returncode == 2
     assert "row 7, column calls_offered: must be a whole number >= 0 (negative); got '-3'" in bad.stderr
     assert "Traceback" not in bad.stderr
+
+
+DEMO = Path(__file__).resolve().parents[2] / "data" / "demo_history.csv.gz"
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="data/demo_history.csv.gz not generated yet (make demo-data)")
+def test_validate_on_the_demo_exits_0_with_the_summary(capsys):
+    assert main(["validate", str(DEMO)]) == 0
+    out = capsys.readouterr().out
+    assert "Queues:           4 (english, reports, switchboard, tips)" in out
+    assert "First interval:   2023-01-01T00:00:00+01:00" in out
+    assert "Last interval:    2025-12-31T23:45:00+01:00" in out
+    assert "Interval length:  15 minutes" in out
