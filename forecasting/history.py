@@ -891,10 +891,11 @@ def validate_history_frame(
             continue
         canon[target] = raw[col]
     missing = [c for c in REQUIRED_COLUMNS if c not in canon]
-    if spec.queue is not None and "queue" in missing:
-        if "queue" in cols:
-            errors.file("the mapping gives a constant 'queue' but the file has a queue column")
-        missing.remove("queue")
+    if spec.queue is not None:
+        if "queue" in canon:
+            errors.file("the mapping gives a constant 'queue' but the file also has a queue column; use one")
+        else:
+            missing.remove("queue")
     if spec.date_column is not None and "interval_start" in missing:
         missing.remove("interval_start")
     elif spec.date_column is not None:

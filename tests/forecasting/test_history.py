@@ -552,3 +552,8 @@ def test_parquet_with_a_missing_required_value_names_the_row(tmp_path):
     frame.to_parquet(tmp_path / "p.parquet")
     with pytest.raises(WfmInputError, match=r"p\.parquet, row 4, column calls_offered: is required; got an empty cell"):
         read_history(tmp_path / "p.parquet")
+
+
+def test_constant_queue_and_a_queue_column_conflict():
+    with pytest.raises(WfmInputError, match=r"good_dst\.csv: the mapping gives a constant 'queue' but the file also has a queue column"):
+        read_history(DATA / "good_dst.csv", mapping={"queue": "main"})
