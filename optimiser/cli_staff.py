@@ -197,18 +197,18 @@ def read_forecast_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
         bad = values.isna() & df[col].notna()
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise WfmInputError(f"{path}: row {i + 2}, column {col}: not a number, got {df[col].iloc[i]!r}")
+            raise WfmInputError(f"{path}: row {i + 2}, column {col}: not a number, got {df[col].iloc[i]}")
         df[col] = values.astype(float)
     for col, rule in (("calls_offered", lambda v: v.isna() | (v < 0)),):
         bad = rule(df[col])
         if bad.any():
             i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise WfmInputError(f"{path}: row {i + 2}, column {col}: must be >= 0, got {df[col].iloc[i]!r}")
+            raise WfmInputError(f"{path}: row {i + 2}, column {col}: must be >= 0, got {df[col].iloc[i]}")
     bad = (df["aht_seconds"].isna() & (df["calls_offered"] > 0)) | (df["aht_seconds"] <= 0)
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise WfmInputError(f"{path}: row {i + 2}, column aht_seconds: must be > 0, got "
-                            f"{df['aht_seconds'].iloc[i]!r}")
+                            f"{df['aht_seconds'].iloc[i]}")
     df["queue"] = df["queue"].astype(str)
     dup = df.duplicated(["queue", "interval_start"])
     if dup.any():

@@ -272,7 +272,9 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
     log_b = _log_erlang_b(a, n)
     b = np.exp(log_b)
     res: dict[str, np.ndarray] = {"load_erlangs": a, "erlang_b": b}
-    no_calls = a == 0
+    # loads below 1e-250 Erlangs are treated as no calls (their measures are 0 or 1 to
+    # double precision anyway, and the Erlang A scale y = a patience / aht would underflow)
+    no_calls = a <= 1e-250
     finite_pat = np.isfinite(patience)
 
     p_wait = np.zeros(shape)
@@ -325,7 +327,8 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
 
     res.update(p_wait=p_wait, service_level=sl, service_level_answered=sl_answered,
                abandoned_within_T=short_ab_t, abandoned_within_short=short_ab_s,
-               asa_seconds=asa, abandon_rate=aband, occupancy=occ, wait_over_T=over_T)
+               asa_seconds=asa, abandon_rate=aband, occupancy=occ, wait_over_T=over_T,
+               stable=~(~finite_pat & ~no_calls & (n <= a)))
     return res
 
 

@@ -55,6 +55,8 @@ _CEIL_EPS = 1e-9  # 9 / (1 - 0.1) is 10.000000000000002 in floating point, not 1
 
 
 def _fail(name, value, rule):
+    if isinstance(value, (np.floating, np.integer)):
+        value = value.item()
     raise WfmInputError(f"{name} must be {rule}, got {value!r}")
 
 
@@ -152,7 +154,7 @@ def _evaluate(calls, interval_minutes, aht, n, T, patience):
 
 
 def _meets(res, T_given, tsl, asa, ab, occ):
-    ok = np.ones(res["load_erlangs"].shape, dtype=bool)
+    ok = res["stable"].copy()  # Erlang C needs agents > load whatever the targets
     if tsl is not None:
         ok &= res["service_level"] >= tsl - 1e-12
     if asa is not None:
@@ -227,11 +229,12 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     erlang_c_mode = ~np.isfinite(pat)
     # lower bound that is known to fail (or -1): Erlang C needs agents > load
     lo = np.where(erlang_c_mode, np.ceil(load) - 1.0, -1.0)
-    lo = np.where(calls == 0, -1.0, lo)
+    zero = load <= 1e-250  # no calls (same threshold as optimiser.erlang)
+    lo = np.where(zero, -1.0, lo)
     lo = np.maximum(lo, -1.0)
     # upper bracket: square-root staffing guess, doubled until it meets
     hi = np.maximum(np.ceil(load + 3.0 * np.sqrt(load) + 1.0), lo + 1.0)
-    hi = np.where(calls == 0, 0.0, hi)
+    hi = np.where(zero, 0.0, hi)
     for _ in range(40):
         ok = _meets(_evaluate(calls, im, aht, hi, T, pat), T, tsl, asa, ab, occ)
         if ok.all():
@@ -399,18 +402,18 @@ def staffing_table(forecast_df: pd.DataFrame, targets: AccessibilityTargets, *,
     if bad_calls.any():
         i = int(np.flatnonzero(bad_calls)[0])
         raise WfmInputError(f"calls_offered must be >= 0 and finite, got "
-                            f"{forecast_df['calls_offered'].iloc[i]!r} (row {i + 1} of {source})")
+                            f"{forecast_df['calls_offered'].iloc[i]} (row {i + 1} of {source})")
     aht_missing_ok = np.isnan(aht) & (calls == 0)
     bad_aht = (~np.isfinite(aht) | (aht <= 0)) & ~aht_missing_ok
     if bad_aht.any():
         i = int(np.flatnonzero(bad_aht)[0])
-        raise WfmInputError(f"aht_seconds must be > 0, got {aht[i]!r} (row {i + 1} of {source})")
+        raise WfmInputError(f"aht_seconds must be > 0, got {float(aht[i])!r} (row {i + 1} of {source})")
     if "shrinkage" in forecast_df.columns:
         shr = pd.to_numeric(forecast_df["shrinkage"], errors="coerce").to_numpy(dtype=float)
         bad = ~((shr >= 0) & (shr < 1))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise WfmInputError(f"shrinkage must be in [0, 1), got {shr[i]!r} (row {i + 1} of {source})")
+            raise WfmInputError(f"shrinkage must be in [0, 1), got {float(shr[i])!r} (row {i + 1} of {source})")
     else:
         shr = targets.shrinkage
     req = required_agents(
