@@ -384,8 +384,8 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
 
 def chat_required_agents(chats_offered, interval_minutes, chat_duration_seconds, concurrency, *,
                          answer_within_seconds=None, target_service_level=None,
-                         max_asa_seconds=None, max_abandon_rate=None, patience_seconds=None,
-                         shrinkage=0.0) -> pd.DataFrame:
+                         max_asa_seconds=None, max_abandon_rate=None, max_occupancy=None,
+                         patience_seconds=None, shrinkage=0.0) -> pd.DataFrame:
     """Agents for a chat queue where each agent handles ``concurrency`` chats at once.
 
     Slot model: ``slots`` = Erlang C/A requirement with the chat's wall-clock
@@ -416,8 +416,8 @@ def chat_required_agents(chats_offered, interval_minutes, chat_duration_seconds,
     req = required_agents(chats_offered, interval_minutes, chat_duration_seconds,
                           answer_within_seconds=answer_within_seconds,
                           target_service_level=target_service_level, max_asa_seconds=max_asa_seconds,
-                          max_abandon_rate=max_abandon_rate, patience_seconds=patience_seconds,
-                          shrinkage=shrinkage)
+                          max_abandon_rate=max_abandon_rate, max_occupancy=max_occupancy,
+                          patience_seconds=patience_seconds, shrinkage=shrinkage)
     req["chat_slots"] = req["agents_on_phone"]
     req["chat_agents"] = np.ceil(req["agents_on_phone"] / concurrency).astype(np.int64)
     req["chat_agents_required"] = np.ceil(
