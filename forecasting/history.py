@@ -159,7 +159,7 @@ class _Errors:
         self.add(f"{self.source}: {rule}")
 
     def column(self, column: str, rule: str) -> None:
-        self.add(f"{self.source}, column {column}: {rule}")
+        self.add(f"{self.source}, column {_label(column)}: {rule}")
 
     def cells(self, rows: np.ndarray, column: str, values: Iterable[Any], rule: str) -> None:
         """One message per bad cell; ``rows`` are the file's row numbers."""
@@ -167,7 +167,7 @@ class _Errors:
         n = len(rows)
         room = max(MAX_ERRORS - len(self.messages), 0)
         for row, value in zip(rows[:room], list(values)[:room]):
-            self.messages.append(f"{self.source}, row {int(row)}, column {column}: {rule}; got {_show(value)}")
+            self.messages.append(f"{self.source}, row {int(row)}, column {_label(column)}: {rule}; got {_show(value)}")
         self.total += n
 
     def raise_if_any(self) -> None:
@@ -178,6 +178,13 @@ class _Errors:
             listed.append(f"{self.source}: ... and {self.total - len(listed)} more errors")
         head = f"{self.source}: {self.total} error{'s' if self.total != 1 else ''} found"
         raise WfmInputError("\n".join([head, *listed]), errors=listed)
+
+
+def _label(column: str) -> str:
+    """A column name as shown in messages: quoted when it holds ':', ',' or a quote."""
+    if re.search(r"[:,'\"\n]", column) or column != column.strip() or not column:
+        return "'" + column.replace("'", "?").replace("\n", " ") + "'"
+    return column
 
 
 def _show(value: Any) -> str:
@@ -717,7 +724,7 @@ def _parse_timestamps(
     if with_offset.any() and without.any():
         first = rows[without][0] if with_offset.sum() >= without.sum() else rows[with_offset][0]
         errors.add(
-            f"{errors.source}, column {column}: some timestamps have a UTC offset and others do not "
+            f"{errors.source}, column {_label(column)}: some timestamps have a UTC offset and others do not "
             f"(first odd one: row {int(first)}); write all with an offset, or all as local time"
         )
         return out

@@ -36,7 +36,7 @@ SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[Heal
 
 def documented_error(source: str) -> re.Pattern[str]:
     """The message shape promised in docs/history_format.md."""
-    where = r"(, rows? [0-9]+(?:(?:, [0-9]+)*(?: and | to )[0-9]+)?)?(, column [^:]+)?"
+    where = r"(, rows? [0-9]+(?:(?:, [0-9]+)*(?: and | to )[0-9]+)?)?(, column (?:'[^']*'|[^:',]+))?"
     return re.compile(rf"^{re.escape(source)}{where}: \S", re.S)
 
 
@@ -169,7 +169,7 @@ def mutations(draw):
     else:
         header = next(csv.reader([lines[0]]))
         j = draw(st.integers(0, len(header) - 1))
-        header[j] = draw(st.sampled_from(["Queue", "", "interval_start", "calls", "aht_seconds "]))
+        header[j] = draw(st.sampled_from(["Queue", "", "interval_start", "calls", "aht_seconds ", "Start: local", "a,b", "it's"]))
         buf = io.StringIO()
         csv.writer(buf, lineterminator="").writerow(header)
         lines[0] = buf.getvalue()
