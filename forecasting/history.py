@@ -131,6 +131,7 @@ _MAPPING_KEYS = (
     "sep",
     "decimal",
     "interval_minutes",
+    "sheet",
 )
 _OFFSET_RE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -235,6 +236,8 @@ class HistoryMapping:
     interval_minutes : int, optional
         Interval length [minutes], needed only when it cannot be inferred (one row
         per queue); when given it must agree with the data.
+    sheet : str, optional
+        Worksheet of an XLSX workbook to read; required when it has several.
     """
 
     columns: tuple[tuple[str, str], ...] = ()
@@ -250,6 +253,7 @@ class HistoryMapping:
     sep: str = ","
     decimal: str = "."
     interval_minutes: int | None = None
+    sheet: str | None = None
 
 
 def load_mapping(mapping: str | os.PathLike | Mapping[str, Any] | HistoryMapping | None) -> HistoryMapping:
@@ -314,7 +318,7 @@ def load_mapping(mapping: str | os.PathLike | Mapping[str, Any] | HistoryMapping
         if fmt not in _DURATION_FORMATS:
             errors.file(f"mapping key 'duration_format': {col!r} has format {fmt!r}, allowed: {', '.join(_DURATION_FORMATS)}")
     kwargs["duration_format"] = tuple((str(k), str(v)) for k, v in durations.items())
-    for key in ("date_column", "time_column", "date_format", "time_format", "timestamp_format", "queue", "encoding"):
+    for key in ("date_column", "time_column", "date_format", "time_format", "timestamp_format", "queue", "encoding", "sheet"):
         value = raw.get(key)
         if value is not None:
             if not isinstance(value, str) or not value:
@@ -494,7 +498,7 @@ def _check_header(header: list[str], name: str) -> None:
     errors.raise_if_any()
 
 
-def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
+def _read_xlsx(data: bytes, name: str, sheet_name: str | None = None) -> pd.DataFrame:
     import openpyxl
 
     if data[:4] != b"PK\x03\x04":
@@ -504,7 +508,15 @@ def _read_xlsx(data: bytes, name: str) -> pd.DataFrame:
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException
         raise _fail(name, f"is not a readable XLSX file ({type(exc).__name__}: {exc})") from None
     try:
-        sheet = book.worksheets[0]
+        names = list(book.sheetnames)
+        if sheet_name is not None:
+            if sheet_name not in names:
+                raise _fail(name, f"has no sheet {sheet_name!r} (sheets: {', '.join(names)})")
+            sheet = book[sheet_name]
+        elif len(names) > 1:
+            raise _fail(name, f"has {len(names)} sheets ({', '.join(names)}); name the one to read with 'sheet' in the mapping")
+        else:
+            sheet = book.worksheets[0]
         rows = list(sheet.iter_rows(values_only=True))
     finally:
         book.close()
@@ -549,7 +561,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
     return frame
 
 
-def _read_raw(source: Any, name: str, fmt: str, encoding: str, sep: str) -> pd.DataFrame:
+def _read_raw(source: Any, name: str, fmt: str, encoding: str, sep: str, sheet: str | None = None) -> pd.DataFrame:
     data = _read_bytes(source, name)
     if fmt == "csv.gz":
         if not data:
@@ -562,7 +574,7 @@ def _read_raw(source: Any, name: str, fmt: str, encoding: str, sep: str) -> pd.D
     if fmt == "csv":
         return _read_csv_text(_decode_text(data, name, encoding), name, sep)
     if fmt == "xlsx":
-        return _read_xlsx(data, name)
+        return _read_xlsx(data, name, sheet)
     return _read_parquet(data, name)
 
 
@@ -1248,7 +1260,7 @@ def read_history(
     spec = load_mapping(mapping)
     zone = _check_tz(tz, name)
     enc = encoding or spec.encoding or "utf-8"
-    raw = _read_raw(source, name, fmt, enc, spec.sep)
+    raw = _read_raw(source, name, fmt, enc, spec.sep, spec.sheet)
     return validate_history_frame(raw, source=name, tz=zone, mapping=spec)
 
 

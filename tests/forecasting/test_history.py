@@ -557,3 +557,22 @@ def test_parquet_with_a_missing_required_value_names_the_row(tmp_path):
 def test_constant_queue_and_a_queue_column_conflict():
     with pytest.raises(WfmInputError, match=r"good_dst\.csv: the mapping gives a constant 'queue' but the file also has a queue column"):
         read_history(DATA / "good_dst.csv", mapping={"queue": "main"})
+
+
+def test_xlsx_with_several_sheets_needs_the_sheet_named(tmp_path):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    calls = book.active
+    calls.title = "Calls"
+    calls.append(["interval_start", "queue", "calls_offered"])
+    for line in _day("2024-01-08 08:00", 4):
+        ts, queue, offered = line.split(",")[:3]
+        calls.append([ts, queue, int(offered)])
+    book.create_sheet("Notes").append(["free text"])
+    book.save(tmp_path / "book.xlsx")
+    with pytest.raises(WfmInputError, match=r"book\.xlsx: has 2 sheets \(Calls, Notes\); name the one to read with 'sheet'"):
+        read_history(tmp_path / "book.xlsx")
+    with pytest.raises(WfmInputError, match=r"book\.xlsx: has no sheet 'Data' \(sheets: Calls, Notes\)"):
+        read_history(tmp_path / "book.xlsx", mapping={"sheet": "Data"})
+    assert len(read_history(tmp_path / "book.xlsx", mapping={"sheet": "Calls"})) == 4
