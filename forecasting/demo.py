@@ -632,7 +632,7 @@ def erlang_a_metrics(arrival_rate_per_second, aht_seconds, agents, patience_seco
         pw, pa, aa = _erlang_a_block(lam_safe[sel], mu[sel], n[sel], theta[sel], int(k_cell[sel].max()))
         p_wait[sel], p_abandon[sel], asa[sel] = pw, pa, aa
     no_calls = lam <= 0
-    p_wait = np.where(no_calls, 0.0, p_wait)
+    p_wait = np.where(no_calls, 0.0, np.clip(p_wait, 0.0, 1.0))
     p_abandon = np.where(no_calls, 0.0, np.clip(p_abandon, 0.0, 1.0))
     asa = np.where(no_calls & (n > 0), 0.0, asa)
     return {"p_wait": p_wait, "p_abandon": p_abandon, "asa_seconds": asa}
