@@ -1,0 +1,460 @@
+"""Combinations of models, and ``auto``: the model chosen by backtest, per queue.
+
+:class:`Combination` is itself a forecaster: it fits its member models on the
+same history and combines their point forecasts by the **median** or by a
+**weighted mean** (weights given, e.g. from a backtest). Its prediction
+intervals come from a given calibration (``calibration=``, e.g. backtest
+residuals) or, without one, from its own holdout refit like every model.
+
+:class:`AutoForecaster` (registry name ``auto``) decides per queue, on the
+user's own history:
+
+1. a rolling-origin backtest (:mod:`forecasting.backtest`) of every candidate
+   model (default: every registered model), 4 origins a week apart, horizon up
+   to 6 weeks; candidates that cannot be fitted (history too short) are
+   listed with the reason and left out;
+2. two contenders are scored on the backtest intervals within the forecast
+   horizon: the single model with the lowest WAPE, and the top-``k`` models
+   (default 3) weighted by inverse WAPE [1]_ [2]_; with ``strategy="auto"``
+   (default) the one with the lower backtest WAPE is used (a tie keeps the
+   single model); ``strategy="best"``/``"weighted"``/``"median"`` forces one;
+3. the prediction intervals are calibrated on the backtest residuals OF THE
+   CHOSEN FORECAST (quasi-Poisson / negative-binomial variance and empirical
+   quantiles of the standardised errors, see
+   :func:`forecasting.models.base.fit_interval_calibration`), so its 80 % band
+   covers about 80 % of past actuals at the horizons that matter;
+4. the chosen members are refitted on the whole history.
+
+The decision table is kept in ``selection_`` (one row per candidate and per
+contender: WAPE, MASE, bias, coverage, rank, weight, chosen, note), and the
+full backtest in ``backtest_``. Note the choice and the weights are scored on
+the same backtest, so the chosen contender's backtest WAPE is slightly
+optimistic; ``benchmarks/forecast_accuracy.py`` measures ``auto`` honestly
+with nested origins.
+
+References
+----------
+.. [1] Bates, J.M. & Granger, C.W.J. (1969) "The combination of forecasts",
+   *Operational Research Quarterly* 20(4), 451-468.
+.. [2] Stock, J.H. & Watson, M.W. (2004) "Combination forecasts of output
+   growth in a seven-country data set", *Journal of Forecasting* 23(6),
+   405-430 (inverse-error weights).
+.. [3] Tashman, L.J. (2000), see :mod:`forecasting.backtest`.
+"""
+
+from __future__ import annotations
+
+import copy
+import inspect
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from forecasting import metrics
+from forecasting.models import MODELS, fallback_for, make_model
+from forecasting.models.base import (
+    FORECAST_COLUMNS,
+    BaseForecaster,
+    IntervalCalibration,
+    ValidatedHistory,
+    fit_interval_calibration,
+    validate_history,
+)
+from wfm.errors import WfmInputError
+
+__all__ = [
+    "Combination",
+    "AutoForecaster",
+    "Selection",
+    "select_from_backtest",
+    "combine_points",
+    "model_params",
+    "STRATEGIES",
+]
+
+STRATEGIES = ("auto", "best", "weighted", "median")
+
+
+def model_params(name: str, **available) -> dict:
+    """The subset of ``available`` hyperparameters model ``name`` accepts.
+
+    E.g. ``country``, ``events`` and ``random_state`` go to the models whose
+    constructor takes them, and nowhere else.
+    """
+    cls = MODELS[name]
+    accepted = inspect.signature(cls.__init__).parameters
+    return {k: v for k, v in available.items() if k in accepted and v is not None}
+
+
+def combine_points(points: np.ndarray, weights: np.ndarray | None = None, method: str = "weighted") -> np.ndarray:
+    """Combine member point forecasts, one member per row of ``points`` [calls].
+
+    ``method="median"``: the median over members; ``"weighted"``: the weighted
+    mean with ``weights`` (normalised to sum 1; equal weights if None).
+    """
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    if method == "median":
+        return np.median(points, axis=0)
+    if method != "weighted":
+        raise WfmInputError(f"combination method must be 'median' or 'weighted', got {method!r}")
+    w = np.ones(points.shape[0]) if weights is None else np.asarray(weights, dtype=float)
+    if w.shape != (points.shape[0],) or np.any(~np.isfinite(w)) or np.any(w < 0) or w.sum() <= 0:
+        raise WfmInputError(f"combination weights must be {points.shape[0]} non-negative numbers with a positive sum, got {list(w)}")
+    return (w / w.sum()) @ points
+
+
+class Combination(BaseForecaster):
+    """Median or weighted mean of member models; itself a forecaster.
+
+    Parameters
+    ----------
+    members : sequence
+        Registry names (``"ets"``), ``(name, params)`` pairs or unfitted model
+        instances (default ``("ets", "mstl", "regression")``).
+    method : {"median", "weighted"}
+        How point forecasts are combined (default ``"median"``).
+    weights : sequence of float, optional
+        One weight per member for ``method="weighted"`` (default equal).
+    calibration : IntervalCalibration, optional
+        Interval calibration to use (e.g. from backtest residuals, see
+        :func:`select_from_backtest`). None: calibrated on a holdout refit.
+    label : str, optional
+        Value of the ``model`` column (default ``combination(<method>:<members>)``).
+    """
+
+    name = "combination"
+
+    def __init__(self, members: Sequence[Any] = ("ets", "mstl", "regression"), method: str = "median",
+                 weights: Sequence[float] | None = None, calibration: IntervalCalibration | None = None,
+                 label: str | None = None):
+        self.members = members
+        self.method = method
+        self.weights = weights
+        self.calibration = calibration
+        self.label = label
+
+    def _member_models(self) -> list:
+        if isinstance(self.members, str) or len(self.members) == 0:
+            raise WfmInputError(f"Combination: members must be a non-empty list of models, got {self.members!r}")
+        if self.method not in ("median", "weighted"):
+            raise WfmInputError(f"Combination: method must be 'median' or 'weighted', got {self.method!r}")
+        if self.weights is not None and len(self.weights) != len(self.members):
+            raise WfmInputError(
+                f"Combination: {len(self.weights)} weights for {len(self.members)} members; give one weight per member"
+            )
+        out = []
+        for spec in self.members:
+            if isinstance(spec, str):
+                out.append(make_model(spec))
+            elif isinstance(spec, tuple):
+                out.append(make_model(spec[0], **spec[1]))
+            else:
+                out.append(copy.deepcopy(spec))
+        return out
+
+    def _member_names(self) -> list[str]:
+        return [s if isinstance(s, str) else (s[0] if isinstance(s, tuple) else s.name) for s in self.members]
+
+    def _min_history(self, interval_minutes):
+        needs = [m._min_history(interval_minutes) for m in self._member_models() if hasattr(m, "_min_history")]
+        return max(needs, key=lambda x: x[0]) if needs else (1, "members")
+
+    def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
+        fitted = []
+        for model in self._member_models():
+            if isinstance(model, BaseForecaster):
+                model._fit_core(validated)  # members' own intervals are not needed
+            else:
+                model.fit(validated.frame)
+            fitted.append(model)
+        self.members_ = fitted
+
+    def _predict_points(self, future):
+        rows = []
+        for model in self.members_:
+            if isinstance(model, BaseForecaster):
+                rows.append(model._masked_points(future))
+            else:
+                last = getattr(model, "last_interval_start_", None)
+                horizon = int((future[-1] - last) / pd.Timedelta(minutes=self.interval_minutes_))
+                pred = model.predict(horizon).set_index("interval_start")["calls_offered"]
+                rows.append(pred.reindex(future).to_numpy(dtype=float))
+        return combine_points(np.vstack(rows), self.weights, self.method)
+
+    def fit(self, history: pd.DataFrame) -> "Combination":
+        """Fit every member; intervals from ``calibration`` or a holdout refit."""
+        validated = validate_history(history, self.name)
+        self._fit_core(validated)
+        self.calibration_ = self.calibration if self.calibration is not None else self._calibrate(validated)
+        return self
+
+    def predict(self, horizon: int) -> pd.DataFrame:
+        out = super().predict(horizon)
+        names = self._member_names()
+        out["model"] = self.label or f"combination({self.method}:{'+'.join(names)})"
+        return out
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What :func:`select_from_backtest` decided for one queue.
+
+    Attributes
+    ----------
+    members : tuple of str
+        Models used (one for a single pick).
+    weights : tuple of float
+        Their weights (sum 1).
+    method : str
+        ``"weighted"`` or ``"median"`` (a single pick is weighted with 1).
+    calibration : IntervalCalibration
+        From the backtest residuals of the chosen forecast.
+    label : str
+        ``model`` column value, e.g. ``auto:ets`` or ``auto:ets*0.55+mstl*0.45``.
+    table : DataFrame
+        The decision table (see :class:`AutoForecaster`).
+    """
+
+    members: tuple
+    weights: tuple
+    method: str
+    calibration: IntervalCalibration
+    label: str
+    table: pd.DataFrame
+
+
+def _label(members, weights, method) -> str:
+    if len(members) == 1:
+        return f"auto:{members[0]}"
+    if method == "median":
+        return "auto:median(" + "+".join(members) + ")"
+    return "auto:" + "+".join(f"{m}*{w:.2f}" for m, w in zip(members, weights))
+
+
+def select_from_backtest(
+    forecasts: pd.DataFrame,
+    failures: pd.DataFrame | None = None,
+    *,
+    strategy: str = "auto",
+    top_k: int = 3,
+    max_horizon_days: float | None = None,
+    queue: str | None = None,
+) -> Selection:
+    """Choose a model or a weighted combination from one queue's backtest.
+
+    Parameters
+    ----------
+    forecasts : DataFrame
+        ``BacktestResult.forecasts`` of one queue (all candidate models).
+    failures : DataFrame, optional
+        ``BacktestResult.failures``: models that failed at some origin are
+        not eligible (listed with the reason).
+    strategy : {"auto", "best", "weighted", "median"}
+        See the module docstring.
+    top_k : int
+        Members of the weighted / median combination.
+    max_horizon_days : float, optional
+        Score only lead times below this (the forecast's horizon).
+    queue : str, optional
+        For messages and the table.
+
+    Raises
+    ------
+    WfmInputError
+        Unknown strategy, bad ``top_k``, or no model has a complete backtest.
+    """
+    if strategy not in STRATEGIES:
+        raise WfmInputError(f"auto: strategy must be one of {list(STRATEGIES)}, got {strategy!r}")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise WfmInputError(f"auto: top_k must be a whole number >= 1, got {top_k!r}")
+    fc = forecasts if max_horizon_days is None else forecasts[forecasts["lead_days"] < max_horizon_days]
+    failed = {} if failures is None or len(failures) == 0 else failures.groupby("model")["error"].first().to_dict()
+    models = sorted(set(fc["model"]) - set(failed))
+    rows = [{"candidate": m, "kind": "model", "note": f"not eligible: {e}"} for m, e in sorted(failed.items())]
+    if not models:
+        raise WfmInputError(
+            f"auto (queue {queue!r}): no candidate model has a complete backtest; " + "; ".join(f"{m}: {e}" for m, e in failed.items())
+        )
+    wide = fc[fc["model"].isin(models)].pivot_table(index=["origin", "interval_start"], columns="model",
+                                                     values="calls_offered", aggfunc="first")
+    actual = fc.drop_duplicates(["origin", "interval_start"]).set_index(["origin", "interval_start"])["actual"]
+    wide = wide.dropna()
+    actual = actual.reindex(wide.index).to_numpy()
+    scores = {m: metrics.wape(actual, wide[m].to_numpy()) for m in models}
+    scores = {m: (np.inf if not np.isfinite(s) else s) for m, s in scores.items()}
+    ranked = sorted(models, key=lambda m: (scores[m], m))
+    for r, m in enumerate(ranked, start=1):
+        g = fc[fc["model"] == m]
+        rows.append({
+            "candidate": m, "kind": "model", "wape": scores[m], "bias": metrics.bias(g["actual"], g["calls_offered"]),
+            "coverage80": metrics.coverage(g["actual"], g["calls_offered_p10"], g["calls_offered_p90"]),
+            "coverage95": metrics.coverage(g["actual"], g["calls_offered_p025"], g["calls_offered_p975"]),
+            "rank": r, "note": "",
+        })
+    best = ranked[0]
+    top = ranked[: min(top_k, len(ranked))]
+    inv = np.array([1.0 / max(scores[m], 1e-9) for m in top])
+    w_top = inv / inv.sum()
+    contenders = {"best": ((best,), (1.0,), "weighted")}
+    if len(top) > 1:
+        contenders["weighted"] = (tuple(top), tuple(float(x) for x in w_top), "weighted")
+        contenders["median"] = (tuple(top), tuple(1.0 / len(top) for _ in top), "median")
+    points = {k: combine_points(wide[list(mem)].to_numpy().T, np.array(w), meth) for k, (mem, w, meth) in contenders.items()}
+    c_scores = {k: metrics.wape(actual, p) for k, p in points.items()}
+    if strategy == "auto":
+        pick = "weighted" if "weighted" in c_scores and c_scores["weighted"] < c_scores["best"] else "best"
+    else:
+        pick = strategy if strategy in contenders else "best"
+    members, weights, method = contenders[pick]
+    calibration = fit_interval_calibration(actual, points[pick], "backtest")
+    for k, (mem, w, meth) in contenders.items():
+        rows.append({
+            "candidate": _label(mem, w, meth), "kind": f"contender:{k}", "wape": c_scores[k],
+            "bias": metrics.bias(actual, points[k]), "rank": np.nan,
+            "note": "chosen by backtest WAPE" if k == pick else "",
+        })
+    table = pd.DataFrame(rows)
+    for col in ("wape", "bias", "coverage80", "coverage95", "rank"):
+        if col not in table:
+            table[col] = np.nan
+    table["weight"] = [dict(zip(members, weights)).get(c, 0.0) if k == "model" else np.nan
+                       for c, k in zip(table["candidate"], table["kind"])]
+    table["chosen"] = [(k == "model" and c in members) or (k == f"contender:{pick}") for c, k in zip(table["candidate"], table["kind"])]
+    table.insert(0, "queue", queue)
+    table["strategy"] = strategy
+    table["n_intervals"] = len(actual)
+    cols = ["queue", "candidate", "kind", "wape", "bias", "coverage80", "coverage95", "rank", "weight", "chosen",
+            "strategy", "n_intervals", "note"]
+    return Selection(tuple(members), tuple(weights), method, calibration, _label(members, weights, method), table[cols])
+
+
+class AutoForecaster:
+    """``auto``: per queue, the model or combination chosen by rolling-origin backtest.
+
+    Parameters
+    ----------
+    candidates : sequence of str, optional
+        Registry names to consider (default: every registered model).
+    strategy : {"auto", "best", "weighted", "median"}
+        See the module docstring (default ``"auto"``).
+    top_k : int
+        Members of the combination (default 3).
+    n_origins, step_days, horizon_days : int
+        Backtest design (default 4 origins, 7 days apart, 42-day horizon).
+    max_horizon_days : float, optional
+        Score the choice only on lead times below this (the pipeline passes
+        the forecast horizon).
+    country, special_days, events, random_state
+        Passed to the candidates that accept them.
+    n_jobs, dask_scheduler
+        Parallel backtest (see :func:`forecasting.parallel.parallel_map`).
+
+    Attributes
+    ----------
+    selection_ : DataFrame
+        The decision table.
+    backtest_ : BacktestResult
+        The backtest it was based on.
+    model_ : Combination
+        The fitted chosen forecast.
+    """
+
+    name = "auto"
+
+    def __init__(self, candidates: Sequence[str] | None = None, strategy: str = "auto", top_k: int = 3,
+                 n_origins: int = 4, step_days: int = 7, horizon_days: int = 42,
+                 max_horizon_days: float | None = None, country: str | None = "SE",
+                 special_days: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
+                 random_state: int = 0, n_jobs: int = 1, dask_scheduler: str | None = None):
+        self.candidates = candidates
+        self.strategy = strategy
+        self.top_k = top_k
+        self.n_origins = n_origins
+        self.step_days = step_days
+        self.horizon_days = horizon_days
+        self.max_horizon_days = max_horizon_days
+        self.country = country
+        self.special_days = special_days
+        self.events = events
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+        self.dask_scheduler = dask_scheduler
+
+    def candidate_specs(self) -> dict[str, tuple[str, dict]]:
+        """``{name: (name, params)}`` of the candidates, with calendar params."""
+        names = list(self.candidates) if self.candidates is not None else [m for m in MODELS]
+        unknown = [n for n in names if n not in MODELS]
+        if unknown or not names:
+            raise WfmInputError(f"auto: unknown candidate model(s) {unknown}; known models: {sorted(MODELS)}")
+        return {
+            n: (n, model_params(n, country=self.country, special_days=self.special_days, events=self.events,
+                                random_state=self.random_state))
+            for n in names
+        }
+
+    def backtest_horizon_days(self, history: pd.DataFrame) -> int:
+        """Backtest horizon: ``horizon_days`` shortened so the origins fit the history."""
+        validated = validate_history(history, "auto")
+        ts = validated.frame["interval_start"]
+        span = int((ts.iloc[-1] - ts.iloc[0]) / pd.Timedelta(days=1))
+        # keep at least 3 weeks of training before the oldest origin
+        room = span - 21 - (self.n_origins - 1) * self.step_days
+        return int(max(1, min(self.horizon_days, room)))
+
+    def fit(self, history: pd.DataFrame) -> "AutoForecaster":
+        """Backtest the candidates on ``history``, choose, refit the choice."""
+        from forecasting.backtest import rolling_origin_backtest
+
+        specs = self.candidate_specs()
+        try:
+            bt = rolling_origin_backtest(
+                history, specs, n_origins=self.n_origins, horizon_days=self.backtest_horizon_days(history),
+                step_days=self.step_days, n_jobs=self.n_jobs, dask_scheduler=self.dask_scheduler,
+            )
+        except WfmInputError as exc:
+            return self._fit_fallback(history, f"no backtest possible: {exc}")
+        return self.fit_from_backtest(history, bt)
+
+    def fit_from_backtest(self, history: pd.DataFrame, backtest) -> "AutoForecaster":
+        """Choose from an existing backtest of this queue, then refit on ``history``."""
+        self.backtest_ = backtest
+        queue = str(history["queue"].iloc[0]) if "queue" in history.columns and len(history) else None
+        fc, fail = backtest.forecasts, backtest.failures
+        if queue is not None and "queue" in fc.columns:
+            fc, fail = fc[fc["queue"] == queue], fail[fail["queue"] == queue]
+        if len(fc) == 0:
+            reasons = "; ".join(f"{m}: {e}" for m, e in fail.groupby("model")["error"].first().items())
+            return self._fit_fallback(history, f"no candidate could be backtested ({reasons})")
+        sel = select_from_backtest(fc, fail, strategy=self.strategy, top_k=self.top_k,
+                                   max_horizon_days=self.max_horizon_days, queue=queue)
+        specs = self.candidate_specs()
+        self.selection_ = sel.table
+        self.choice_ = sel
+        members = [specs[m] for m in sel.members]
+        self.model_ = Combination(members, method=sel.method, weights=list(sel.weights),
+                                  calibration=sel.calibration, label=sel.label).fit(history)
+        return self
+
+    def _fit_fallback(self, history: pd.DataFrame, reason: str) -> "AutoForecaster":
+        model = fallback_for(history)
+        self.model_ = model.fit(history)
+        label = f"auto:fallback({model.name}, season={getattr(model, 'season', '')})"
+        self.selection_ = pd.DataFrame([{
+            "queue": str(history["queue"].iloc[0]) if "queue" in history.columns else None,
+            "candidate": label, "kind": "fallback", "wape": np.nan, "bias": np.nan, "coverage80": np.nan,
+            "coverage95": np.nan, "rank": np.nan, "weight": 1.0, "chosen": True, "strategy": self.strategy,
+            "n_intervals": 0, "note": reason,
+        }])
+        self.fallback_label_ = label
+        self.backtest_ = None
+        return self
+
+    def predict(self, horizon: int) -> pd.DataFrame:
+        if not hasattr(self, "model_"):
+            raise WfmInputError("auto: call fit(history) before predict(horizon)")
+        out = self.model_.predict(horizon)
+        if getattr(self, "fallback_label_", None) and not hasattr(self, "choice_"):
+            out["model"] = self.fallback_label_
+        return out[FORECAST_COLUMNS]
