@@ -265,7 +265,8 @@ def _log_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_abandon=None):
+def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_abandon=None,
+          with_asa=True):
     """All measures for broadcast float arrays.  Returns a dict of arrays."""
     shape = calls.shape
     a = calls * aht / (60.0 * interval_minutes)
@@ -314,7 +315,7 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
     a_mask = finite_pat & ~no_calls
     if np.any(a_mask):
         r = _erlang_a(a[a_mask], n[a_mask], aht[a_mask], patience[a_mask], b[a_mask],
-                      log_b[a_mask], T[a_mask], S[a_mask])
+                      log_b[a_mask], T[a_mask], S[a_mask], with_asa)
         p_wait[a_mask] = r["p_wait"]
         sl[a_mask] = r["sl"]
         sl_answered[a_mask] = r["sl_answered"]
@@ -332,7 +333,7 @@ def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_a
     return res
 
 
-def _erlang_a(a, n, aht, patience, b, log_b, T, S):
+def _erlang_a(a, n, aht, patience, b, log_b, T, S, with_asa=True):
     """Erlang A (M/M/n+M) measures; see docs/staffing.md for the derivation.
 
     With theta = 1/patience, mu = 1/aht, x = n mu / theta, y = lambda / theta
@@ -406,7 +407,8 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S):
         out["wait_over_T"][m] = np.clip(pw * ratios(Tm)[3], 0.0, pw)
         out["abandon"][m] = p_ab
         out["occupancy"][m] = np.clip(rho * p_served, 0.0, 1.0)
-        out["asa"][m] = _erlang_a_asa(x, y, th, pw, p_served)
+        # the ASA series is the costly part: skipped (NaN) when a search does not need it
+        out["asa"][m] = _erlang_a_asa(x, y, th, pw, p_served) if with_asa else np.nan
     return out
 
 

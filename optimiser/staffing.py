@@ -149,8 +149,8 @@ def _broadcast_series(value, name, n, index):
         raise WfmInputError(f"{name} has {arr.size} values, expected 1 or {n}") from exc
 
 
-def _evaluate(calls, interval_minutes, aht, n, T, patience):
-    return erlang._core(calls, interval_minutes, aht, n.astype(float), patience, T, None)
+def _evaluate(calls, interval_minutes, aht, n, T, patience, with_asa=True):
+    return erlang._core(calls, interval_minutes, aht, n.astype(float), patience, T, None, with_asa)
 
 
 def _meets(res, T_given, tsl, asa, ab, occ):
@@ -227,35 +227,10 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
 
     load = calls * aht / (60.0 * im)
     erlang_c_mode = ~np.isfinite(pat)
-    # lower bound that is known to fail (or -1): Erlang C needs agents > load
-    lo = np.where(erlang_c_mode, np.ceil(load) - 1.0, -1.0)
-    zero = load <= 1e-250  # no calls (same threshold as optimiser.erlang)
-    lo = np.where(zero, -1.0, lo)
-    lo = np.maximum(lo, -1.0)
-    # upper bracket: square-root staffing guess, doubled until it meets
-    hi = np.maximum(np.ceil(load + 3.0 * np.sqrt(load) + 1.0), lo + 1.0)
-    hi = np.where(zero, 0.0, hi)
-    for _ in range(40):
-        ok = _meets(_evaluate(calls, im, aht, hi, T, pat), T, tsl, asa, ab, occ)
-        if ok.all():
-            break
-        lo = np.where(ok, lo, hi)
-        hi = np.where(ok, hi, np.minimum(2.0 * hi + 1.0, _MAX_AGENTS))
-        if np.any(~ok & (lo >= _MAX_AGENTS)):
-            pos = int(np.flatnonzero(~ok & (lo >= _MAX_AGENTS))[0])
-            raise WfmInputError(f"targets cannot be met with {_MAX_AGENTS} agents at interval "
-                                f"{pos} (calls_offered {calls[pos]:g}, aht_seconds {aht[pos]:g})")
-    # bisect: lo fails (or is -1), hi meets
-    while np.any(hi - lo > 1):
-        mid = np.floor((lo + hi) / 2.0)
-        active = hi - lo > 1
-        ok = _meets(_evaluate(calls, im, aht, np.where(active, mid, hi), T, pat),
-                    T, tsl, asa, ab, occ)
-        hi = np.where(active & ok, mid, hi)
-        lo = np.where(active & ~ok, mid, lo)
-    n = hi
-    at = _evaluate(calls, im, aht, n, T, pat)
-    below = _evaluate(calls, im, aht, np.maximum(n - 1.0, 0.0), T, pat)
+    if ab is None and erlang_c_mode.all():
+        n, at, below = _erlang_c_search(load, aht, T, tsl, asa, occ)
+    else:
+        n, at, below = _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, occ)
     frac = _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ)
     required = np.ceil(n / (1.0 - shr) - _CEIL_EPS)
     frame = pd.DataFrame({
@@ -269,6 +244,95 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     if index is not None and len(index) == len(frame):
         frame.index = index
     return frame
+
+
+def _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, occ):
+    """General search (Erlang A or C): bracket by doubling, then bisect, all intervals at once."""
+    # lower bound that is known to fail (or -1): Erlang C needs agents > load
+    lo = np.where(erlang_c_mode, np.ceil(load) - 1.0, -1.0)
+    zero = load <= 1e-250  # no calls (same threshold as optimiser.erlang)
+    lo = np.where(zero, -1.0, lo)
+    lo = np.maximum(lo, -1.0)
+    # upper bracket: square-root staffing guess, doubled until it meets
+    hi = np.maximum(np.ceil(load + 3.0 * np.sqrt(load) + 1.0), lo + 1.0)
+    hi = np.where(zero, 0.0, hi)
+    for _ in range(40):
+        ok = _meets(_evaluate(calls, im, aht, hi, T, pat, asa is not None), T, tsl, asa, ab, occ)
+        if ok.all():
+            break
+        lo = np.where(ok, lo, hi)
+        hi = np.where(ok, hi, np.minimum(2.0 * hi + 1.0, _MAX_AGENTS))
+        if np.any(~ok & (lo >= _MAX_AGENTS)):
+            pos = int(np.flatnonzero(~ok & (lo >= _MAX_AGENTS))[0])
+            raise WfmInputError(f"targets cannot be met with {_MAX_AGENTS} agents at interval "
+                                f"{pos} (calls_offered {calls[pos]:g}, aht_seconds {aht[pos]:g})")
+    # bisect: lo fails (or is -1), hi meets
+    while np.any(hi - lo > 1):
+        mid = np.floor((lo + hi) / 2.0)
+        active = hi - lo > 1
+        ok = _meets(_evaluate(calls, im, aht, np.where(active, mid, hi), T, pat, asa is not None),
+                    T, tsl, asa, ab, occ)
+        hi = np.where(active & ok, mid, hi)
+        lo = np.where(active & ~ok, mid, lo)
+    n = hi
+    at = _evaluate(calls, im, aht, n, T, pat)
+    below = _evaluate(calls, im, aht, np.maximum(n - 1.0, 0.0), T, pat, asa is not None)
+    return n, at, below
+
+
+def _erlang_c_search(load, aht, T, tsl, asa, occ):
+    """Erlang C fast path: walk up from the stability bound with the Erlang B recursion.
+
+    Starts at ``n0 = floor(load) + 1`` with one incomplete-gamma evaluation of
+    B(n0), then ``B(n+1) = a B(n) / (n + 1 + a B(n))`` (Koole, ch. 4) for every
+    interval at once until each interval meets its targets.  Typically
+    ``n - load`` is a few times ``sqrt(load)``, so a few dozen array steps.
+    Returns the agents and the measures at n and n - 1.
+    """
+    a = load
+    zero = a <= 1e-250
+    n = np.where(zero, 0.0, np.floor(a) + 1.0)
+    B = np.exp(erlang._log_erlang_b(a, n))
+    size = a.shape
+    res_n = np.zeros(size)
+    keys = ("service_level", "asa_seconds", "p_wait", "occupancy")
+    at = {"service_level": np.ones(size), "asa_seconds": np.zeros(size), "p_wait": np.zeros(size),
+          "occupancy": np.zeros(size), "abandon_rate": np.zeros(size)}
+    below = {"service_level": np.zeros(size), "asa_seconds": np.full(size, np.inf),
+             "p_wait": np.ones(size), "occupancy": np.ones(size), "abandon_rate": np.zeros(size)}
+    prev = {"service_level": np.zeros(size), "asa_seconds": np.full(size, np.inf),
+            "p_wait": np.ones(size), "occupancy": np.ones(size)}
+    found = zero.copy()
+    safe_n = np.where(zero, 1.0, n)
+    for _ in range(_MAX_AGENTS):
+        if found.all():
+            break
+        gap = np.where(zero, 1.0, safe_n - a)
+        rho = a / safe_n
+        C = np.clip(B / (1.0 - rho * (1.0 - B)), 0.0, 1.0)
+        tail = C * np.exp(-gap * T / aht)
+        cur = {"service_level": np.clip(1.0 - tail, 0.0, 1.0), "asa_seconds": C * aht / gap,
+               "p_wait": C, "occupancy": rho}
+        ok = ~found
+        if tsl is not None:
+            ok &= cur["service_level"] >= tsl - 1e-12
+        if asa is not None:
+            ok &= cur["asa_seconds"] <= asa
+        if occ is not None:
+            ok &= cur["occupancy"] <= occ + 1e-15
+        if ok.any():
+            res_n[ok] = safe_n[ok]
+            for k in keys:
+                at[k][ok] = cur[k][ok]
+                below[k][ok] = prev[k][ok]
+            found |= ok
+        prev = cur
+        aB = a * B
+        B = aB / (safe_n + 1.0 + aB)
+        safe_n = safe_n + 1.0
+    else:  # pragma: no cover - needs > 200,000 agents
+        raise WfmInputError(f"targets cannot be met with {_MAX_AGENTS} agents")
+    return res_n, at, below
 
 
 def _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ):

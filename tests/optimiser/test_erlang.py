@@ -244,8 +244,11 @@ def test_infinite_patience_gives_erlang_c(calls, aht, extra, t):
     c = queue_metrics(calls, 30, aht, n, t, None)
     inf = queue_metrics(calls, 30, aht, n, t, math.inf)
     pd.testing.assert_frame_equal(c, inf)
-    # very patient callers converge to Erlang C
-    near = queue_metrics(calls, 30, aht, n, t, 1e9)
+    # very patient callers converge to Erlang C (the gap shrinks like 1/patience and
+    # grows near saturation, so keep at least half an agent of slack)
+    if n - load < 0.5:
+        return
+    near = queue_metrics(calls, 30, aht, n, t, 1e11)
     for col in ("p_wait", "service_level", "occupancy"):
         assert near[col].iloc[0] == pytest.approx(c[col].iloc[0], abs=1e-5), col
     assert near["abandon_rate"].iloc[0] < 1e-5
