@@ -36,9 +36,9 @@ References
    multi-chat, deferred work / "blending").
 .. [2] T. Tezcan, J. Zhang, "Routing and staffing in customer service chat
    systems with impatient customers", Operations Research 62(4), 2014.
-.. [3] R. Ibrahim, P. L'Ecuyer, "Forecasting call center arrivals" / and
-   Armony & Maglaras, "On customer contact centers with a call-back option",
-   Operations Research 52(2), 2004 (call-back offers under Erlang-type models).
+.. [3] M. Armony, C. Maglaras, "On customer contact centers with a call-back
+   option", Operations Research 52(2), 2004 (call-back offers under
+   Erlang-type models).
 """
 
 from __future__ import annotations

@@ -207,3 +207,25 @@ def test_staffing_table_bad_rows_named():
     fc["interval_start"] = fc["interval_start"].dt.tz_localize(None)
     with pytest.raises(WfmInputError, match="tz-aware"):
         staffing_table(fc, AccessibilityTargets(180, 0.8))
+
+
+def test_erlang_c_fast_path_equals_general_bisection():
+    # the Erlang C recursion walk and the general bracket-and-bisect search agree,
+    # from tiny loads up to 4,000 Erlangs
+    from optimiser.staffing import _bisect_search
+
+    load = np.array([0.0, 0.01, 0.7, 3.2, 10.0, 57.5, 230.0, 999.9, 2500.0, 4000.0])
+    aht = np.full(load.size, 300.0)
+    calls = load * 900 / 300
+    for kw in (dict(answer_within_seconds=180, target_service_level=0.8),
+               dict(answer_within_seconds=20, target_service_level=0.95, max_asa_seconds=5),
+               dict(max_occupancy=0.9)):
+        fast = required_agents(calls, 15, aht, **kw)
+        n, at, _ = _bisect_search(calls, np.full(load.size, 15.0), aht, load,
+                                  np.full(load.size, float(kw.get("answer_within_seconds", 0))),
+                                  np.full(load.size, np.inf), np.ones(load.size, bool),
+                                  kw.get("target_service_level"), kw.get("max_asa_seconds"), None,
+                                  kw.get("max_occupancy"))
+        np.testing.assert_array_equal(fast["agents_on_phone"].to_numpy(), n)
+        np.testing.assert_allclose(fast["service_level"], at["service_level"], rtol=1e-9)
+        assert (fast["agents_on_phone"].to_numpy()[1:] > load[1:]).all()
