@@ -37,9 +37,10 @@ References
 ----------
 .. [1] ``holidays`` Python package, https://github.com/vacanza/holidays
    (version 0.109 used here; ``holidays.countries.Sweden``).
-.. [2] Semesterlag (1977:480) and common collective agreements treat
-   midsommarafton, julafton and nyårsafton as days off ("jämställda med
-   helgdag"); see e.g. Arbetstidslag (1982:673) 13 § on holiday rest.
+.. [2] Lag (1989:253) om allmänna helgdagar lists the Swedish public
+   holidays.  Midsommarafton, julafton and nyårsafton are not in it but are
+   days off under most collective agreements, which is why the ``holidays``
+   package lists them in its ``de_facto`` category for Sweden.
 """
 
 from __future__ import annotations

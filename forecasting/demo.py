@@ -50,9 +50,11 @@ be regenerated alone.
 
 References
 ----------
-.. [1] Polisen, "114 14" -- the non-emergency number; 5.7 million calls in
-   2014 (Polisens årsredovisning 2014) and about 800 operators needed
-   nationally (Riksrevisionen / Polisen reporting, 2023).
+.. [1] Calibration figures as given in the project issue (public reporting
+   on the Swedish police non-emergency number 114 14): about 5.7 million
+   calls in 2014, about 800 operators needed nationally in 2023, a target of
+   answering most calls within 3 minutes, 15--40 minute queues in bad
+   periods.  They are targets for the demo, not verified statistics.
 .. [2] Garnett, O., Mandelbaum, A. and Reiman, M. (2002). Designing a call
    center with impatient customers. Manufacturing & Service Operations
    Management 4(3), 208--227 (the Erlang A / M/M/n+M model).
