@@ -129,9 +129,14 @@ def _to_date(value, parameter: str) -> _dt.date:
     return ts.date()
 
 
+def _is_sweden(country: str) -> bool:
+    """``SE`` or ``SWE`` (the ``holidays`` package is case-sensitive)."""
+    return country in ("SE", "SWE")
+
+
 def _holiday_table(country: str, subdiv: str | None, years: range):
     kwargs: dict = {}
-    if country.upper() == "SE":
+    if _is_sweden(country):
         kwargs["include_sundays"] = False
         kwargs["language"] = "sv"
     try:
@@ -163,8 +168,9 @@ def special_days(
     start, end : date-like
         First and last date [local calendar date], inclusive.
     country : str, default "SE"
-        ISO 3166-1 alpha-2 code understood by the ``holidays`` package.
-        Eves are only produced for ``"SE"``.
+        ISO 3166-1 code understood by the ``holidays`` package (upper case,
+        alpha-2 or alpha-3, e.g. ``"SE"``, ``"SWE"``, ``"NO"``, ``"GB"``).
+        Eves are only produced for Sweden.
     bridge_days : bool, default True
         Also list bridge days (klämdagar), see the module docstring.
     subdiv : str, optional
@@ -206,7 +212,7 @@ def special_days(
         for name in str(names).split("; "):
             add(day, name, "holiday")
 
-    if country.upper() == "SE":
+    if _is_sweden(country):
         by_name: dict[str, list[_dt.date]] = {}
         for day, names in table.items():
             for name in str(names).split("; "):
@@ -216,7 +222,7 @@ def special_days(
                 add(day - _dt.timedelta(days=1), eve, "eve")
 
     if bridge_days:
-        bridge_name = "Klämdag" if country.upper() == "SE" else "Bridge day"
+        bridge_name = "Klämdag" if _is_sweden(country) else "Bridge day"
 
         def off(day: _dt.date) -> bool:
             if day.weekday() in weekend:

@@ -209,3 +209,21 @@ def test_property_unknown_country_is_refused_clearly(code):
         return
     with pytest.raises(WfmInputError, match="country must be"):
         special_days("2024-01-01", "2024-01-31", code)
+
+
+def test_alpha3_sweden_gets_the_swedish_rules_and_lowercase_is_refused():
+    se = special_days("2024-01-01", "2024-12-31", "SE")
+    assert special_days("2024-01-01", "2024-12-31", "SWE").equals(se)  # no Sundays, eves, Klämdag
+    with pytest.raises(WfmInputError, match=r"country must be an ISO 3166 code .* got 'se'"):
+        special_days("2024-01-01", "2024-12-31", "se")
+
+
+def test_calendar_features_empty_inputs():
+    special = special_days("2024-01-01", "2024-12-31")
+    empty_index = pd.DatetimeIndex([], tz="Europe/Stockholm")
+    feats = calendar_features(empty_index, special)
+    assert len(feats) == 0 and "is_holiday" in feats.columns
+    idx = pd.date_range("2024-12-24", periods=4, freq="6h", tz="Europe/Stockholm")
+    none = calendar_features(idx, special.iloc[0:0], named_days=None)
+    assert list(none.columns) == ["is_holiday", "is_eve", "is_bridge"]
+    assert (none.to_numpy() == 0).all()
