@@ -229,3 +229,14 @@ def test_erlang_c_fast_path_equals_general_bisection():
         np.testing.assert_array_equal(fast["agents_on_phone"].to_numpy(), n)
         np.testing.assert_allclose(fast["service_level"], at["service_level"], rtol=1e-9)
         assert (fast["agents_on_phone"].to_numpy()[1:] > load[1:]).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(calls=st.floats(-1e6, -1e-9), patience=st.floats(-1e6, 0.0), shrink=st.floats(1.0, 1e3))
+def test_bad_inputs_property(calls, patience, shrink):
+    with pytest.raises(WfmInputError, match=r"calls_offered must be >= 0 and finite, got -"):
+        required_agents([1.0, calls], 15, 180, max_occupancy=0.9)
+    with pytest.raises(WfmInputError, match=r"patience_seconds must be > 0"):
+        required_agents(10, 15, 180, max_occupancy=0.9, patience_seconds=patience)
+    with pytest.raises(WfmInputError, match=r"shrinkage must be in \[0, 1\)"):
+        required_agents(10, 15, 180, max_occupancy=0.9, shrinkage=shrink)
