@@ -16,8 +16,9 @@ the simulation in :mod:`optimiser.simulation` checks it).  Accepted calls
 become deferred work of ``callback_aht_seconds`` each, to be done within
 ``callback_window_minutes`` of the caller's interval (or the same local day).
 
-Deferred work is placed by *water-filling*: tasks in order of deadline, each
-task's agent-minutes poured into the lowest intervals of its window
+Deferred work is placed by *water-filling*: the most constrained task first
+(narrowest window, then earliest deadline), each task's agent-minutes poured
+into the lowest intervals of its window
 (``earliest``..``latest``) until the level is even.  This levels the combined
 requirement (inbound agents on the phone + deferred agents) greedily; it is
 optimal for a single task and a good heuristic for many.  The scheduling MIP
@@ -209,7 +210,10 @@ class DeferredTask:
 
 def place_deferred_work(base_agents: pd.Series, tasks: list[DeferredTask], interval_minutes: int,
                         ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Place deferred tasks into the quietest feasible intervals (water-filling, EDF).
+    """Place deferred tasks into the quietest feasible intervals (water-filling).
+
+    Tasks are taken narrowest window first (then earliest deadline), so a task
+    that can only go in a few intervals is not crowded out by a flexible one.
 
     Parameters
     ----------
@@ -235,7 +239,8 @@ def place_deferred_work(base_agents: pd.Series, tasks: list[DeferredTask], inter
     level = base_agents.to_numpy(dtype=float).copy()
     added = np.zeros(level.shape)
     rows = []
-    for task in sorted(tasks, key=lambda t: (t.latest, t.earliest)):
+    # most constrained first: narrowest window, then earliest deadline
+    for task in sorted(tasks, key=lambda t: (t.latest - t.earliest, t.latest, t.earliest)):
         if task.work_minutes == 0:
             continue
         window = np.flatnonzero((starts >= task.earliest) & (ends <= task.latest))

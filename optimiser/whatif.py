@@ -117,8 +117,12 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
 
     Calls drop by ``share_moved`` in every interval; each moved call becomes an
     e-service case needing ``eservice_minutes_per_case`` agent-minutes of
-    deferred work (no queueing margin: done at full occupancy within its
-    deadline).  The scenario's scheduled agent-hours include that work.
+    deferred work, due within ``eservice_deadline_hours`` of the interval the
+    caller would have called in (``None``: by the end of that local day, never
+    past the forecast's end).  The work is placed by water-filling into the
+    quietest intervals of its window (:func:`optimiser.deferred.place_deferred_work`)
+    on top of the scenario's inbound agents; the scenario table gains a column
+    ``eservice_agents`` and its ``agents_required`` includes that work.
 
     Parameters
     ----------
@@ -126,26 +130,46 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
         Share of calls moved, in [0, 1].
     eservice_minutes_per_case : float
         Agent-minutes to handle one e-service case [min], >= 0.
-    eservice_deadline_hours : float, optional
-        Cases are due within this many hours (reported; the work total does
-        not depend on it).
+    eservice_deadline_hours : float or None
+        Cases are due within this many hours [h], > 0; None: same local day.
     """
+    from optimiser.deferred import _window_tasks, place_deferred_work
+
     _pct(share_moved, "share_moved", 0, 1)
     if not (isinstance(eservice_minutes_per_case, (int, float, np.number))
             and 0 <= eservice_minutes_per_case < np.inf):
         raise WfmInputError(f"eservice_minutes_per_case must be >= 0 and finite, got "
                             f"{eservice_minutes_per_case!r}")
+    if eservice_deadline_hours is not None and not (0 < eservice_deadline_hours < np.inf):
+        raise WfmInputError(f"eservice_deadline_hours must be > 0 and finite, got {eservice_deadline_hours!r}")
     im = interval_minutes or infer_interval_minutes(forecast_df)
     base = staffing_table(forecast_df, targets, interval_minutes=im)
     scen_df = forecast_df.copy()
     scen_df["calls_offered"] = scen_df["calls_offered"] * (1 - share_moved)
     scen = staffing_table(scen_df, targets, interval_minutes=im)
+    scen["eservice_agents"] = 0.0
+    window = None if eservice_deadline_hours is None else eservice_deadline_hours * 60.0 - im
+    for queue, g in scen.groupby("queue", sort=False):
+        g = g.sort_values("interval_start")
+        work = (forecast_df.loc[g.index, "calls_offered"].to_numpy(float) * share_moved
+                * eservice_minutes_per_case)
+        starts = pd.DatetimeIndex(g["interval_start"])
+        tasks = _window_tasks(starts, work, im, None if window is None else max(window, 0.0),
+                              f"e-service {queue}")
+        per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
+                                     tasks, im)
+        scen.loc[g.index, "eservice_agents"] = per["deferred_agents"].to_numpy()
+    scen["agents_required"] = np.ceil((scen["agents_on_phone"] + scen["eservice_agents"])
+                                      / (1 - scen["shrinkage"]) - 1e-9).astype(np.int64)
     cases = float(forecast_df["calls_offered"].sum() * share_moved)
     deferred_hours = cases * eservice_minutes_per_case / 60.0
     # deferred work is scheduled time too: divide by (1 - shrinkage)
     deferred_scheduled = deferred_hours / (1 - targets.shrinkage)
-    return WhatIfResult(base, scen, _summary(summarise_requirement(base, im),
-                                             summarise_requirement(scen, im, deferred_scheduled)),
+    s_scen = summarise_requirement(scen, im, deferred_scheduled)
+    # agent-hours: inbound requirement without the e-service part + the exact work
+    inbound_only = np.ceil(scen["agents_on_phone"] / (1 - scen["shrinkage"]) - 1e-9)
+    s_scen["agent_hours_scheduled"] = float(inbound_only.sum() * im / 60.0 + deferred_scheduled)
+    return WhatIfResult(base, scen, _summary(summarise_requirement(base, im), s_scen),
                         {"eservice_cases": cases, "eservice_work_hours": deferred_hours,
                          "eservice_deadline_hours": eservice_deadline_hours})
 

@@ -58,6 +58,17 @@ def test_place_deferred_work_hand_checked():
     assert placed["work_minutes"].sum() == pytest.approx(30)
 
 
+def test_place_deferred_work_most_constrained_first():
+    # two 150-minute tasks (10 agent-intervals each); A may use 09:00 or 09:15, B only 09:15.
+    # Placing B first lets A fill 09:00: levels 10 and 10 (a deadline-order greedy gives 5 / 15).
+    idx = pd.date_range("2025-01-06 09:00", periods=2, freq="15min", tz=TZ)
+    end = idx[1] + pd.Timedelta(minutes=15)
+    tasks = [DeferredTask("A", 150.0, idx[0], end), DeferredTask("B", 150.0, idx[1], end)]
+    per, placed = place_deferred_work(pd.Series([0.0, 0.0], index=idx), tasks, 15)
+    np.testing.assert_allclose(per["total_agents"], [10, 10])
+    assert placed.groupby("task")["work_minutes"].sum().to_dict() == pytest.approx({"A": 150, "B": 150})
+
+
 def test_deferred_task_validation():
     t0 = pd.Timestamp("2025-01-06 08:00", tz=TZ)
     with pytest.raises(WfmInputError, match="work_minutes of task 'x' must be >= 0.*got -5"):

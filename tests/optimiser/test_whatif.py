@@ -96,6 +96,12 @@ def test_eservice_shift_hand_checked():
     assert res.summary.loc["scenario", "deferred_agent_hours"] == pytest.approx(12.5)
     assert (res.scenario["calls_offered"] == 80).all()
     expected = staffing_table(fc.assign(calls_offered=80.0), targets)
-    np.testing.assert_array_equal(res.scenario["agents_required"], expected["agents_required"])
+    np.testing.assert_array_equal(res.scenario["agents_on_phone"], expected["agents_on_phone"])
+    # the work is placed within its deadline: all 600 agent-minutes land in the two intervals
+    assert (res.scenario["eservice_agents"] * 30).sum() == pytest.approx(600)
+    assert (res.scenario["agents_required"] >= expected["agents_required"]).all()
+    with pytest.raises(WfmInputError, match="eservice_deadline_hours must be > 0"):
+        eservice_shift(fc, targets, share_moved=0.2, eservice_minutes_per_case=15,
+                       eservice_deadline_hours=0)
     with pytest.raises(WfmInputError, match=r"share_moved must be a number in \[0, 1\], got 1.5"):
         eservice_shift(fc, targets, share_moved=1.5, eservice_minutes_per_case=15)
