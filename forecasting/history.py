@@ -107,6 +107,8 @@ MIN_CLOSED_MINUTES = 60
 #: A day counts as being at a coarser resolution (mixed interval lengths) when it
 #: has at least this many consecutive steps, all equal and longer than the interval.
 _COARSE_DAY_MIN_STEPS = 8
+#: Timestamps are held in nanoseconds; dates outside this range are refused.
+_MIN_DATE, _MAX_DATE = "1700-01-01", "2200-12-31"
 #: Largest count read exactly (2**53: every whole number up to it is an exact float64).
 _MAX_COUNT = 2**53
 
@@ -515,9 +517,18 @@ def _read_xlsx(data: bytes, name: str, sheet_name: str | None = None) -> pd.Data
             sheet = book[sheet_name]
         elif len(names) > 1:
             raise _fail(name, f"has {len(names)} sheets ({', '.join(names)}); name the one to read with 'sheet' in the mapping")
+        elif not names:
+            raise _fail(name, "is not a readable XLSX file (it has no worksheet)")
         else:
             sheet = book.worksheets[0]
-        rows = list(sheet.iter_rows(values_only=True))
+        try:
+            rows = list(sheet.iter_rows(values_only=True))
+        except Exception as exc:  # a damaged sheet fails while its XML is read lazily
+            raise _fail(name, f"is not a readable XLSX file ({type(exc).__name__}: {exc})") from None
+    except WfmInputError:
+        raise
+    except Exception as exc:  # damaged workbook parts surface here too
+        raise _fail(name, f"is not a readable XLSX file ({type(exc).__name__}: {exc})") from None
     finally:
         book.close()
     # Trailing empty rows (a common artefact of spreadsheet editing) hold nothing.
@@ -552,10 +563,12 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise _fail(name, "is not a Parquet file (it does not start with the PAR1 magic bytes)")
     try:
         table = pq.read_table(io.BytesIO(data))
+        _check_header(list(table.column_names), name)
+        frame = table.to_pandas()
+    except WfmInputError:
+        raise
     except Exception as exc:  # pyarrow.ArrowInvalid and friends
-        raise _fail(name, f"is not a readable Parquet file ({exc})") from None
-    _check_header(list(table.column_names), name)
-    frame = table.to_pandas()
+        raise _fail(name, f"is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
     if len(frame) == 0:
         raise _fail(name, "has columns but no data rows")
     return frame
@@ -695,17 +708,29 @@ def _parse_timestamps(
     errors: _Errors,
 ) -> pd.Series:
     """Tz-aware ``datetime64[ns, tz]`` (NaT where a cell is refused)."""
+
+    def in_range(stamps: pd.Series, shown: pd.Series) -> pd.Series:
+        aware = isinstance(stamps.dtype, pd.DatetimeTZDtype)
+        lo, hi = (pd.Timestamp(_MIN_DATE, tz="UTC"), pd.Timestamp(_MAX_DATE, tz="UTC")) if aware else (pd.Timestamp(_MIN_DATE), pd.Timestamp(_MAX_DATE))
+        outside = ((stamps < lo) | (stamps > hi)).to_numpy(dtype=bool)
+        if outside.any():
+            errors.cells(rows[outside], column, shown[outside], f"is outside the supported dates {_MIN_DATE} to {_MAX_DATE}")
+            stamps = stamps.where(~outside, pd.NaT)
+        return stamps
+
     n = len(values)
     out = pd.Series(pd.NaT, index=range(n), dtype=f"datetime64[ns, {tz}]")
     if isinstance(values.dtype, pd.DatetimeTZDtype):
-        result = values.reset_index(drop=True).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
-        blank = result.isna().to_numpy()
+        utc = values.reset_index(drop=True).dt.tz_convert("UTC")
+        blank = utc.isna().to_numpy()
+        result = in_range(utc, utc.astype(str)).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
         if blank.any():
             errors.cells(rows[blank], column, [None] * int(blank.sum()), "is required")
         return result
     if pd.api.types.is_datetime64_dtype(values.dtype):
-        naive = values.reset_index(drop=True).astype("datetime64[ns]")
+        naive = values.reset_index(drop=True)
         blank = naive.isna().to_numpy()
+        naive = in_range(naive, naive.astype(str)).astype("datetime64[ns]")
         if blank.any():
             errors.cells(rows[blank], column, [None] * int(blank.sum()), "is required")
         return _localise(naive, queues, column=column, tz=tz, rows=rows, errors=errors, shown=naive.astype(str))
@@ -746,7 +771,7 @@ def _parse_timestamps(
         bad = with_offset & parsed.isna().to_numpy()
         if bad.any():
             errors.cells(rows[bad], column, text[bad], "is not a valid ISO-8601 timestamp with a UTC offset (e.g. 2024-03-31T01:45:00+01:00)" if fmt is None else f"does not match the timestamp_format {fmt!r}")
-        return parsed.dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
+        return in_range(parsed, text).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
     if without.any():
         kw = {"format": fmt} if fmt else {"format": "ISO8601"}
         parsed = pd.to_datetime(text.where(without, None), errors="coerce", **kw)
@@ -755,7 +780,7 @@ def _parse_timestamps(
         bad = without & parsed.isna().to_numpy()
         if bad.any():
             errors.cells(rows[bad], column, text[bad], "is not a valid ISO-8601 date and time (e.g. 2024-03-31 01:45)" if fmt is None else f"does not match the format {fmt!r}")
-        return _localise(parsed.astype("datetime64[ns]"), queues, column=column, tz=tz, rows=rows, errors=errors, shown=text)
+        return _localise(in_range(parsed, text).astype("datetime64[ns]"), queues, column=column, tz=tz, rows=rows, errors=errors, shown=text)
     return out
 
 

@@ -576,3 +576,18 @@ def test_xlsx_with_several_sheets_needs_the_sheet_named(tmp_path):
     with pytest.raises(WfmInputError, match=r"book\.xlsx: has no sheet 'Data' \(sheets: Calls, Notes\)"):
         read_history(tmp_path / "book.xlsx", mapping={"sheet": "Data"})
     assert len(read_history(tmp_path / "book.xlsx", mapping={"sheet": "Calls"})) == 4
+
+
+@pytest.mark.parametrize("stamp", ["0001-01-01T00:00:00+01:00", "2500-01-01T00:00:00+01:00"])
+def test_dates_outside_the_supported_range_are_refused(tmp_path, stamp):
+    lines = [HEADER, f"{stamp},q,1,1,0,100", *_day("2024-01-08 08:00", 4)]
+    with pytest.raises(WfmInputError, match=r"row 2, column interval_start: is outside the supported dates 1700-01-01 to 2200-12-31"):
+        read_history(_write(tmp_path, lines))
+
+
+def test_parquet_timestamp_outside_the_range_is_one_error(tmp_path):
+    stamps = pd.Series(pd.to_datetime(["2500-01-01 00:00", "2024-01-01 00:15"], format="ISO8601").as_unit("us"))
+    pd.DataFrame({"interval_start": stamps, "queue": "q", "calls_offered": [1, 2]}).to_parquet(tmp_path / "o.parquet")
+    with pytest.raises(WfmInputError) as info:
+        read_history(tmp_path / "o.parquet")
+    assert len(info.value.errors) == 1 and "row 2, column interval_start: is outside the supported dates" in info.value.errors[0]

@@ -132,7 +132,9 @@ def test_valid_history_round_trips_exactly(tmp_path, history, naive):
 
 
 NASTY = ["", " ", "-1", "1.5", "1e3", "abc", "NaN", "inf", "-0", "0x10", "１２", "٣", "+5", "00012", "12,5", "1 000", "9" * 25,
-         "2024-13-01T00:00:00+01:00", "2024-03-31 02:30", "2024-10-27T02:30:00+02:00", "\"", "växel", "reports"]
+         "2024-13-01T00:00:00+01:00", "2024-03-31 02:30", "2024-10-27T02:30:00+02:00", "\"", "växel", "reports",
+         "0001-01-01T00:00:00+01:00", "9999-12-31T23:45:00+00:00", "2024-02-30T00:00:00+01:00", "2024-01-08T08:00:00+14:00",
+         "2024-01-08T08:00:00Z", "2024-01-08", "08:00", "1:30", "True"]
 
 
 @st.composite
@@ -289,3 +291,26 @@ def test_summary_accounts_for_every_interval_and_never_fills(tz, minutes, days, 
     assert 0 <= absent_closed <= summary.closed_intervals
     if office_hours and days >= 14 and len(holes) == 0:
         assert summary.opening_hours_text() == "q: Mon–Fri 07:00–21:00; Sat–Sun closed"
+
+
+DATA = Path(__file__).parent / "data"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(["history.xlsx", "history.parquet", "good_dst.csv.gz"]), st.data())
+def test_corrupted_binary_files_are_refused_cleanly_or_read(name, data):
+    """Flip bytes in a valid XLSX / Parquet / gzip file: a WfmInputError, or a valid frame."""
+    raw = bytearray((DATA / name).read_bytes())
+    for _ in range(data.draw(st.integers(1, 4))):
+        at = data.draw(st.integers(0, len(raw) - 1))
+        raw[at] = data.draw(st.integers(0, 255))
+    buffer = io.BytesIO(bytes(raw))
+    buffer.name = name
+    try:
+        df = read_history(buffer)
+    except WfmInputError as exc:
+        pattern = documented_error(name)
+        assert all(pattern.match(m) for m in exc.errors), exc.errors
+        return
+    assert str(df["interval_start"].dtype).startswith("datetime64[ns, ")
+    assert (df["calls_offered"] >= 0).all()
