@@ -315,3 +315,15 @@ def test_bad_definition_and_series_index_in_message():
 def test_bad_aht_always_refused(bad):
     with pytest.raises(WfmInputError, match="aht_seconds"):
         asa_seconds(100, 30, bad, 14)
+
+
+def test_erlang_a_asa_strided_sum_matches_full_sum(monkeypatch):
+    # very patient callers make the ASA series long; it is then summed every k-th term.
+    # Force strides on moderate cases and compare with the full sum.
+    calls = np.array([3000.0, 12000.0, 800.0])
+    full = asa_seconds(calls, 15, 300, [900, 3000, 250], 1e6)
+    monkeypatch.setattr(erlang, "_ASA_POINTS", 50)
+    strided = asa_seconds(calls, 15, 300, [900, 3000, 250], 1e6)
+    np.testing.assert_allclose(strided, full, rtol=1e-6)  # even with only 50 points
+    # overloaded, nearly infinite patience: served callers waited about patience * ln(rho)
+    assert asa_seconds(12000, 15, 300, 100, 1e12) == pytest.approx(1e12 * np.log(40), rel=1e-3)
