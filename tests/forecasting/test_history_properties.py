@@ -31,7 +31,7 @@ ZONES = ["Europe/Stockholm", "UTC", "America/New_York", "Asia/Kolkata"]
 # Starts near DST changes so that spring-forward and fall-back nights are common.
 BASES = ["2024-03-30 22:00", "2024-10-26 22:00", "2024-03-09 22:00", "2024-11-02 22:00", "2024-06-01 00:00"]
 QUEUE_ALPHABET = "abcåäöXYZ_-,\"' 0123456789"
-SETTINGS = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 
 def documented_error(source: str) -> re.Pattern[str]:
