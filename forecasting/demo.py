@@ -530,7 +530,7 @@ def erlang_c_required_agents(
         if not todo.any():
             break
         stable = n > flat
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             c = b / (1.0 - (flat / n) * (1.0 - b))
             sl = 1.0 - c * np.exp(-(n - flat) * answer_within_seconds / aht_f)
         hit = todo & stable & (sl >= target_service_level)
@@ -592,7 +592,8 @@ def erlang_a_metrics(arrival_rate_per_second, aht_seconds, agents, patience_seco
     agents : array_like of int
         Agents on phone [agents], >= 0.
     patience_seconds : array_like
-        Mean patience [s], > 0.
+        Mean patience [s], finite and > 0 (the truncation grows with
+        ``sqrt(rate * patience)``, so use ``optimiser.erlang`` for Erlang C).
 
     Returns
     -------
@@ -613,6 +614,18 @@ def erlang_a_metrics(arrival_rate_per_second, aht_seconds, agents, patience_seco
         np.asarray(patience_seconds, dtype=float),
     )
     lam, aht, n, patience = (x.ravel() for x in (lam, aht, n, patience))
+    for name, values, ok in (
+        ("arrival_rate_per_second", lam, np.isfinite(lam) & (lam >= 0)),
+        ("aht_seconds", aht, np.isfinite(aht) & (aht > 0)),
+        ("agents", n, np.isfinite(n) & (n >= 0) & (n == np.floor(n))),
+        ("patience_seconds", patience, np.isfinite(patience) & (patience > 0)),
+    ):
+        if not ok.all():
+            bad = float(values[~ok][0])
+            rule = {"agents": "a whole number >= 0", "arrival_rate_per_second": "finite and >= 0"}.get(
+                name, "finite and > 0"
+            )
+            raise WfmInputError(f"{name} must be {rule}, got {bad!r}")
     size = lam.size
     if size == 0:
         empty = np.zeros(0)
