@@ -1,0 +1,26 @@
+"""The planner's app: a router over thin pages in ``app_pages/``.
+
+Run with ``make run`` (http://localhost:8501). All logic lives in
+:mod:`forecasting` and :mod:`optimiser`; pages only hold widgets and rendering.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_pages.i18n import LANGUAGES, t
+
+st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
+
+with st.sidebar:
+    st.selectbox(
+        "Language / Språk",
+        options=list(LANGUAGES),
+        format_func=LANGUAGES.get,
+        key="lang",
+    )
+
+pages = [
+    st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", default=True),
+]
+st.navigation(pages).run()

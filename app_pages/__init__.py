@@ -1,0 +1,1 @@
+"""Thin Streamlit pages; all logic lives in :mod:`forecasting` and :mod:`optimiser`."""
