@@ -48,7 +48,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import unicodedata
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import holidays as _holidays
 import numpy as np

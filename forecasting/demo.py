@@ -77,7 +77,7 @@ import datetime as _dt
 import gzip
 import io
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -91,6 +91,9 @@ __all__ = [
     "DEFAULT_EVENTS",
     "DEFAULT_SEED",
     "DEFAULT_PARAMETERS",
+    "DEFAULT_QUEUES",
+    "DEFAULT_STAFFING_PERIODS",
+    "EVENT_EFFECTS",
     "DemoEvent",
     "DemoParameters",
     "EVENT_KINDS",
@@ -685,7 +688,7 @@ def _hourly_to_slots(hourly: Sequence[float]) -> np.ndarray:
     return v / v.mean()
 
 
-def _day_table(days: np.ndarray, params: DemoParameters, events: Sequence[DemoEvent], tz: str) -> pd.DataFrame:
+def _day_table(days: np.ndarray, params: DemoParameters, events: Sequence[DemoEvent]) -> pd.DataFrame:
     """Per local date and queue: the expected daily volume and flags (deterministic)."""
     d0, d1 = days[0], days[-1]
     special = special_days(d0, d1, "SE")
@@ -814,7 +817,7 @@ def _build(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) 
     days = np.array([pd.Timestamp(x).date() for x in days_ts], dtype=object)
     slot = (local.hour * 4 + local.minute // 15).to_numpy()
     hour = local.hour.to_numpy()
-    table = _day_table(days, params, events, tz)
+    table = _day_table(days, params, events)
     weekend = table["weekend_shape"].to_numpy()[day_pos]
     lam_event, lam_plan, aht = [], [], []
     for q in params.queues:
