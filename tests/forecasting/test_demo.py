@@ -542,3 +542,20 @@ def test_erlang_a_bad_input_names_the_parameter(kwargs, message):
     args.update(kwargs)
     with pytest.raises(WfmInputError, match=message):
         erlang_a_metrics(**args)
+
+
+def test_expected_calls_with_and_without_events():
+    with_events = expected_calls("2024-05-13", "2024-05-16")
+    baseline = expected_calls("2024-05-13", "2024-05-16", include_events=False)
+    assert list(with_events.columns) == ["interval_start", "queue", "calls_expected", "aht_expected_seconds"]
+    day = with_events["interval_start"].dt.tz_localize(None).dt.normalize()
+    ratio = with_events["calls_expected"] / baseline["calls_expected"]
+    # Outage day: demand x1.15 on reports (redials); rebound day x1.4; other days unchanged.
+    reports = with_events["queue"] == "reports"
+    assert np.allclose(ratio[reports & (day == pd.Timestamp("2024-05-14"))], 1.15)
+    assert np.allclose(ratio[reports & (day == pd.Timestamp("2024-05-15"))], 1.4)
+    assert np.allclose(ratio[day == pd.Timestamp("2024-05-13")], 1.0)
+    # The daily expectation matches the documented arithmetic: 5.7 M x share / 365.25 x factors,
+    # so a whole year of expected calls is within a few percent of 5.7 M.
+    year = expected_calls("2024-01-01", "2024-12-31", include_events=False)
+    assert year["calls_expected"].sum() == pytest.approx(5.7e6, rel=0.03)
