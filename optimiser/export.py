@@ -136,6 +136,11 @@ def _zone(tz: str) -> ZoneInfo:
         raise WfmInputError(f"tz must be an IANA time zone such as Europe/Stockholm, got {tz!r}") from exc
 
 
+def _show(value) -> str:
+    """repr of a cell value without numpy wrappers (``-5.0``, not ``np.float64(-5.0)``)."""
+    return repr(value.item() if isinstance(value, np.generic) else value)
+
+
 def _hhmm(start: pd.Timestamp, end: pd.Timestamp) -> str:
     days = (end.date() - start.date()).days
     suffix = f" (+{days})" if days else ""
@@ -175,7 +180,7 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = "Europe/Stockholm"
     for column in ("agent_id", "name", "shift_id"):
         for i, value in enumerate(df[column]):
             if not isinstance(value, str) or value == "":
-                raise WfmInputError(f"{source}: row {i}, column {column}: must be non-empty text, got {value!r}")
+                raise WfmInputError(f"{source}: row {i}, column {column}: must be non-empty text, got {_show(value)}")
     for column in ("site", "skill_group"):
         values = []
         for i, value in enumerate(df[column]):
@@ -184,14 +189,14 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = "Europe/Stockholm"
             elif isinstance(value, str):
                 values.append(value)
             else:
-                raise WfmInputError(f"{source}: row {i}, column {column}: must be text, got {value!r}")
+                raise WfmInputError(f"{source}: row {i}, column {column}: must be text, got {_show(value)}")
         df[column] = pd.Series(values, dtype=object)
     minutes = pd.to_numeric(df["paid_minutes"], errors="coerce")
     bad = (minutes.isna() | (minutes < 0) | (minutes != minutes.round())).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise WfmInputError(f"{source}: row {i}, column paid_minutes: must be a whole number >= 0, "
-                            f"got {df['paid_minutes'].iloc[i]!r}")
+                            f"got {_show(df['paid_minutes'].iloc[i])}")
     df["paid_minutes"] = minutes.astype("int64")
     names = df.groupby("agent_id")["name"].nunique()
     if (names > 1).any():
@@ -292,7 +297,9 @@ def write_roster_json(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool
     return path
 
 
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b-\x0c\x0e-\x1f]")
+#: Control characters an .xlsx cell cannot hold unchanged (XML forbids most; a
+#: carriage return comes back as a line feed), refused instead of altered.
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b-\x1f]")
 
 
 def _xlsx_text(value, where: str):
@@ -300,7 +307,7 @@ def _xlsx_text(value, where: str):
         match = _ILLEGAL_XLSX.search(value)
         if match:
             raise WfmInputError(f"{where}: text contains control character {match.group()!r} that an Excel "
-                                f"workbook cannot hold, got {value!r}")
+                                f"workbook cannot hold unchanged, got {value!r}")
         if len(value) > 32767:
             raise WfmInputError(f"{where}: text longer than Excel's 32,767 characters ({len(value)})")
         return neutralise_formula(value)
@@ -412,16 +419,18 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
     import icalendar
 
     zone = _zone(tz)
-    directory.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     files: dict[str, str] = {}
-    written = []
-    for agent_id, group in df.groupby("agent_id", sort=True):
+    for agent_id in sorted(df["agent_id"].unique()):  # check every name before writing any file
         file_name = _SAFE_FILE.sub("_", agent_id) + ".ics"
         if file_name.lower() in files:
             raise WfmInputError(f"agent_id {agent_id!r} and {files[file_name.lower()]!r} map to the same "
                                 f"calendar file name {file_name!r}")
         files[file_name.lower()] = agent_id
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for agent_id, group in df.groupby("agent_id", sort=True):
+        file_name = _SAFE_FILE.sub("_", agent_id) + ".ics"
         cal = icalendar.Calendar()
         cal.add("prodid", "-//wfm//roster export//EN")
         cal.add("version", "2.0")
