@@ -671,7 +671,7 @@ def _durations(series: pd.Series, fmt: str, decimal: str) -> tuple[np.ndarray, n
     return values, bad
 
 
-def _typed_to_text(series: pd.Series, fmt: str, name: str, column: str, rows: np.ndarray, errors: _Errors) -> pd.Series:
+def _typed_to_text(series: pd.Series, fmt: str, column: str, rows: np.ndarray, errors: _Errors) -> pd.Series:
     """Spreadsheet/Parquet date or time cells as text in ``fmt``, so one parser reads all."""
     obj = series.astype(object)
     typed = obj.map(lambda v: isinstance(v, (_dt.datetime, _dt.date, _dt.time))).to_numpy(dtype=bool)
@@ -737,7 +737,7 @@ def _parse_timestamps(
     if values.dtype == object:
         obj = values.reset_index(drop=True)
         if obj.map(lambda v: isinstance(v, (_dt.datetime, _dt.date, _dt.time))).any():
-            obj = _typed_to_text(obj, fmt or "%Y-%m-%dT%H:%M:%S", "", column, rows, errors)
+            obj = _typed_to_text(obj, fmt or "%Y-%m-%dT%H:%M:%S", column, rows, errors)
         nonstr = obj.map(lambda v: v is not None and not isinstance(v, str) and not (isinstance(v, float) and np.isnan(v))).to_numpy(dtype=bool)
     elif pd.api.types.is_string_dtype(values.dtype):
         obj = values.reset_index(drop=True)
@@ -974,8 +974,8 @@ def validate_history_frame(
     if spec.date_column is not None:
         date_fmt = spec.date_format or "%Y-%m-%d"
         time_fmt = spec.time_format or "%H:%M"
-        dates = _typed_to_text(raw[spec.date_column], date_fmt, source, spec.date_column, rows, errors)
-        times = _typed_to_text(raw[spec.time_column], time_fmt, source, spec.time_column, rows, errors)
+        dates = _typed_to_text(raw[spec.date_column], date_fmt, spec.date_column, rows, errors)
+        times = _typed_to_text(raw[spec.time_column], time_fmt, spec.time_column, rows, errors)
         dblank = _is_blank(dates) & ~blank_row
         tblank = _is_blank(times) & ~blank_row
         if dblank.any():
@@ -1116,15 +1116,13 @@ def _check_duplicates(df: pd.DataFrame, errors: _Errors) -> None:
     if not dup.any():
         return
     sub = df.loc[dup, ["queue", "interval_start", "_row"]]
-    n_groups = 0
-    for (queue, ts), grp in sub.groupby(["queue", "interval_start"], sort=False):
-        n_groups += 1
-        if len(errors.messages) >= MAX_ERRORS:
-            errors.total += 1
-            continue
-        rows = grp["_row"].tolist()
+    keys = sub[["queue", "interval_start"]].drop_duplicates()
+    room = max(MAX_ERRORS - len(errors.messages), 0)
+    for queue, ts in keys.iloc[:room].itertuples(index=False):
+        rows = sub.loc[(sub["queue"] == queue) & (sub["interval_start"] == ts), "_row"].tolist()
         listed = ", ".join(str(r) for r in rows[:-1]) + f" and {rows[-1]}"
         errors.add(f"{errors.source}, rows {listed}, column interval_start: duplicate interval {_fmt_ts(ts)} for queue {queue!r}")
+    errors.total += max(len(keys) - room, 0)
 
 
 def infer_interval_minutes(interval_start: pd.Series, queue: pd.Series | None = None) -> dict[str, int]:
