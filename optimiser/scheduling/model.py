@@ -57,6 +57,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -84,7 +85,8 @@ class ShiftVar:
     cost: float
     var: pulp.LpVariable | pulp.LpAffineExpression
     name: str
-    breaks: dict[str, list[tuple[int, pulp.LpVariable]]] = field(default_factory=dict)
+    p0: int = 0  # unrolled horizon position of the start
+    breaks: tuple[str, ...] = ()  # names of the break rules that apply
 
 
 @dataclass
@@ -95,6 +97,7 @@ class Model:
     problem: SchedulingProblem
     labels: list[str]
     shifts: list[ShiftVar] = field(default_factory=list)
+    break_vars: dict[tuple[str, str], dict[int, pulp.LpVariable]] = field(default_factory=dict)
     working: dict[str, dict[int, list]] = field(default_factory=dict)
     alloc: dict[tuple[str, str, int], pulp.LpVariable] = field(default_factory=dict)
     short: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
@@ -143,7 +146,7 @@ def _rates(problem: SchedulingProblem, n_positions: int) -> np.ndarray:
     minute = times.hour * 60 + times.minute
     ns, ne = costs.night_start_minutes, costs.night_end_minutes
     night = (minute >= ns) | (minute < ne) if ns > ne else (minute >= ns) & (minute < ne)
-    weekend = times.weekday >= 5
+    weekend = np.asarray(times.day_of_week) >= 5
     holiday = np.isin(np.array(times.date), np.array(costs.holidays, dtype=object)) if costs.holidays else np.zeros(n_positions, bool)
     extra = np.maximum(np.where(weekend, costs.weekend_premium_per_hour, 0.0),
                        np.where(holiday, costs.holiday_premium_per_hour, 0.0))
@@ -170,7 +173,7 @@ def add_shift_variables(m: Model) -> None:
     step = pd.Timedelta(minutes=im)
     h0 = p.intervals[0]
     days = p.days
-    horizon_positions = n + 1440 // im + 1
+    horizon_positions = n + 2 * (1440 // im) + 2
     m.rate_per_hour = _rates(p, horizon_positions)
     breaks_by_name = {b.name: b for b in rules.break_rules}
     groups = [g.name for g in rules.skill_groups]
@@ -200,15 +203,51 @@ def add_shift_variables(m: Model) -> None:
                                      f"{WEEKDAYS[day.weekday()]}{day:%m%d}" if len(days) > 7 else WEEKDAYS[day.weekday()])
                         var = None if same_start else pulp.LpVariable(name, lowBound=0, cat="Integer")
                         sv = ShiftVar(g, t.name, s, length, d, start, start + pd.Timedelta(minutes=length),
-                                      positions, length - unpaid, cost, var, name)
+                                      positions, length - unpaid, cost, var, name, p0,
+                                      tuple(b.name for b in applied))
                         m.shifts.append(sv)
-                        sv.breaks = {b.name: [] for b in applied}
     if same_start:
         _same_start_variables(m)
-    for sv in m.shifts:
-        for pos in sv.positions:
-            if pos >= 0:
-                m.working[sv.group][int(pos)].append((sv.var, 1))
+    add_on_shift_flow(m)
+
+
+def add_on_shift_flow(m: Model) -> None:
+    """Agents on shift per skill group and interval, as a sparse flow.
+
+    ``onshift[g,i] = onshift[g,i-1] + starts[g,i] - ends[g,i]`` (each shift
+    variable appears in two rows instead of one per covered interval); the
+    cycle of a cyclic horizon is anchored by one explicit row at i = 0 (and
+    ``onshift[g,-1] = 0`` when not cyclic).
+    """
+    p = m.problem
+    n = m.n_intervals
+    cyclic = p.rules.cyclic
+    for g in m.working:
+        starts, ends = defaultdict(list), defaultdict(list)
+        anchor = []
+        mine = [sv for sv in m.shifts if sv.group == g]
+        if not mine:
+            continue
+        for sv in mine:
+            k = len(sv.positions)
+            starts[sv.p0 % n if cyclic else sv.p0].append((sv.var, -1))
+            end = sv.p0 + k
+            if cyclic:
+                ends[end % n].append((sv.var, 1))
+                if 0 in set(int(x) for x in sv.positions):
+                    anchor.append((sv.var, -1))
+            elif end < n:
+                ends[end].append((sv.var, 1))
+        on = [pulp.LpVariable(_name("onshift", g, label), lowBound=0) for label in m.labels]
+        for i, label in enumerate(m.labels):
+            prev = [(on[i - 1], -1)] if (i > 0 or cyclic) else []
+            if cyclic and i == 0:
+                prev = [(on[n - 1], -1)]
+            m.prob += (_expr([(on[i], 1)] + prev + starts.get(i, []) + ends.get(i, [])) == 0,
+                       _name("flow", g, label))
+            m.working[g][i].append((on[i], 1))
+        if cyclic:
+            m.prob += (_expr([(on[0], 1)] + anchor) == 0, _name("anchor", g))
 
 
 def _patterns(days_per_week: int, block_days: int, consecutive: bool) -> list[tuple[int, ...]]:
@@ -252,30 +291,69 @@ def _same_start_variables(m: Model) -> None:
         sv.var = _expr(terms.get(id(sv), []))
 
 
+def wrap(m: Model, pos: int) -> int:
+    """Unrolled horizon position -> covered position (wrapped if cyclic), -1 outside."""
+    n = m.n_intervals
+    if m.problem.rules.cyclic:
+        return pos % n
+    return pos if 0 <= pos < n else -1
+
+
+def _pos_label(m: Model, pos: int) -> str:
+    n = m.n_intervals
+    return m.labels[pos % n] + ("_next" if pos >= n else "")
+
+
 def add_break_windows(m: Model) -> None:
     """Every agent on a shift takes each applicable break inside its window.
 
-    ``sum_o brk[shift, rule, o] == shift`` per shift type/day and break rule;
-    an agent on break does not count as working in the break's intervals.
+    Implicit break placement (Bechtold & Jacobs 1990): per skill group and
+    break rule, ``brk[b]`` counts breaks starting at time b; with
+    ``cumbrk[b]`` the breaks started by b and ``cumwin[b]`` the shifts whose
+    window has opened by b (window width w, the same for every shift since
+    windows are offsets from the shift start)::
+
+        cumwin[b - w] <= cumbrk[b] <= cumwin[b]     for every b
+        cumbrk[last]  == cumwin[last]               (every agent gets the break)
+
+    These are Hall's conditions for equal-width windows, so they are exact:
+    the k-th break in time is given to the k-th shift by window start
+    (earliest-deadline matching, done when the result is read).  Breaks
+    count as not working in the intervals they cover.
     """
     p = m.problem
     im = p.interval_minutes
-    n = m.n_intervals
     rules = {b.name: b for b in p.rules.break_rules}
+    members = defaultdict(list)
     for sv in m.shifts:
-        for rname, placements in sv.breaks.items():
-            rule = rules[rname]
-            offsets = range(rule.window_start_minutes, rule.window_end_minutes + 1, im)
-            for o in offsets:
-                var = pulp.LpVariable(_name("brk", sv.name, rname, f"{o // 60}{o % 60:02d}"), lowBound=0, cat="Integer")
-                placements.append((o, var))
-                first = o // im
-                for j in range(first, first + rule.minutes // im):
-                    pos = sv.positions[j] if j < len(sv.positions) else -1
-                    if pos >= 0:
-                        m.working[sv.group][int(pos)].append((var, -1))
-            m.prob += (_expr([(v, 1) for _, v in placements]) - sv.var == 0,
-                       _name("breakwin", sv.name, rname))
+        for rname in sv.breaks:
+            members[(sv.group, rname)].append(sv)
+    for (g, rname), svs in members.items():
+        rule = rules[rname]
+        w0 = rule.window_start_minutes // im
+        width = (rule.window_end_minutes - rule.window_start_minutes) // im
+        opens = defaultdict(list)
+        for sv in svs:
+            opens[sv.p0 + w0].append((sv.var, 1))
+        lo, hi = min(opens), max(opens) + width
+        ys: dict[int, pulp.LpVariable] = {}
+        pending: dict[int, pulp.LpVariable] = {}
+        for b in range(lo, hi + 1):
+            label = _pos_label(m, b)
+            y = ys[b] = pulp.LpVariable(_name("brk", g, rname, label), lowBound=0, cat="Integer")
+            pend = pending[b] = pulp.LpVariable(_name("pending", g, rname, label), lowBound=0)
+            prev = [(pending[b - 1], -1)] if b > lo else []
+            m.prob += (_expr([(pend, 1), (y, 1)] + prev + [(v, -c) for v, c in opens.get(b, [])]) == 0,
+                       _name("brkflow", g, rname, label))
+            # agents still waiting for this break at b opened their window after b - w
+            window = [(v, -c) for e in range(max(lo, b - width + 1), b + 1) for v, c in opens.get(e, [])]
+            m.prob += (_expr([(pend, 1)] + window) <= 0, _name("brkdue", g, rname, label))
+            for j in range(b, b + rule.minutes // im):
+                pos = wrap(m, j)
+                if pos >= 0:
+                    m.working[g][pos].append((y, -1))
+        m.prob += (pending[hi] == 0, _name("breakwin", g, rname))
+        m.break_vars[(g, rname)] = ys
 
 
 def add_days_off(m: Model) -> None:
@@ -308,7 +386,7 @@ def add_days_off(m: Model) -> None:
             for d in block:
                 day = p.days[d]
                 label = f"{WEEKDAYS[day.weekday()]}{day:%m%d}" if p.n_days > 7 else WEEKDAYS[day.weekday()]
-                m.prob += (_expr(per_day[(g, d)]) - _expr(working_on[d]) == 0, _name("daysoff", g, label))
+                m.prob += (_expr(per_day[(g, d)]) - _expr(working_on[d]) <= 0, _name("daysoff", g, label))
 
 
 def _headcount(rules, group: str, contract: str) -> int:
@@ -379,7 +457,7 @@ def _open_mask(m: Model) -> None:
     p = m.problem
     local = p.intervals.tz_convert(p.tz)
     minute = np.asarray(local.hour * 60 + local.minute)
-    weekday = np.asarray(local.weekday)
+    weekday = np.asarray(local.day_of_week)
     for q in p.queues:
         windows = [o for o in p.rules.opening_hours if o.queue == q]
         if not windows:
@@ -480,7 +558,7 @@ def add_min_max_agents(m: Model) -> None:
     p = m.problem
     local = p.intervals.tz_convert(p.tz)
     minute = np.asarray(local.hour * 60 + local.minute)
-    weekday = np.asarray(local.weekday)
+    weekday = np.asarray(local.day_of_week)
     for k, lim in enumerate(p.rules.limits):
         mask = _in_window(weekday, minute, lim.days, lim.start_minutes, lim.end_minutes)
         for i in np.flatnonzero(mask):
@@ -627,15 +705,13 @@ def set_objective(m: Model) -> None:
     rules = {b.name: b for b in p.rules.break_rules}
     for sv in m.shifts:
         cost_terms.append((sv.var, sv.cost))
-        base = int(round((sv.start - p.intervals[0]) / pd.Timedelta(minutes=im)))
-        for rname, placements in sv.breaks.items():
-            rule = rules[rname]
-            if rule.paid:
-                continue
-            for o, v in placements:
-                first = base + o // im
-                idx = np.clip(np.arange(first, first + rule.minutes // im), 0, n_pos - 1)
-                cost_terms.append((v, -float(m.rate_per_hour[idx].sum() * hours)))
+    for (g, rname), ys in m.break_vars.items():
+        rule = rules[rname]
+        if rule.paid:
+            continue
+        for b, v in ys.items():
+            idx = np.clip(np.arange(b, b + rule.minutes // im), 0, n_pos - 1)
+            cost_terms.append((v, -float(m.rate_per_hour[idx].sum() * hours)))
     m.cost_expr = _expr(cost_terms)
     penalty = costs.shortfall_penalty_per_agent_hour * hours
     pen_terms = [(s, penalty) for s in m.short.values()]
@@ -674,6 +750,13 @@ def build_model(problem: SchedulingProblem, *, elastic: bool = True) -> Model:
         solution and shortfalls are reported; ``False`` makes coverage hard
         (used to prove infeasibility).
     """
+    with warnings.catch_warnings():
+        # PuLP 3.3 deprecates LpVariable(...) in favour of prob.add_variable (PuLP 4); same model
+        warnings.filterwarnings("ignore", category=DeprecationWarning, module="pulp")
+        return _build_model(problem, elastic=elastic)
+
+
+def _build_model(problem: SchedulingProblem, *, elastic: bool) -> Model:
     prob = pulp.LpProblem("shift_scheduling", pulp.LpMinimize)
     prob._elastic = elastic
     m = Model(prob=prob, problem=problem, labels=interval_labels(problem.intervals, problem.tz))

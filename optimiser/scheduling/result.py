@@ -159,24 +159,51 @@ def _round(x: float) -> int:
     return int(np.floor(x + 0.5))
 
 
+def break_assignment(model) -> dict[tuple[int, str], list[int]]:
+    """Per (shift index, break rule): break offsets [min after shift start],
+    one per agent, by earliest-deadline matching of the aggregated break
+    counts to the shifts (exact for equal-width windows, see
+    :func:`optimiser.scheduling.model.add_break_windows`)."""
+    p = model.problem
+    im = p.interval_minutes
+    rules = {b.name: b for b in p.rules.break_rules}
+    out: dict[tuple[int, str], list[int]] = {}
+    members = defaultdict(list)
+    for k, sv in enumerate(model.shifts):
+        count = _round(_val(sv.var))
+        for rname in sv.breaks:
+            if count > 0:
+                members[(sv.group, rname)].append((sv.p0 + rules[rname].window_start_minutes // im, k, count))
+    for key, items in members.items():
+        rname = key[1]
+        breaks = []
+        for b, v in sorted(model.break_vars.get(key, {}).items()):
+            breaks += [b] * _round(_val(v))
+        items.sort()
+        i = 0
+        for _, k, count in items:
+            sv = model.shifts[k]
+            taken = breaks[i:i + count]
+            i += count
+            out[(k, rname)] = [(b - sv.p0) * im for b in taken]
+    return out
+
+
 def shifts_frame(model) -> pd.DataFrame:
     """Distinct shifts with their break placements, counts > 0."""
     p = model.problem
     rules = {b.name: b for b in p.rules.break_rules}
+    assignment = break_assignment(model)
     rows = []
-    for sv in model.shifts:
+    for k, sv in enumerate(model.shifts):
         count = _round(_val(sv.var))
         if count <= 0:
             continue
-        # each break rule's placements as a list of offsets, one per agent
-        per_rule = []
-        for rname, placements in sv.breaks.items():
-            offsets = []
-            for o, v in placements:
-                offsets += [o] * _round(_val(v))
-            offsets += [placements[0][0]] * max(0, count - len(offsets)) if placements else []
-            per_rule.append((rname, offsets[:count]))
-        combos = Counter(tuple(offs[k] for _, offs in per_rule) for k in range(count))
+        per_rule = [(rname, assignment.get((k, rname), [])) for rname in sv.breaks]
+        for rname, offs in per_rule:
+            if len(offs) != count:
+                raise RuntimeError(f"break matching failed for {sv.name} ({rname}): {len(offs)} breaks for {count} agents")
+        combos = Counter(tuple(offs[a] for _, offs in per_rule) for a in range(count))
         for combo, n in sorted(combos.items()):
             brks = []
             for (rname, _), o in zip(per_rule, combo):
@@ -208,16 +235,18 @@ def coverage_frames(model) -> tuple[pd.DataFrame, pd.DataFrame]:
         for j, pos in enumerate(sv.positions):
             if pos >= 0:
                 working[sv.group][pos] += c
-        for rname, placements in sv.breaks.items():
-            rule = next(b for b in p.rules.break_rules if b.name == rname)
-            for o, v in placements:
-                b = _val(v)
-                if b <= 1e-9:
-                    continue
-                first = o // p.interval_minutes
-                for j in range(first, first + rule.minutes // p.interval_minutes):
-                    if j < len(sv.positions) and sv.positions[j] >= 0:
-                        working[sv.group][sv.positions[j]] -= b
+    from optimiser.scheduling.model import wrap
+
+    for (g, rname), ys in model.break_vars.items():
+        rule = next(b for b in p.rules.break_rules if b.name == rname)
+        for b, v in ys.items():
+            val = _val(v)
+            if val <= 1e-9:
+                continue
+            for j in range(b, b + rule.minutes // p.interval_minutes):
+                pos = wrap(model, j)
+                if pos >= 0:
+                    working[g][pos] -= val
     queues = p.queues
     alloc = {q: np.zeros(n) for q in queues}
     for (g, q, i), v in model.alloc.items():
