@@ -22,5 +22,6 @@ with st.sidebar:
 
 pages = [
     st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", default=True),
+    st.Page("app_pages/forecast.py", title=t("page_forecast"), icon=":material/trending_up:"),
 ]
 st.navigation(pages).run()

@@ -25,3 +25,58 @@ def current_history() -> pd.DataFrame:
     if uploaded is not None:
         return uploaded
     return load_demo_history()
+
+
+@st.cache_resource
+def _plan_store(url: str | None):
+    from optimiser.store.repository import PlanStore
+
+    return PlanStore(url)
+
+
+def plan_store_or_none():
+    """The shared plan store (``$WFM_DATABASE_URL`` or the default SQLite file), or None if unreachable."""
+    import os
+
+    try:
+        return _plan_store(os.environ.get("WFM_DATABASE_URL"))
+    except Exception as exc:  # a broken database must not take the planning pages down
+        st.warning(f"Plan store unavailable: {exc}")
+        return None
+
+
+def latest_version(store, name: str) -> int:
+    """Latest saved version of scenario ``name`` (0 if it does not exist yet)."""
+    listing = store.list()
+    row = listing[listing["name"] == name]
+    return int(row["latest_version"].iloc[0]) if len(row) else 0
+
+
+def save_scenario_form(kind: str, frame: pd.DataFrame, default_name: str, *, meta: dict | None = None) -> None:
+    """A small form that saves ``frame`` as a new version of a named scenario.
+
+    The version the planner saw when the form was drawn is the expected version,
+    so a save that another planner beat in the meantime is refused with the
+    store's conflict error instead of silently overwriting.
+    """
+    from app_pages.i18n import t
+    from wfm.errors import WfmInputError
+
+    store = plan_store_or_none()
+    if store is None:
+        return
+    with st.form(f"save_{kind}"):
+        name = st.text_input(t("scenario_name"), value=default_name, key=f"save_{kind}_name")
+        seen_key = f"save_{kind}_seen"
+        seen = st.session_state.setdefault(seen_key, {})
+        if name not in seen:
+            seen[name] = latest_version(store, name)
+        st.caption(t("based_on_version", version=seen[name]))
+        if st.form_submit_button(t("save_scenario")):
+            try:
+                saved = store.save(name, kind, frame, expected_version=seen[name], meta=meta)
+            except WfmInputError as exc:
+                st.error(str(exc))
+            else:
+                seen[name] = saved.version
+                st.success(t("saved_as", name=name, version=saved.version))

@@ -112,3 +112,40 @@ def queue_overview(history: pd.DataFrame) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def actuals_and_forecast(
+    history: pd.DataFrame, forecast: pd.DataFrame, queue: str, *, days_back: int = 14
+) -> pd.DataFrame:
+    """One frame for the forecast chart: recent actuals next to the forecast and its bands.
+
+    The history is summed to the forecast's interval length (a 15-minute history
+    shown against an hourly forecast is summed per hour), and only the last
+    ``days_back`` days before the forecast starts are kept.
+
+    Returns
+    -------
+    DataFrame
+        ``interval_start``, ``actual`` (NaN over the forecast horizon),
+        ``calls_offered``, ``calls_offered_p10``, ``calls_offered_p90``,
+        ``calls_offered_p025``, ``calls_offered_p975`` (NaN over the history).
+    """
+    _check_history(history)
+    fc = forecast[forecast["queue"] == queue].sort_values("interval_start")
+    if fc.empty:
+        raise ValueError(f"no forecast for queue {queue!r}")
+    steps = fc["interval_start"].diff().dropna()
+    step = steps.min() if len(steps) else pd.Timedelta(minutes=60)
+    hist = history[history["queue"] == queue]
+    start = fc["interval_start"].iloc[0]
+    hist = hist[(hist["interval_start"] < start) & (hist["interval_start"] >= start - pd.Timedelta(days=days_back))]
+    # Floor in UTC so that DST hours are summed correctly, then back to local time.
+    tz = hist["interval_start"].dt.tz if len(hist) else fc["interval_start"].dt.tz
+    utc = hist["interval_start"].dt.tz_convert("UTC").dt.floor(step)
+    actual = hist.groupby(utc)["calls_offered"].sum().rename("actual")
+    actual.index = actual.index.tz_convert(tz)
+    actual = actual.rename_axis("interval_start").reset_index()
+    cols = ["interval_start", "calls_offered", "calls_offered_p10", "calls_offered_p90",
+            "calls_offered_p025", "calls_offered_p975"]
+    out = pd.concat([actual, fc[cols]], ignore_index=True)
+    return out.sort_values("interval_start", ignore_index=True)

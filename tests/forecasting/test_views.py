@@ -71,3 +71,22 @@ def test_queue_overview_weights_aht_by_answered_calls():
     assert ov.loc["a", "aht_seconds"] == pytest.approx(175.0)
     assert ov.loc["a", "days"] == 1
     assert ov.loc["b", "calls_offered"] == 192
+
+
+def test_actuals_and_forecast_sums_history_to_the_forecast_interval():
+    from forecasting.views import actuals_and_forecast
+
+    h = _history("2024-01-01", 7)  # 15-minute history, 1 call per interval in queue a
+    start = pd.Timestamp("2024-01-08", tz="Europe/Stockholm")
+    idx = pd.date_range(start, periods=24, freq="60min")
+    fc = pd.DataFrame({"interval_start": idx, "queue": "a", "calls_offered": 5.0,
+                       "calls_offered_p10": 4.0, "calls_offered_p90": 6.0,
+                       "calls_offered_p025": 3.0, "calls_offered_p975": 7.0})
+    out = actuals_and_forecast(h, fc, "a", days_back=2)
+    past = out[out["interval_start"] < start]
+    assert len(past) == 48 and (past["actual"] == 4).all()  # four quarter-hours per hour
+    assert past["calls_offered"].isna().all()
+    future = out[out["interval_start"] >= start]
+    assert len(future) == 24 and future["actual"].isna().all()
+    with pytest.raises(ValueError, match="no forecast for queue 'b'"):
+        actuals_and_forecast(h, fc, "b")
