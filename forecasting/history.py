@@ -1292,12 +1292,18 @@ def read_history(
 # ----------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Gap:
-    """A run of missing intervals inside opening hours (``end`` exclusive)."""
+    """A run of missing intervals inside opening hours (``end`` exclusive).
+
+    ``whole_days`` counts the local dates in the run on which *every* open
+    interval is missing -- a day the centre may have been closed (a public
+    holiday) or whose data was lost; the importer cannot tell which.
+    """
 
     queue: str
     start: pd.Timestamp
     end: pd.Timestamp
     missing_intervals: int
+    whole_days: int = 0
 
 
 @dataclass(frozen=True)
@@ -1354,13 +1360,14 @@ class HistorySummary:
     min_closed_minutes: int = field(default=MIN_CLOSED_MINUTES)
 
     def gaps_frame(self) -> pd.DataFrame:
-        """Gaps as a frame: ``queue, start, end, missing_intervals``."""
+        """Gaps as a frame: ``queue, start, end, missing_intervals, whole_days``."""
         return pd.DataFrame(
             {
                 "queue": pd.Series([g.queue for g in self.gaps], dtype="str"),
                 "start": pd.Series([g.start for g in self.gaps], dtype=f"datetime64[ns, {self.tz}]"),
                 "end": pd.Series([g.end for g in self.gaps], dtype=f"datetime64[ns, {self.tz}]"),
                 "missing_intervals": pd.Series([g.missing_intervals for g in self.gaps], dtype="int64"),
+                "whole_days": pd.Series([g.whole_days for g in self.gaps], dtype="int64"),
             }
         )
 
@@ -1383,7 +1390,8 @@ class HistorySummary:
             f"Gaps:             {len(self.gaps)} ({self.missing_intervals:,} missing intervals inside opening hours; not filled)",
         ]
         for g in self.gaps[:max_gaps]:
-            lines.append(f"  {g.queue}: {_fmt_ts(g.start)} to {_fmt_ts(g.end)} ({g.missing_intervals} intervals)")
+            days = f"; {g.whole_days} whole day{'s' if g.whole_days != 1 else ''} without rows: closed or lost?" if g.whole_days else ""
+            lines.append(f"  {g.queue}: {_fmt_ts(g.start)} to {_fmt_ts(g.end)} ({g.missing_intervals} intervals{days})")
         if len(self.gaps) > max_gaps:
             lines.append(f"  ... and {len(self.gaps) - max_gaps} more gaps")
         lines.append(
@@ -1543,11 +1551,16 @@ def summarise_history(
         closed_calls += int(calls[~open_mask].sum())
         missing = ~present & open_mask
         if missing.any():
+            day_code, _ = pd.factorize(grid.normalize())
+            open_per_day = np.bincount(day_code, weights=open_mask.astype(float))
+            missing_per_day = np.bincount(day_code, weights=missing.astype(float))
+            full_day = (open_per_day > 0) & (missing_per_day == open_per_day)
             idx = np.flatnonzero(missing)
             starts = np.flatnonzero(np.diff(np.concatenate(([-2], idx))) != 1)
             ends = np.concatenate((starts[1:], [len(idx)])) - 1
             for a, b in zip(starts, ends):
-                gaps.append(Gap(str(queue), grid[idx[a]], grid[idx[b]] + step, int(b - a + 1)))
+                days = np.unique(day_code[idx[a]:idx[b] + 1])
+                gaps.append(Gap(str(queue), grid[idx[a]], grid[idx[b]] + step, int(b - a + 1), int(full_day[days].sum())))
     ts = df["interval_start"]
     return HistorySummary(
         source=str(df.attrs.get("source", "<frame>")),

@@ -453,7 +453,8 @@ def test_weekday_centre_has_closed_hours_and_one_gap_not_filled():
     assert summary.closed_intervals == len(grid) - 20 * 56
     assert summary.rows + summary.missing_intervals == 20 * 56
     frame = summary.gaps_frame()
-    assert list(frame.columns) == ["queue", "start", "end", "missing_intervals"]
+    assert list(frame.columns) == ["queue", "start", "end", "missing_intervals", "whole_days"]
+    assert gap.whole_days == 0
     assert frame["missing_intervals"].tolist() == [4]
     assert find_gaps(df) == summary.gaps
 
@@ -591,3 +592,15 @@ def test_parquet_timestamp_outside_the_range_is_one_error(tmp_path):
     with pytest.raises(WfmInputError) as info:
         read_history(tmp_path / "o.parquet")
     assert len(info.value.errors) == 1 and "row 2, column interval_start: is outside the supported dates" in info.value.errors[0]
+
+
+def test_a_closed_weekday_holiday_is_a_whole_day_gap(tmp_path):
+    df = read_history(DATA / "weekday_centre.csv")
+    holiday = df["interval_start"].dt.strftime("%Y-%m-%d") == "2024-01-23"  # a Tuesday with no rows at all
+    holed = df[~holiday].reset_index(drop=True)
+    holed.attrs.update(df.attrs)
+    gaps = summarise_history(holed).gaps
+    whole = [g for g in gaps if g.whole_days]
+    assert [(g.start.isoformat(), g.end.isoformat(), g.missing_intervals, g.whole_days) for g in whole] == [
+        ("2024-01-23T07:00:00+01:00", "2024-01-23T21:00:00+01:00", 56, 1)]
+    assert "(56 intervals; 1 whole day without rows: closed or lost?)" in summarise_history(holed).to_text()
