@@ -307,14 +307,15 @@ def _pos_label(m: Model, pos: int) -> str:
 def add_break_windows(m: Model) -> None:
     """Every agent on a shift takes each applicable break inside its window.
 
-    Implicit break placement (Bechtold & Jacobs 1990): per skill group and
-    break rule, ``brk[b]`` counts breaks starting at time b; with
-    ``cumbrk[b]`` the breaks started by b and ``cumwin[b]`` the shifts whose
-    window has opened by b (window width w, the same for every shift since
-    windows are offsets from the shift start)::
+    Implicit break placement (after Bechtold & Jacobs 1990): per skill group
+    and break rule, ``brk[b]`` counts breaks starting at time b and
+    ``pending[b]`` the agents whose window has opened by b but who have not
+    started the break (window width w, the same for every shift since windows
+    are offsets from the shift start)::
 
-        cumwin[b - w] <= cumbrk[b] <= cumwin[b]     for every b
-        cumbrk[last]  == cumwin[last]               (every agent gets the break)
+        pending[b] = pending[b-1] + opens[b] - brk[b] >= 0     (brkflow)
+        pending[b] <= sum(opens[b-w+1 .. b])                    (brkdue)
+        pending[last] = 0                                       (breakwin)
 
     These are Hall's conditions for equal-width windows, so they are exact:
     the k-th break in time is given to the k-th shift by window start
@@ -357,11 +358,13 @@ def add_break_windows(m: Model) -> None:
 
 
 def add_days_off(m: Model) -> None:
-    """Weekly tours: agents starting a shift on day d equal the agents whose
-    days-off pattern (per contract, e.g. two consecutive days off) works d.
+    """Weekly tours: agents starting a shift on day d are at most the agents
+    whose days-off pattern (per contract, e.g. two consecutive days off)
+    works d, so every agent has at least the pattern's days off.
 
     Tours are aggregated per skill group, contract, week and pattern (an
-    implicit tour formulation); named agents are assigned by the roster.
+    implicit tour formulation); a tiny cost per tour agent keeps them the
+    fewest that carry the shifts; named agents are assigned by the roster.
     """
     p = m.problem
     rules = p.rules
@@ -714,9 +717,12 @@ def set_objective(m: Model) -> None:
             cost_terms.append((v, -float(m.rate_per_hour[idx].sum() * hours)))
     m.cost_expr = _expr(cost_terms)
     penalty = costs.shortfall_penalty_per_agent_hour * hours
+    # tie-breaker: the fewest agents in tours that carry the shifts (tours are otherwise free)
+    tour_eps = 0.01 * max(costs.base_cost_per_hour, 1e-6)
     pen_terms = [(s, penalty) for s in m.short.values()]
     pen_terms += [(s, penalty) for s in m.limit_slack.values()]
     pen_terms += [(u, costs.shortfall_penalty_per_agent_hour / 60.0) for u in m.deferred_unfinished.values()]
+    pen_terms += [(v, tour_eps) for v in m.tours.values()]
     if costs.overstaffing_penalty_per_agent_hour > 0 and p.objective == "cost":
         for i, label in enumerate(m.labels):
             working = [t for g in m.working for t in m.working[g].get(i, [])]

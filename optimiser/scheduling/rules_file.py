@@ -473,8 +473,9 @@ def parse_rules(data: Any, source: str = "<rules>") -> Rules:
         col.boolean(node, "msg", "solver", False),
     )
     if col.errors:
-        raise WfmInputError(
-            f"{source}: {len(col.errors)} problem(s) in the rules file; first: {col.errors[0]}", col.errors)
+        head = col.errors[0] if len(col.errors) == 1 else (
+            f"{source}: {len(col.errors)} problems in the rules file:\n  " + "\n  ".join(col.errors))
+        raise WfmInputError(head, col.errors)
     return Rules(
         interval_minutes=interval_minutes, tz=str(tz), cyclic=cyclic, skill_groups=tuple(groups),
         contracts=tuple(contracts), headcount=tuple(headcount), days_off=days_off,
