@@ -23,5 +23,6 @@ with st.sidebar:
 pages = [
     st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", default=True),
     st.Page("app_pages/forecast.py", title=t("page_forecast"), icon=":material/trending_up:"),
+    st.Page("app_pages/staffing.py", title=t("page_staffing"), icon=":material/support_agent:"),
 ]
 st.navigation(pages).run()

@@ -80,3 +80,18 @@ def save_scenario_form(kind: str, frame: pd.DataFrame, default_name: str, *, met
             else:
                 seen[name] = saved.version
                 st.success(t("saved_as", name=name, version=saved.version))
+
+
+@st.cache_data(show_spinner="Quick forecast (weekly mean, 7 days, 15 minutes)…")
+def _quick_forecast(history: pd.DataFrame) -> pd.DataFrame:
+    from forecasting.pipeline import forecast
+
+    return forecast(history, 7, 15, model="weekly_mean", n_jobs=1).forecast
+
+
+def current_forecast() -> pd.DataFrame:
+    """The forecast run on the Forecast page, else a quick default one so later pages work at once."""
+    result = st.session_state.get("forecast_result")
+    if result is not None:
+        return result.forecast
+    return _quick_forecast(current_history())

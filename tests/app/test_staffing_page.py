@@ -1,0 +1,50 @@
+"""AppTest of the Accessibility & staffing page against the real staffing functions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from forecasting.history import read_history
+from forecasting.pipeline import forecast
+from optimiser.planning import WhatIfs, plan_requirement
+from optimiser.staffing import AccessibilityTargets
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def quick_forecast():
+    return forecast(read_history(REPO / "data" / "demo_history.csv.gz"), 7, 15, model="weekly_mean", n_jobs=1).forecast
+
+
+def _targets(**kw):
+    base = dict(answer_within_seconds=180.0, target_service_level=0.8, max_abandon_rate=0.1,
+                max_occupancy=0.9, patience_seconds=300.0, shrinkage=0.3)
+    base.update(kw)
+    return AccessibilityTargets(**base)
+
+
+def test_staffing_page_numbers_match_the_library(quick_forecast, tmp_path, monkeypatch):
+    monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/staffing.py").run()
+    assert not at.exception, at.exception
+    _, summary = plan_requirement(quick_forecast, _targets())
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Peak agents scheduled"] == f"{summary['peak_agents_required']:,}"
+    assert shown["Agent-hours scheduled"] == f"{summary['agent_hours_scheduled']:,.0f}"
+
+    # What-if: handle time +10 %: the page follows the library, and needs more agents.
+    at.slider(key="st_aht").set_value(10).run()
+    assert not at.exception, at.exception
+    _, longer = plan_requirement(quick_forecast, _targets(), WhatIfs(aht_change_pct=10))
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Agent-hours scheduled"] == f"{longer['agent_hours_scheduled']:,.0f}"
+    assert longer["agent_hours_scheduled"] > summary["agent_hours_scheduled"]
+
+    # The accessibility sentence for the chosen day is there.
+    assert any("calls are answered within 3 minutes" in i.value for i in at.info)
