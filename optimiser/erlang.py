@@ -427,7 +427,8 @@ def _log_a_prefactor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
         xb, yb = x[big], y[big]
         d = yb / xb - 1.0
         with np.errstate(invalid="ignore", divide="ignore"):
-            f = d - np.log1p(d)
+            # log1p(d) near 0; log(y) - log(x) when y/x is tiny (d rounds to -1)
+            f = np.where(np.abs(d) < 0.5, d - np.log1p(d), d - (np.log(yb) - np.log(xb)))
         small = np.abs(d) < 1e-3
         ds = d[small]
         f[small] = ds**2 / 2 - ds**3 / 3 + ds**4 / 4 - ds**5 / 5 + ds**6 / 6

@@ -227,9 +227,11 @@ def test_vectorised_equals_scalar_loop(calls, aht, agents, patience):
 def test_more_agents_never_lower_service_level_or_raise_abandonment(calls, aht, patience, t, n0):
     n = np.arange(n0, n0 + 40)
     m = queue_metrics(calls, 30, aht, n, t, patience)
-    assert np.all(np.diff(m["service_level"]) >= -1e-12)
-    assert np.all(np.diff(m["abandon_rate"]) <= 1e-12)
-    assert np.all(np.diff(m["p_wait"]) <= 1e-12)
+    # up to floating-point noise: a random sweep over the whole range (3 x 3,000
+    # cases up to 4,000 Erlangs / 5,000 agents) saw at most 2e-11
+    assert np.all(np.diff(m["service_level"]) >= -1e-10)
+    assert np.all(np.diff(m["abandon_rate"]) <= 1e-10)
+    assert np.all(np.diff(m["p_wait"]) <= 1e-10)
     for col in ("p_wait", "service_level", "abandon_rate", "occupancy"):
         assert m[col].between(0, 1).all(), col
     assert (m["asa_seconds"] >= 0).all()
@@ -269,6 +271,9 @@ def test_numerical_stability_grid():
         assert (m["asa_seconds"] >= 0).all()
         if patience is not None:
             assert np.isfinite(m["asa_seconds"]).all()
+    # regression: light load, many agents, short patience (y/x ~ 1e-18) gave NaN
+    m = queue_metrics(0.276, 15, 1400, [1593, 1594], 278.8, 8.53)
+    assert np.isfinite(m.to_numpy()).all() and (m["service_level"] == 1.0).all()
     b = erlang_b(a, n)
     assert np.isfinite(b).all() and (b >= 0).all() and (b <= 1).all()
     # spot values: B(5000, 4000) is astronomically small, B(1, 4000) = 4000/4001
