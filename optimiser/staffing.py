@@ -347,7 +347,7 @@ def _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ):
         checks.append((below["abandon_rate"], at["abandon_rate"], ab, False))
     if occ is not None:
         checks.append((below["occupancy"], at["occupancy"], occ, False))
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for m0, m1, target, increasing in checks:
             fails = (m0 < target - 1e-12) if increasing else (m0 > target)
             step = (target - m0) / (m1 - m0)
