@@ -69,7 +69,8 @@ class SimulationResult:
         ``calls_answered``, ``answered_within``, ``calls_abandoned``,
         ``service_level`` (answered within T / inbound calls), ``asa_seconds``
         (mean wait of answered calls), ``abandon_rate`` (abandoned / inbound),
-        ``agents``.
+        ``agents``.  Ratios are NaN where there is nothing to divide by (no
+        inbound call, or none answered, in that interval).
     per_day : DataFrame
         The same sums and ratios per local day.
     calls : DataFrame
