@@ -158,7 +158,12 @@ def _normalise_models(models) -> dict[str, Any]:
         return out
     out = {}
     for spec in models:
-        name = spec if isinstance(spec, str) else getattr(spec, "name", type(spec).__name__)
+        if isinstance(spec, str):
+            name = spec
+        elif isinstance(spec, tuple):
+            name, spec = spec[0], (spec[0], dict(spec[1]))
+        else:
+            name = getattr(spec, "name", type(spec).__name__)
         out[str(name)] = spec
     if not out:
         raise WfmInputError("backtest: models must name at least one model")
