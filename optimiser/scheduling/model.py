@@ -681,7 +681,7 @@ def add_global_service_level(m: Model) -> None:
                 y = pulp.LpVariable(_name("slinc", q, label, k + 1), lowBound=0, upBound=1)
                 ys.append((y, float(gain)))
             if ys:
-                m.prob += (_expr([(y, 1) for y, _ in ys]) - _expr(on_phone) <= -k_min, _name("slcurve", q, label))
+                m.prob += (_expr([(y, 1) for y, _ in ys]) - _expr(on_phone) - s <= -k_min, _name("slcurve", q, label))
             answered = _expr(ys) + float(c["base"][i])
             m.sl_answered[(q, i)] = answered
             per_period[keys[i]].append(answered)
