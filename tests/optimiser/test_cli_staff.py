@@ -164,3 +164,18 @@ def test_subprocess_entry_point(tmp_path):
                            "--aht-seconds", "-1", "--answer-within-seconds", "20", "--agents", "14"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "aht_seconds must be > 0" in proc.stderr
+
+
+def test_one_interval_extra_targets(capsys):
+    # ASA at most 5 s on top of 80 % in 20 s: the worked example's 14 agents give 7.8 s,
+    # so more are needed; occupancy at most 0.7 needs ceil(10 / 0.7) = 15 agents.
+    assert main(["staff", "--calls", "100", "--interval-minutes", "30", "--aht-seconds", "180",
+                 "--answer-within-seconds", "20", "--target-service-level", "0.8",
+                 "--max-asa-seconds", "5", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["agents"] == 15 and out["asa_seconds"] <= 5
+    assert main(["staff", "--calls", "100", "--interval-minutes", "30", "--aht-seconds", "180",
+                 "--answer-within-seconds", "20", "--target-service-level", "0.5",
+                 "--max-occupancy", "0.7", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["agents"] == 15 and out["occupancy"] <= 0.7
