@@ -218,12 +218,36 @@ def _apply_pseudonyms(df: pd.DataFrame, salt: str | None) -> pd.DataFrame:
     return out.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
 
 
+class _Shift:
+    """One assignment as plain Python values (pandas row access is slow per row)."""
+
+    __slots__ = ("agent_id", "name", "site", "skill_group", "shift_id", "start", "end", "paid_minutes",
+                 "breaks", "breaks_parsed", "date")
+
+    def __init__(self, **values):
+        for key, value in values.items():
+            setattr(self, key, value)
+
+
+def _shifts(df: pd.DataFrame) -> list[_Shift]:
+    columns = ("agent_id", "name", "site", "skill_group", "shift_id", "start", "end", "paid_minutes",
+               "breaks", "breaks_parsed", "date")
+    values = {c: df[c].tolist() for c in columns}
+    values["paid_minutes"] = [int(m) for m in values["paid_minutes"]]
+    return [_Shift(**dict(zip(columns, row))) for row in zip(*(values[c] for c in columns))]
+
+
+def _by_agent(df: pd.DataFrame) -> list[tuple[str, list[_Shift]]]:
+    """``[(agent_id, shifts in start order), ...]`` sorted by agent (df is sorted already)."""
+    out: dict[str, list[_Shift]] = {}
+    for shift in _shifts(df):
+        out.setdefault(shift.agent_id, []).append(shift)
+    return sorted(out.items())
+
+
 def _csv_rows(df: pd.DataFrame) -> list[list]:
-    rows = []
-    for r in df.itertuples(index=False):
-        rows.append([r.agent_id, r.name, r.site, r.skill_group, r.shift_id, r.date.isoformat(),
-                     r.start.isoformat(), r.end.isoformat(), int(r.paid_minutes), r.breaks])
-    return rows
+    return [[r.agent_id, r.name, r.site, r.skill_group, r.shift_id, r.date.isoformat(),
+             r.start.isoformat(), r.end.isoformat(), r.paid_minutes, r.breaks] for r in _shifts(df)]
 
 
 # --- writers ---------------------------------------------------------------------------
@@ -239,15 +263,15 @@ def write_roster_csv(df: pd.DataFrame, path: Path) -> Path:
 
 def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.DataFrame | None) -> dict:
     agents = []
-    for agent_id, group in df.groupby("agent_id", sort=True):
-        first = group.iloc[0]
+    for agent_id, group in _by_agent(df):
+        first = group[0]
         shifts = [{
             "shift_id": r.shift_id, "date": r.date.isoformat(), "start": r.start.isoformat(),
-            "end": r.end.isoformat(), "paid_minutes": int(r.paid_minutes),
+            "end": r.end.isoformat(), "paid_minutes": r.paid_minutes,
             "breaks": [{"start": s.isoformat(), "minutes": int(m), "paid": bool(p)} for s, m, p in r.breaks_parsed],
-        } for r in group.itertuples(index=False)]
-        agents.append({"agent_id": agent_id, "name": first["name"], "site": first["site"],
-                       "skill_group": first["skill_group"], "paid_minutes": int(group["paid_minutes"].sum()),
+        } for r in group]
+        agents.append({"agent_id": agent_id, "name": first.name, "site": first.site,
+                       "skill_group": first.skill_group, "paid_minutes": sum(r.paid_minutes for r in group),
                        "shifts": shifts})
     out = {"schema": JSON_SCHEMA_ID, "timezone": tz,
            "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -346,16 +370,16 @@ def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool
             Alignment(horizontal="center")
     day_col = {day: j for j, day in enumerate(days, start=len(fixed) + 1)}
     grid_widths = {j: 12 for j in day_col.values()}
-    for i, (agent_id, group) in enumerate(df.groupby("agent_id", sort=True), start=2):
-        first = group.iloc[0]
+    for i, (agent_id, group) in enumerate(_by_agent(df), start=2):
+        first = group[0]
         where = f"Roster sheet, agent {agent_id!r}"
         put(ws, i, 1, agent_id, where + ", column agent_id")
-        put(ws, i, 2, first["name"], where + ", column name")
-        put(ws, i, 3, first["site"], where + ", column site")
-        put(ws, i, 4, first["skill_group"], where + ", column skill_group")
-        ws.cell(row=i, column=5, value=round(float(group["paid_minutes"].sum()) / 60.0, 2))
+        put(ws, i, 2, first.name, where + ", column name")
+        put(ws, i, 3, first.site, where + ", column site")
+        put(ws, i, 4, first.skill_group, where + ", column skill_group")
+        ws.cell(row=i, column=5, value=round(sum(r.paid_minutes for r in group) / 60.0, 2))
         cells: dict = {}
-        for r in group.itertuples(index=False):
+        for r in group:
             cells.setdefault(r.date, []).append(_hhmm(r.start, r.end))
         for day, texts in cells.items():
             c = ws.cell(row=i, column=day_col[day], value="\n".join(texts))
@@ -429,16 +453,23 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
         files[file_name.lower()] = agent_id
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for agent_id, group in df.groupby("agent_id", sort=True):
+    vtimezone = None
+    if len(df):
+        # One VTIMEZONE (from zoneinfo) covering a year either side of all shifts, shared by every file.
+        vtimezone = icalendar.Timezone.from_tzinfo(
+            zone, tzid=tz, first_date=(df["start"].min().to_pydatetime() - dt.timedelta(days=366)).date(),
+            last_date=(df["end"].max().to_pydatetime() + dt.timedelta(days=366)).date())
+    for agent_id, group in _by_agent(df):
         file_name = _SAFE_FILE.sub("_", agent_id) + ".ics"
         cal = icalendar.Calendar()
         cal.add("prodid", "-//wfm//roster export//EN")
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("x-wr-calname", f"Roster {group.iloc[0]['name']}")
+        cal.add("x-wr-calname", f"Roster {group[0].name}")
         cal.add("x-wr-timezone", tz)
-        for r in group.itertuples(index=False):
+        cal.add_component(vtimezone)
+        for r in group:
             event = icalendar.Event()
             start_utc = r.start.tz_convert("UTC")
             uid_key = f"{agent_id}|{r.shift_id}|{start_utc.isoformat()}"
@@ -448,7 +479,7 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             event.add("dtend", r.end.to_pydatetime().astimezone(zone))
             where = f" ({r.site})" if r.site else ""
             event.add("summary", f"Shift {_hhmm(r.start, r.end)}{where}")
-            lines = [f"Shift {r.shift_id}, skill group {r.skill_group or '-'}, paid {int(r.paid_minutes)} min"]
+            lines = [f"Shift {r.shift_id}, skill group {r.skill_group or '-'}, paid {r.paid_minutes} min"]
             for s, m, paid in sorted(r.breaks_parsed):
                 e = s + pd.Timedelta(minutes=int(m))
                 lines.append(f"Break {s:%H:%M}{EN_DASH}{e:%H:%M} ({int(m)} min, {'paid' if paid else 'unpaid'})")
@@ -456,10 +487,6 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             event.add("categories", ["Work"])
             event.add("transp", "OPAQUE")
             cal.add_component(event)
-        first = group["start"].min().to_pydatetime()
-        last = group["end"].max().to_pydatetime()
-        cal.add_missing_timezones(first_date=(first - dt.timedelta(days=366)).date(),
-                                  last_date=(last + dt.timedelta(days=366)).date())
         path = directory / file_name
         path.write_bytes(cal.to_ical())
         written.append(path)
