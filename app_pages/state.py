@@ -11,6 +11,9 @@ from forecasting.history import read_history
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_HISTORY = REPO_ROOT / "data" / "demo_history.csv.gz"
+DEMO_RULES = REPO_ROOT / "data" / "demo_rules.yaml"
+DEMO_AGENTS = REPO_ROOT / "data" / "demo_agents.csv"
+DEMO_UNAVAILABILITY = REPO_ROOT / "data" / "demo_agent_unavailability.csv"
 
 
 @st.cache_data(show_spinner="Loading the demo history…")
@@ -95,3 +98,26 @@ def current_forecast() -> pd.DataFrame:
     if result is not None:
         return result.forecast
     return _quick_forecast(current_history())
+
+
+def default_targets():
+    """The demo's accessibility targets: 80 % within 3 minutes, at most 10 % hang up."""
+    from optimiser.staffing import AccessibilityTargets
+
+    return AccessibilityTargets(answer_within_seconds=180.0, target_service_level=0.8, max_abandon_rate=0.1,
+                                max_occupancy=0.9, patience_seconds=300.0, shrinkage=0.3)
+
+
+@st.cache_data(show_spinner="Requirement for the quick forecast…")
+def _default_requirement(forecast_df: pd.DataFrame) -> pd.DataFrame:
+    from optimiser.planning import plan_requirement
+
+    return plan_requirement(forecast_df, default_targets())[0]
+
+
+def current_requirement() -> pd.DataFrame:
+    """The requirement from the Staffing page, else the default targets on the current forecast."""
+    requirement = st.session_state.get("requirement")
+    if requirement is not None:
+        return requirement
+    return _default_requirement(current_forecast())

@@ -1,0 +1,49 @@
+"""Demo-data generator speed, against the importer reading the same file and the optimiser's Erlang A.
+
+Run: ``.venv/bin/python benchmarks/bench_demo.py``. Prints timings; the README quotes them with the date run.
+"""
+
+import datetime
+import os
+import tempfile
+import time
+
+import numpy as np
+import pandas as pd
+
+import optimiser.erlang as E
+from forecasting.demo import erlang_a_metrics, generate_demo_history, write_history_csv
+from forecasting.history import read_history
+
+
+def best(f, n=3):
+    ts = []
+    for _ in range(n):
+        t = time.perf_counter()
+        r = f()
+        ts.append(time.perf_counter() - t)
+    return min(ts), r
+
+
+def main() -> None:
+    print(datetime.datetime.now(datetime.UTC).isoformat(), "load", os.getloadavg())
+    tg, h = best(generate_demo_history, 3)
+    d = tempfile.mkdtemp()
+    tw, _ = best(lambda: write_history_csv(h, os.path.join(d, "x.csv.gz")), 2)
+    tr, _ = best(lambda: read_history("data/demo_history.csv.gz"), 2)
+    tp, _ = best(lambda: pd.read_csv("data/demo_history.csv.gz"), 2)
+    rng = np.random.default_rng(0)
+    n = 20000
+    calls = rng.uniform(1, 150, n)
+    aht = rng.uniform(60, 1200, n)
+    agents = np.floor(calls * aht / 900 * rng.uniform(0.6, 1.4, n))
+    pat = rng.uniform(300, 3600, n)
+    ta, ours = best(lambda: erlang_a_metrics(calls / 900, aht, agents, pat))
+    te, theirs = best(lambda: E.abandon_rate(calls, 15, aht, agents, pat))
+    print(f"generate {tg:.2f}s write {tw:.2f}s read_history {tr:.2f}s read_csv {tp:.2f}s")
+    print(f"erlang A ours {ta:.3f}s optimiser.erlang {te:.3f}s ratio {ta / te:.2f} "
+          f"maxdiff {np.nanmax(np.abs(ours['p_abandon'] - theirs)):.1e}")
+
+
+if __name__ == "__main__":
+    main()
