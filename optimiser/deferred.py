@@ -50,7 +50,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser import erlang
-from optimiser.staffing import AccessibilityTargets, _meets, required_agents, staffing_table
+from optimiser.staffing import AccessibilityTargets, _fractional, _meets, required_agents, staffing_table
 from wfm.errors import WfmInputError
 
 __all__ = [
@@ -341,6 +341,11 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
             lo = np.where(active & ~ok, mid, lo)
         n = hi
         f, res, _ = evaluate(n)
+        _, res_below, _ = evaluate(np.maximum(n - 1.0, 0.0))
+        frac = _fractional(n, res, res_below, res["load_erlangs"], ~np.isfinite(
+            np.full(n.shape, np.inf if pat is None else float(pat))),
+            targets.target_service_level, targets.max_asa_seconds, targets.max_abandon_rate,
+            targets.max_occupancy)
         accepted = calls * f
         cb_aht = aht if callback_aht_seconds is None else np.full(calls.shape, callback_aht_seconds)
         work = accepted * cb_aht / 60.0
@@ -353,8 +358,8 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
             "calls_offered": calls, "aht_seconds": g["aht_seconds"].to_numpy(float),
             "load_erlangs": res["load_erlangs"], "agents_on_phone": n.astype(np.int64),
             "agents_required": np.ceil((n + cb_agents) / (1 - shr) - 1e-9).astype(np.int64),
-            # inbound part is the integer requirement (no interpolation with an offer)
-            "agents_required_fractional": (n + cb_agents) / (1 - shr),
+            # inbound part interpolated between n - 1 and n as in required_agents
+            "agents_required_fractional": (frac + cb_agents) / (1 - shr),
             "service_level": res["service_level"], "asa_seconds": res["asa_seconds"],
             "p_wait": res["p_wait"], "abandon_rate": res["abandon_rate"],
             "occupancy": res["occupancy"], "shrinkage": shr,

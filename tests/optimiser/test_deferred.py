@@ -137,6 +137,9 @@ def test_callback_requirement_moves_work_off_peak_and_conserves_it():
     none = callback_requirement(fc, targets, callback_threshold_seconds=60, callback_acceptance=0.0)
     plain = staffing_table(fc, targets)
     np.testing.assert_array_equal(none["agents_required"], plain["agents_required"])
+    np.testing.assert_allclose(none["agents_required_fractional"], plain["agents_required_fractional"])
+    frac, n = out["agents_required_fractional"] * 0.8 - out["callback_agents"], out["agents_on_phone"]
+    assert ((frac <= n + 1e-9) & (frac >= np.maximum(n - 1, 0) - 1e-9)).all()
     assert none["callbacks_accepted"].sum() == 0
 
 
