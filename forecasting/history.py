@@ -135,7 +135,8 @@ _MAPPING_KEYS = (
     "interval_minutes",
     "sheet",
 )
-_OFFSET_RE = r"(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+#: A UTC offset (or Z) right after a clock time; "2024-01-08" does not end in an offset.
+_OFFSET_RE = r"[0-9]{2}:?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)? ?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 

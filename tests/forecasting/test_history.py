@@ -604,3 +604,10 @@ def test_a_closed_weekday_holiday_is_a_whole_day_gap(tmp_path):
     assert [(g.start.isoformat(), g.end.isoformat(), g.missing_intervals, g.whole_days) for g in whole] == [
         ("2024-01-23T07:00:00+01:00", "2024-01-23T21:00:00+01:00", 56, 1)]
     assert "(56 intervals; 1 whole day without rows: closed or lost?)" in summarise_history(holed).to_text()
+
+
+def test_a_date_without_time_is_not_read_as_a_utc_offset(tmp_path):
+    # "2024-01-08" ends in "-08", which is not an offset: found by the malformation property test
+    lines = [HEADER, "2024-01-08,q,1,1,0,100", *_day("2024-01-08 08:00", 4)]
+    with pytest.raises(WfmInputError, match=r"some timestamps have a UTC offset and others do not \(first odd one: row 2\)"):
+        read_history(_write(tmp_path, lines))

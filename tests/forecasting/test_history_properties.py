@@ -314,3 +314,14 @@ def test_corrupted_binary_files_are_refused_cleanly_or_read(name, data):
         return
     assert str(df["interval_start"].dtype).startswith("datetime64[ns, ")
     assert (df["calls_offered"] >= 0).all()
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(histories())
+def test_valid_history_round_trips_through_parquet(tmp_path, history):
+    tz, minutes, columns, records = history
+    frame = expected_frame(columns, records, tz)
+    frame.to_parquet(tmp_path / "h.parquet", index=False)
+    got = read_history(tmp_path / "h.parquet", tz=tz)
+    pd.testing.assert_frame_equal(got, frame, check_exact=True)
+    assert got.attrs["interval_minutes"] == minutes
