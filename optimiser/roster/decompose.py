@@ -1,0 +1,323 @@
+"""Solve a roster monolithically or decomposed, and read the answer.
+
+:func:`solve_roster` is the entry point.  With ``decompose="auto"`` the
+problem is split when the number of eligible (agent, shift) pairs would
+exceed ``max_variables``:
+
+``week``
+    Weeks are solved in order; each later week gets the earlier weeks'
+    assignments as ``fixed_work``, so the 11 h daily rest, the 36 h weekly
+    rest in every rolling 7-day window and the consecutive-day limit hold
+    across the boundary, and the period's contract hours already used are
+    carried over.  What is lost: a week cannot trade hours or nights with a
+    later week.
+``skill_group``
+    Agents and shifts split by skill group (an agent only takes shifts of
+    its own group, so a bilingual agent no longer helps the Swedish-only
+    queues).
+``week+skill_group``
+    Both.
+
+The result says whether and how it was decomposed (``decomposed``,
+``decomposition``).  ``benchmarks/roster_scale.py`` measures what
+decomposition costs in objective against the monolithic solve.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pulp
+
+from optimiser.roster.explain import postsolve_explanations, presolve_checks
+from optimiser.roster.model import RosterProblem, build_model, greedy_start
+from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_roster, fairness_spread
+from optimiser.scheduling.io import format_breaks, parse_breaks
+from optimiser.scheduling.solve import SolveInfo, highs_available, solve_model
+from wfm.errors import WfmInputError
+
+__all__ = ["DECOMPOSITIONS", "expand_weeks", "solve_roster"]
+
+DECOMPOSITIONS = ("auto", "none", "week", "skill_group", "week+skill_group")
+PENALTY_COLUMNS = ("agent_id", "shift_id", "term", "value")
+
+
+def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = "Europe/Stockholm") -> pd.DataFrame:
+    """Repeat a one-week (cyclic) schedule ``weeks`` times, or cut a longer one.
+
+    A schedule whose shifts start within 7 days is repeated on the same local
+    wall times (DST-safe: a 07:00 shift stays 07:00 after a clock change) with
+    ``shift_id`` suffixed ``-w2``, ``-w3`` ...; a longer schedule keeps the
+    shifts starting in its first ``weeks`` x 7 days.
+    """
+    if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= 4:
+        raise WfmInputError(f"--weeks must be a whole number from 1 to 4, got {weeks!r}")
+    d0 = min(t.tz_convert(tz).date() for t in shifts["start"])
+    d1 = max(t.tz_convert(tz).date() for t in shifts["start"])
+    if (d1 - d0).days >= 7:
+        cut = pd.Timestamp(dt.datetime.combine(d0 + dt.timedelta(days=7 * weeks), dt.time()), tz=tz)
+        return shifts[shifts["start"] < cut].reset_index(drop=True)
+    parts = [shifts]
+    for w in range(1, weeks):
+        s = shifts.copy()
+
+        def shift_local(t, w=w):
+            t = t.tz_convert(tz)
+            return (t.tz_localize(None) + pd.Timedelta(days=7 * w)).tz_localize(
+                tz, ambiguous=True, nonexistent="shift_forward")
+
+        s["start"] = [shift_local(t) for t in s["start"]]
+        s["end"] = [shift_local(t) for t in s["end"]]
+        s["breaks"] = [format_breaks([(shift_local(b), mnt, p) for b, mnt, p in parse_breaks(txt, tz)])
+                       for txt in s["breaks"]]
+        s["shift_id"] = [f"{sid}-w{w + 1}" for sid in s["shift_id"]]
+        parts.append(s)
+    out = pd.concat(parts, ignore_index=True)
+    out["start"] = pd.to_datetime(out["start"]).dt.tz_convert(tz)
+    out["end"] = pd.to_datetime(out["end"]).dt.tz_convert(tz)
+    return out
+
+
+class _HiGHSWithStart(pulp.HiGHS):
+    """PuLP's highspy interface, handing HiGHS a starting solution (sparse:
+    the assignment and unfilled variables; HiGHS completes the rest)."""
+
+    def __init__(self, start: dict, **kwargs):
+        super().__init__(**kwargs)
+        self._start = start
+
+    def actualSolve(self, lp):
+        self.createAndConfigureSolver(lp)
+        self.buildSolverModel(lp)
+        if self._start:
+            idx = np.array([v.index for v in self._start], dtype=np.int32)
+            val = np.array(list(self._start.values()), dtype=float)
+            lp.solverModel.setSolution(len(idx), idx, val)
+        self.callSolver(lp)
+        status, sol_status = self.findSolutionValues(lp)
+        lp.assignStatus(status, sol_status)
+        return status
+
+
+def _solve_highs(m, start: dict) -> SolveInfo:
+    """Solve with HiGHS from ``start``; status reported as in the scheduler
+    (a time-limited incumbent is ``Feasible``, not ``Optimal``)."""
+    import highspy
+
+    settings = m.problem.solver
+    t0 = time.perf_counter()
+    solver = _HiGHSWithStart(start, msg=settings.msg, timeLimit=settings.time_limit_seconds, gapRel=settings.gap,
+                             threads=settings.threads)
+    m.prob.solve(solver)
+    elapsed = time.perf_counter() - t0
+    h = m.prob.solverModel
+    ms, info = h.getModelStatus(), h.getInfo()
+    has_sol = info.primal_solution_status == 2
+    obj = float(info.objective_function_value) if has_sol else None
+    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
+    gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
+    MS = highspy.HighsModelStatus
+    hit = ms == MS.kTimeLimit
+    if ms == MS.kOptimal:
+        status = "Feasible" if gap is not None and gap > 1e-6 else "Optimal"
+        msg = (f"stopped at the requested relative gap {settings.gap:.2%} (proven gap {gap:.3%})"
+               if status == "Feasible" else "proven optimal")
+    elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
+        status, msg = "Infeasible", "no roster satisfies the hard rules"
+    elif has_sol:
+        status = "Feasible"
+        msg = (f"feasible, not optimal: stopped ({h.modelStatusToString(ms)}) after {elapsed:.1f} s; gap "
+               f"{'unknown' if gap is None else f'{gap:.2%}'}")
+    else:
+        status, msg = "No solution", f"no roster found ({h.modelStatusToString(ms)}) after {elapsed:.1f} s"
+    return SolveInfo("highs", status, "time_limit" if hit else status.lower(), obj, bound, gap, hit, msg, elapsed)
+
+
+def _solve_once(problem: RosterProblem):
+    m = build_model(problem)
+    pre = presolve_checks(m)
+    start = greedy_start(m)
+    if problem.solver.solver == "highs" and highs_available():
+        values = {v: 0.0 for v in m.x.values()}
+        for key in start:
+            values[m.x[key]] = 1.0
+        filled: dict = {}
+        for aid, sid in start:
+            filled[sid] = filled.get(sid, 0) + 1
+        for rec in m.shifts.itertuples(index=False):
+            values[m.unfilled[rec.shift_id]] = float(int(rec.count) - filled.get(rec.shift_id, 0))
+        info = _solve_highs(m, values)
+    else:
+        info = solve_model(m)
+    sh = m.shifts
+    agents = problem.agents.set_index("agent_id")
+    rows, unfilled, pens, shorts = [], [], [], []
+    if info.objective is not None:
+        rows = [(aid, sid) for (aid, sid), v in m.x.items() if (v.varValue or 0) > 0.5]
+        pos_of = {s: i for i, s in enumerate(sh["shift_id"])}
+        n_eligible = np.zeros(len(sh), dtype=int)
+        for p in m.eligible.values():
+            n_eligible[p] += 1
+        for sid, u in m.unfilled.items():
+            n = int(round(u.varValue or 0))
+            if n > 0:
+                i = pos_of[sid]
+                r = sh.iloc[i]
+                reason = ("no qualified and available agent" if n_eligible[i] == 0 else
+                          f"{n_eligible[i]} agents are qualified and available, but rest, hours and day limits "
+                          f"leave none of the others free")
+                unfilled.append({"shift_id": sid, "template": r["template"], "skill_group": r["skill_group"],
+                                 "start": r["start"], "end": r["end"], "unfilled": n, "reason": reason})
+        for (aid, sid), terms in m.terms.items():
+            if (m.x[(aid, sid)].varValue or 0) > 0.5:
+                for name, value in terms:
+                    pens.append({"agent_id": aid, "shift_id": sid, "term": name, "value": value})
+        pen = problem.ruleset.penalties.contract_shortfall_per_hour
+        for (aid, label), (var, target) in m.shortfall.items():
+            h = var.varValue or 0.0
+            if h > 1e-6:
+                pens.append({"agent_id": aid, "shift_id": "", "term": f"{label} shortfall", "value": pen * h})
+                shorts.append({"agent_id": aid, "term": label, "hours": round(h, 2), "target": round(target, 2)})
+    sh_idx = sh.set_index("shift_id")
+    assign = pd.DataFrame([{
+        "agent_id": aid, "name": agents.at[aid, "name"], "site": agents.at[aid, "site"],
+        "skill_group": sh_idx.at[sid, "skill_group"], "shift_id": sid, "start": sh_idx.at[sid, "start"],
+        "end": sh_idx.at[sid, "end"], "paid_minutes": int(sh_idx.at[sid, "paid_minutes"]),
+        "breaks": sh_idx.at[sid, "breaks"]} for aid, sid in rows], columns=list(ASSIGNMENT_COLUMNS))
+    unfilled_df = pd.DataFrame(unfilled, columns=["shift_id", "template", "skill_group", "start", "end",
+                                                  "unfilled", "reason"])
+    short_df = pd.DataFrame(shorts, columns=["agent_id", "term", "hours", "target"])
+    post = postsolve_explanations(m, unfilled_df, short_df)
+    pens_df = pd.DataFrame(pens, columns=list(PENALTY_COLUMNS))
+    hol = set(sh.loc[sh["is_holiday"], "day"])
+    return info, assign, unfilled_df, pre + post, pens_df, hol, m.notes
+
+
+_STATUS_RANK = {"Optimal": 0, "Feasible": 1, "No solution": 2, "Infeasible": 3}
+
+
+def estimate_pairs(problem: RosterProblem) -> int:
+    """Agents x shifts of a skill group they may take (an upper bound of the
+    number of assignment variables)."""
+    per_group = problem.shifts.groupby("skill_group").size()
+    est = 0
+    for skills in problem.agents["skills"]:
+        est += sum(int(n) for g, n in per_group.items() if set(problem.skill_groups.get(g, ())) <= set(skills))
+    return est
+
+
+def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variables: int = 150_000) -> RosterResult:
+    """Roster ``problem``, decomposed if asked or if it is too large.
+
+    Parameters
+    ----------
+    problem : RosterProblem
+    decompose : {"auto", "none", "week", "skill_group", "week+skill_group"}
+    max_variables : int
+        With ``auto``: decompose by week when the possible (agent, shift)
+        pairs (:func:`estimate_pairs`) exceed this; by week and skill group
+        if one week alone still does.
+
+    Returns
+    -------
+    RosterResult
+        ``violations`` comes from the independent :func:`check_roster`.
+    """
+    if decompose not in DECOMPOSITIONS:
+        raise WfmInputError(f"decompose must be one of {', '.join(DECOMPOSITIONS)}, got {decompose!r}")
+    tz = problem.tz
+    shifts = problem.shifts
+    days = sorted({t.tz_convert(tz).date() for t in shifts["start"]})
+    n_weeks = int(np.ceil(((days[-1] - days[0]).days + 1) / 7))
+    how, why = decompose, ""
+    if decompose == "auto":
+        est = estimate_pairs(problem)
+        if est <= max_variables:
+            how = "none"
+        elif n_weeks > 1 and est / n_weeks <= max_variables:
+            how = "week"
+        elif n_weeks > 1:
+            how = "week+skill_group"
+        else:
+            how = "skill_group"
+        if how != "none":
+            why = f" (auto: about {est:,} agent-shift pairs > max_variables={max_variables:,})"
+    week_parts = [days[0] + dt.timedelta(days=7 * w) for w in range(n_weeks)] if "week" in how else [days[0]]
+    group_parts = sorted(shifts["skill_group"].unique()) if "skill_group" in how else [None]
+    t0 = time.perf_counter()
+    all_assign, all_unfilled, explanations, pens, notes = [], [], [], [], []
+    hol: set = set()
+    statuses, objective, bound, gaps, hit, solver = [], 0.0, 0.0, [], False, ""
+    parts = len(week_parts) * len(group_parts)
+    per_part = replace(problem.solver, time_limit_seconds=max(5.0, problem.solver.time_limit_seconds / parts))
+    used: dict = dict(problem.period_hours_used or {})
+    for w0 in week_parts:
+        if len(week_parts) > 1:
+            lo = pd.Timestamp(dt.datetime.combine(w0, dt.time()), tz=tz)
+            hi = pd.Timestamp(dt.datetime.combine(w0 + dt.timedelta(days=7), dt.time()), tz=tz)
+            wk_shifts = shifts[(shifts["start"] >= lo) & (shifts["start"] < hi)]
+        else:
+            wk_shifts = shifts
+        earlier = [a for a in all_assign if len(a)]
+        if problem.fixed_work is not None and len(problem.fixed_work):
+            earlier = [problem.fixed_work] + earlier
+        fixed = pd.concat(earlier, ignore_index=True) if earlier else None
+        for g in group_parts:
+            sub_shifts = wk_shifts if g is None else wk_shifts[wk_shifts["skill_group"] == g]
+            sub_agents = problem.agents if g is None else problem.agents[problem.agents["skill_group"] == g]
+            if sub_shifts.empty or sub_agents.empty:
+                continue
+            sub = replace(problem, shifts=sub_shifts.reset_index(drop=True), agents=sub_agents.reset_index(drop=True),
+                          fixed_work=fixed, period_hours_used=dict(used),
+                          period_weeks=problem.period_weeks or n_weeks, solver=per_part)
+            info, assign, unf, expl, pen, h, nts = _solve_once(sub)
+            solver = info.solver
+            statuses.append(info.status)
+            objective += info.objective or 0.0
+            bound += info.best_bound or 0.0
+            hit |= info.hit_time_limit
+            if info.gap is not None:
+                gaps.append(info.gap)
+            all_assign.append(assign)
+            all_unfilled.append(unf)
+            explanations += expl
+            pens.append(pen)
+            notes += nts
+            hol |= h
+            for aid, grp in assign.groupby("agent_id"):
+                used[aid] = used.get(aid, 0.0) + grp["paid_minutes"].sum() / 60.0
+    elapsed = time.perf_counter() - t0
+    nonempty = [a for a in all_assign if len(a)]
+    assign = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    if len(assign):
+        assign["start"] = pd.to_datetime(assign["start"]).dt.tz_convert(tz)
+        assign["end"] = pd.to_datetime(assign["end"]).dt.tz_convert(tz)
+        assign = assign.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
+    nonempty = [u for u in all_unfilled if len(u)]
+    unfilled = pd.concat(nonempty, ignore_index=True) if nonempty else (
+        all_unfilled[0] if all_unfilled else pd.DataFrame())
+    status = max(statuses, key=lambda s: _STATUS_RANK.get(s, 9)) if statuses else "No solution"
+    violations = check_roster(assign, problem.agents, problem.unavailability, problem.ruleset,
+                              skill_groups=problem.skill_groups, tz=tz, horizon=(days[0], days[-1]))
+    per, spread = fairness_spread(assign, problem.agents, problem.ruleset, hol)
+    decomposed = how != "none"
+    description = "none (one monolithic model)" if not decomposed else (
+        f"{how}: {parts} sub-problems solved in order{why}; later weeks keep the earlier weeks' assignments "
+        f"fixed for the rest and consecutive-day rules")
+    n_unf = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
+    message = (f"{status}: {len(assign)} shifts assigned, {n_unf} slots unfilled, {len(violations)} hard "
+               f"violations; decomposition {description}")
+    if notes:
+        message += "; " + "; ".join(notes[:5])
+    pens = [p for p in pens if len(p)]
+    return RosterResult(
+        status=status, solver=solver, objective=objective if statuses else None,
+        best_bound=bound if statuses else None, gap=max(gaps) if gaps else None, hit_time_limit=hit,
+        decomposed=decomposed, decomposition=description, assignments=assign, unfilled=unfilled,
+        violations=violations, explanations=explanations,
+        penalties=pd.concat(pens, ignore_index=True) if pens else pd.DataFrame(columns=list(PENALTY_COLUMNS)),
+        fairness=per, spread=spread, message=message, solve_seconds=elapsed)
