@@ -350,3 +350,23 @@ def test_any_sequence_of_saves_accepts_exactly_the_up_to_date_ones(expected):
     versions = [v.version for v in store.versions("p")] if latest else []
     assert versions == list(range(1, latest + 1))
     store.close()
+
+
+@settings(max_examples=40, deadline=None)
+@given(name=st.one_of(st.text(max_size=210),
+                     st.from_regex(r"[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,30}", fullmatch=True)))
+def test_a_name_is_either_accepted_and_listed_exactly_or_refused_naming_it(name):
+    import re
+
+    store = PlanStore("sqlite://")
+    valid = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,199}", name) is not None
+    if valid:
+        store.save(name, "roster", roster_frame(), expected_version=0)
+        assert store.list()["name"].tolist() == [name]
+        assert store.load(name).name == name
+    else:
+        with pytest.raises(WfmInputError, match="scenario name must be 1-200 characters") as info:
+            store.save(name, "roster", roster_frame(), expected_version=0)
+        assert repr(name) in str(info.value)
+        assert store.list().empty
+    store.close()
