@@ -117,6 +117,17 @@ TEXT: dict[str, dict[str, str]] = {
     "timeline": {"en": "Shifts (most staffed)", "sv": "Pass (flest bemannade)"},
     "why_short": {"en": "Where the rules cannot be met, and why", "sv": "Var reglerna inte kan uppfyllas, och varför"},
     "download_schedule": {"en": "Download schedule CSV", "sv": "Ladda ner schema (CSV)"},
+    "page_scenarios": {"en": "Scenarios", "sv": "Scenarier"},
+    "scenarios_title": {"en": "Saved scenarios", "sv": "Sparade scenarier"},
+    "no_scenarios": {"en": "Nothing saved yet: save a forecast, requirement, schedule or roster from its page.", "sv": "Inget sparat ännu: spara en prognos, ett behov, ett schema eller en bemanningslista från dess sida."},
+    "compare": {"en": "Compare two scenarios", "sv": "Jämför två scenarier"},
+    "scenario_a": {"en": "Scenario A", "sv": "Scenario A"},
+    "scenario_b": {"en": "Scenario B", "sv": "Scenario B"},
+    "version": {"en": "Version", "sv": "Version"},
+    "agents_changed": {"en": "Agents whose shifts changed", "sv": "Personal vars pass ändrats"},
+    "publish": {"en": "Publish a version (it becomes read-only)", "sv": "Publicera en version (blir skrivskyddad)"},
+    "publish_button": {"en": "Publish", "sv": "Publicera"},
+    "published": {"en": "Published {name} version {version}.", "sv": "Publicerade {name} version {version}."},
 }
 
 

@@ -123,4 +123,5 @@ if result.shortfalls or result.explanations:
     st.dataframe([s.__dict__ for s in result.shortfalls], width="stretch")
 
 st.download_button(t("download_schedule"), schedule_csv_text(result.shifts), "schedule.csv", "text/csv", key="sc_download")
-save_scenario_form("schedule", result.shifts, "schedule", meta={"status": result.status, "objective": result.objective_kind})
+save_scenario_form("schedule", result.shifts, "schedule", meta={"status": result.status, "objective": result.objective_kind, "agent_hours": result.agent_hours,
+                         "cost": result.cost, "global_service_level": result.global_service_level})
