@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.i18n import LANGUAGES, t
+from app_pages.state import auth_enabled
 
 st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
 
@@ -19,6 +20,13 @@ with st.sidebar:
         format_func=LANGUAGES.get,
         key="lang",
     )
+    if auth_enabled():
+        # Deployed for a team: sign-in through the OpenID Connect provider in secrets.toml.
+        if st.user.is_logged_in:
+            st.caption(f"{t('signed_in_as')} {st.user.get('name') or st.user.get('email')}")
+            st.button(t("sign_out"), on_click=st.logout, key="sign_out")
+        else:
+            st.button(t("sign_in"), on_click=st.login, key="sign_in")
 
 pages = [
     st.Page("app_pages/data.py", title=t("page_data"), icon=":material/table_chart:", default=True),

@@ -9,6 +9,10 @@ LANGUAGES: dict[str, str] = {"en": "English", "sv": "Svenska"}
 TEXT: dict[str, dict[str, str]] = {
     "app_title": {"en": "Contact-centre workforce planning", "sv": "Bemanningsplanering för kontaktcenter"},
     "language": {"en": "Language", "sv": "Språk"},
+    "signed_in_as": {"en": "Signed in as", "sv": "Inloggad som"},
+    "sign_in": {"en": "Sign in", "sv": "Logga in"},
+    "sign_out": {"en": "Sign out", "sv": "Logga ut"},
+    "names_hidden": {"en": "Names are hidden until you sign in.", "sv": "Namn visas först när du loggat in."},
     "page_data": {"en": "Data", "sv": "Data"},
     "data_title": {"en": "Interval history", "sv": "Intervallhistorik"},
     "source": {"en": "Source", "sv": "Källa"},

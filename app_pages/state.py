@@ -121,3 +121,22 @@ def current_requirement() -> pd.DataFrame:
     if requirement is not None:
         return requirement
     return _default_requirement(current_forecast())
+
+
+def auth_enabled() -> bool:
+    """True when sign-in is configured: an ``[auth]`` section in ``.streamlit/secrets.toml``.
+
+    Streamlit's built-in OpenID Connect support (``st.login``) reads its provider
+    settings from there; on a planner's own machine (localhost) there is none.
+    """
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        return False
+
+
+def can_see_names() -> bool:
+    """Rosters with names are shown only to signed-in users when sign-in is configured."""
+    if not auth_enabled():
+        return True
+    return bool(getattr(st.user, "is_logged_in", False))
