@@ -57,7 +57,7 @@ from wfm.errors import WfmInputError
 ENV_VAR = "WFM_DATABASE_URL"
 PAYLOAD_FORMAT = "parquet+zstd"
 IMMUTABLE_MARK = "scenario version is published and immutable"
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,199}$")
+NAME_PATTERN = re.compile(r"[^\W_][\w ._:/-]{0,199}")
 
 #: Columns a frame of each kind must have (checked on save; used by diff).
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -292,8 +292,8 @@ class PlanStore:
         Parameters
         ----------
         name : str
-            Scenario name: letters, digits, space and ``._:/-``, up to 200
-            characters, starting with a letter or digit.
+            Scenario name: letters (any alphabet), digits, space and
+            ``_.:/-``, up to 200 characters, starting with a letter or digit.
         kind : {"forecast", "requirement", "schedule", "roster"}
             Must match the scenario's kind once it exists.
         frame : pandas.DataFrame
@@ -313,9 +313,9 @@ class PlanStore:
             The new version (status ``draft``), with ``frame``.
         """
         self._ensure_schema()
-        if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            raise WfmInputError(f"scenario name must be 1-200 characters of letters, digits, space or ._:/- "
-                                f"starting with a letter or digit, got {name!r}")
+        if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+            raise WfmInputError(f"scenario name must be 1-200 characters of letters (å, ä, ö too), digits, "
+                                f"space or _.:/- starting with a letter or digit, got {name!r}")
         if kind not in KINDS:
             raise WfmInputError(f"scenario {name!r}: kind must be one of {', '.join(KINDS)}, got {kind!r}")
         if isinstance(expected_version, bool) or not isinstance(expected_version, (int, np.integer)) \

@@ -320,6 +320,11 @@ def test_bad_input_is_refused_with_a_clear_message(store):
     assert [v.version for v in store.versions("x")] == [1]
 
 
+def test_swedish_names_are_fine(store):
+    store.save("Påsk vecka 14: Umeå/Malmö", "roster", roster_frame(), expected_version=0)
+    assert store.list()["name"].tolist() == ["Påsk vecka 14: Umeå/Malmö"]
+
+
 def test_default_url_comes_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("WFM_DATABASE_URL", "postgresql+psycopg://u@db.example/wfm")
     assert default_database_url() == "postgresql+psycopg://u@db.example/wfm"
@@ -359,14 +364,22 @@ def test_a_name_is_either_accepted_and_listed_exactly_or_refused_naming_it(name)
     import re
 
     store = PlanStore("sqlite://")
-    valid = re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 ._:/-]{0,199}", name) is not None
+    valid = re.fullmatch(r"[^\W_][\w ._:/-]{0,199}", name) is not None
     if valid:
         store.save(name, "roster", roster_frame(), expected_version=0)
         assert store.list()["name"].tolist() == [name]
         assert store.load(name).name == name
     else:
-        with pytest.raises(WfmInputError, match="scenario name must be 1-200 characters") as info:
+        with pytest.raises(WfmInputError, match="scenario name must be 1-200 characters of letters") as info:
             store.save(name, "roster", roster_frame(), expected_version=0)
         assert repr(name) in str(info.value)
         assert store.list().empty
+    store.close()
+
+
+@pytest.mark.parametrize("name", ["week 1\n", "\nweek", " week", "_week", "week\t1", "w" * 201, "a=b", ""])
+def test_names_with_newlines_or_outside_the_alphabet_are_refused(name):
+    store = PlanStore("sqlite://")
+    with pytest.raises(WfmInputError, match="scenario name must be"):
+        store.save(name, "roster", roster_frame(), expected_version=0)
     store.close()
