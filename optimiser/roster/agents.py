@@ -35,6 +35,7 @@ __all__ = [
     "UNAVAILABILITY_COLUMNS",
     "WEEKDAYS",
     "read_agents",
+    "read_preferences",
     "read_unavailability",
 ]
 
@@ -308,3 +309,50 @@ def read_unavailability(path: str | Path, agents: pd.DataFrame | None = None,
         "reason": pd.Series([r[4] for r in rows], dtype=str),
     })
     return out.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
+
+
+PREFERENCE_COLUMNS: tuple[str, ...] = ("agent_id", "kind", "day", "template", "weight")
+PREFERENCE_KINDS: tuple[str, ...] = ("wanted", "unwanted")
+
+
+def read_preferences(path: str | Path, agents: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Read the soft preferences file.
+
+    Columns ``agent_id, kind, day, template, weight``: ``kind`` is
+    ``wanted`` or ``unwanted``; ``day`` an ISO date (``2026-02-06``), a
+    weekday name (``Fri``) or empty (any day); ``template`` a schedule
+    template name (``night``) or empty (any shift); ``weight`` a number >= 0
+    (multiplied by the rule set's ``penalties.preference_weight``).
+
+    Raises
+    ------
+    WfmInputError
+        Unknown agent, kind, day or a bad weight, with file, row and column.
+    """
+    import datetime as _dt
+
+    path = Path(path)
+    df = _read_table(path, "preferences")
+    _check_columns(df, PREFERENCE_COLUMNS, path)
+    known = set(agents["agent_id"]) if agents is not None else None
+    errors, rows = [], []
+    for i, rec in enumerate(df.to_dict("records")):
+        rec = {k: str(v).strip() for k, v in rec.items()}
+        if not rec["agent_id"] or (known is not None and rec["agent_id"] not in known):
+            errors.append(f"{path}: row {i + 2}, column agent_id: unknown agent {rec['agent_id']!r}")
+        if rec["kind"] not in PREFERENCE_KINDS:
+            errors.append(f"{path}: row {i + 2}, column kind: must be wanted or unwanted, got {rec['kind']!r}")
+        if rec["day"] and rec["day"] not in WEEKDAYS:
+            try:
+                _dt.date.fromisoformat(rec["day"])
+            except ValueError:
+                errors.append(f"{path}: row {i + 2}, column day: must be YYYY-MM-DD, a weekday Mon..Sun or empty, "
+                              f"got {rec['day']!r}")
+        w = _number(rec["weight"]) if rec["weight"] else 1.0
+        if w is None or w < 0:
+            errors.append(f"{path}: row {i + 2}, column weight: must be a number >= 0, got {rec['weight']!r}")
+        rows.append({**rec, "weight": w})
+    if errors:
+        raise WfmInputError(errors[0] if len(errors) == 1 else
+                            f"{path}: {len(errors)} problems in the preferences; first: {errors[0]}", errors)
+    return pd.DataFrame(rows, columns=list(PREFERENCE_COLUMNS))
