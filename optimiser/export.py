@@ -13,7 +13,8 @@ the suffix of ``path``:
     Sheet ``Roster`` (one row per agent, one column per day, cells like
     ``07:00–16:00``, ``(+1)`` when the shift ends the next day; weekend
     columns shaded, header frozen), sheet ``Shifts`` (the CSV rows), sheet
-    ``Coverage`` (when ``coverage`` is given) and sheet ``About``.
+    ``Coverage`` (when ``coverage`` is given: as given, or for a requirement
+    the required vs the scheduled agents per interval) and sheet ``About``.
 ``.json``
     :data:`JSON_SCHEMA` (``wfm.roster/1``): agents with their shifts and
     breaks, ISO-8601 times with offset.
@@ -278,7 +279,7 @@ def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.
            "pseudonymised": bool(pseudonymised), "agents": agents}
     if coverage is not None:
         out["coverage"] = [{k: _json_value(v) for k, v in row.items()}
-                           for row in _coverage_text(coverage).to_dict(orient="records")]
+                           for row in _coverage_text(_coverage_frame(coverage, df)).to_dict(orient="records")]
     return out
 
 
@@ -292,6 +293,97 @@ def _json_value(value):
     if isinstance(value, np.bool_):
         return bool(value)
     return value
+
+
+def scheduled_agents(assignments: pd.DataFrame, interval_starts: pd.DatetimeIndex | pd.Series,
+                     interval_minutes: int) -> np.ndarray:
+    """Agents on shift and not on break, averaged over each interval.
+
+    An agent working 10 of 15 minutes of an interval counts 2/3.  Shifts
+    and breaks are taken in UTC, so DST days need no special case.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Validated assignments (``start``, ``end``, ``breaks_parsed``).
+    interval_starts : DatetimeIndex or Series, tz-aware
+        Starts of the intervals to report.
+    interval_minutes : int
+        Interval length [minutes].
+
+    Returns
+    -------
+    numpy.ndarray of float
+        ``agents_scheduled`` per interval (same order as ``interval_starts``).
+    """
+    starts = pd.DatetimeIndex(interval_starts)
+    if len(starts) == 0:
+        return np.zeros(0)
+    minute = np.timedelta64(1, "m")
+    origin = starts.min().tz_convert("UTC").tz_localize(None).to_datetime64()
+    last = starts.max().tz_convert("UTC").tz_localize(None).to_datetime64() + interval_minutes * minute
+    size = int((last - origin) / minute)
+    delta = np.zeros(size + 1, dtype="float64")
+
+    def add(begin, end, weight):
+        b = np.clip(((begin - origin) / minute).astype("int64"), 0, size)
+        e = np.clip(((end - origin) / minute).astype("int64"), 0, size)
+        np.add.at(delta, b, weight)
+        np.add.at(delta, e, -weight)
+
+    utc = lambda col: assignments[col].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[m]")  # noqa: E731
+    if len(assignments):
+        add(utc("start"), utc("end"), 1.0)
+        breaks = [(b.tz_convert("UTC").tz_localize(None), m) for parsed in assignments["breaks_parsed"]
+                  for b, m, _paid in parsed]
+        if breaks:
+            b_start = np.array([b.to_datetime64() for b, _ in breaks], dtype="datetime64[m]")
+            b_end = b_start + np.array([m for _, m in breaks], dtype="int64") * minute
+            add(b_start, b_end, -1.0)
+    per_minute = np.cumsum(delta)[:size]
+    offsets = ((starts.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[m]") - origin) / minute).astype("int64")
+    window = offsets[:, None] + np.arange(interval_minutes)[None, :]
+    return per_minute[window].mean(axis=1)
+
+
+def _coverage_frame(coverage: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
+    """The frame behind the Coverage sheet / JSON array.
+
+    A requirement (``interval_start``, ``agents_required``, optionally per
+    ``queue``; e.g. the requirement CSV) with neither ``agents_scheduled``
+    nor ``agents_allocated`` becomes, per interval, the required agents
+    summed over queues, the agents the roster schedules
+    (:func:`scheduled_agents`) and ``difference`` = scheduled - required.  A
+    frame that already has one of those columns (e.g. the scheduler's
+    coverage) is written as given.
+    """
+    if not isinstance(coverage, pd.DataFrame):
+        raise WfmInputError(f"coverage: must be a pandas DataFrame, got {type(coverage).__name__}")
+    if "interval_start" not in coverage.columns:
+        raise WfmInputError(f"coverage: needs column interval_start; got {', '.join(map(str, coverage.columns))}")
+    if {"agents_scheduled", "agents_allocated"} & set(coverage.columns) or "agents_required" not in coverage.columns:
+        return coverage
+    if not isinstance(coverage["interval_start"].dtype, pd.DatetimeTZDtype):
+        raise WfmInputError(f"coverage: column interval_start must hold tz-aware timestamps, "
+                            f"got dtype {coverage['interval_start'].dtype}")
+    required = pd.to_numeric(coverage["agents_required"], errors="coerce")
+    if required.isna().any() or (required < 0).any():
+        i = int(np.flatnonzero((required.isna() | (required < 0)).to_numpy())[0])
+        raise WfmInputError(f"coverage: row {i}, column agents_required: must be a number >= 0, "
+                            f"got {_show(coverage['agents_required'].iloc[i])}")
+    total = required.groupby(coverage["interval_start"].dt.tz_convert(df["start"].dt.tz if len(df) else "UTC")).sum()
+    starts = total.index
+    if len(starts) > 1:
+        steps = np.diff(starts.tz_convert("UTC").to_numpy()) / np.timedelta64(1, "m")
+        interval_minutes = int(steps.min())
+    else:
+        interval_minutes = int(coverage.attrs.get("interval_minutes", 15))
+    if interval_minutes <= 0:
+        raise WfmInputError("coverage: interval_start values must be distinct per queue")
+    out = pd.DataFrame({"interval_start": starts, "agents_required": total.to_numpy(dtype="float64")})
+    out["agents_scheduled"] = np.round(scheduled_agents(df, starts, interval_minutes), 6)
+    out["difference"] = out["agents_scheduled"] - out["agents_required"]
+    return out
 
 
 def _coverage_text(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -410,7 +502,7 @@ def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool
                                                                 "date": 12}.get(column, 14)
 
     if coverage is not None:
-        cov = _coverage_text(coverage)
+        cov = _coverage_text(_coverage_frame(coverage, df))
         sheet = wb.create_sheet("Coverage")
         for j, column in enumerate(cov.columns, start=1):
             c = put(sheet, 1, j, str(column), f"Coverage sheet, header {column!r}")
@@ -506,9 +598,12 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
         ``*.csv``, ``*.xlsx``, ``*.json``, or a directory (no suffix, or an
         existing directory) for one ``.ics`` per agent.
     coverage : pandas.DataFrame, optional
-        Per interval: ``interval_start`` (tz-aware) and e.g. ``queue``,
-        ``agents_required``, ``agents_allocated``; written to the XLSX
-        ``Coverage`` sheet and the JSON ``coverage`` array.
+        Written to the XLSX ``Coverage`` sheet and the JSON ``coverage``
+        array.  Either a coverage frame (``interval_start`` plus e.g.
+        ``queue``, ``agents_required``, ``agents_allocated`` or
+        ``agents_scheduled``), written as given, or a requirement
+        (``interval_start``, ``agents_required``[, ``queue``]), turned into
+        scheduled vs required per interval (see :func:`scheduled_agents`).
     pseudonymise : bool, default False
         Replace ``agent_id`` and ``name`` by salted-hash pseudonyms.
     tz : str, default "Europe/Stockholm"

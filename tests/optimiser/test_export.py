@@ -363,3 +363,39 @@ def test_agent_ids_that_share_a_calendar_file_name_are_refused_before_writing(tm
     with pytest.raises(WfmInputError, match="agent_id 'A:1' and 'A/1' map to the same calendar file name 'A_1.ics'"):
         export_roster(df, tmp_path / "ics")
     assert not (tmp_path / "ics").exists()
+
+
+def test_requirement_as_coverage_gets_scheduled_agents_from_the_roster(tmp_path):
+    # By hand: B works 08:05-09:00 with a break 08:30-08:40; A works 08:00-16:00 (no break in this hour).
+    # 08:00 interval: A 15 + B 10 minutes -> 1 + 10/15; 08:15: 2; 08:30: A 15 + B 5 -> 1 + 5/15; 08:45: 2.
+    df = pd.DataFrame({
+        "agent_id": ["A", "B"], "name": ["Anna", "Bo"], "site": ["Umeå", "Umeå"],
+        "skill_group": ["sv_all", "sv_all"], "shift_id": ["S1", "S2"],
+        "start": [ts("2025-01-06 08:00"), ts("2025-01-06 08:05")],
+        "end": [ts("2025-01-06 16:00"), ts("2025-01-06 09:00")],
+        "paid_minutes": [450, 55], "breaks": ["", "2025-01-06T08:30:00+01:00/10/paid"],
+    })
+    starts = pd.date_range("2025-01-06 08:00", periods=4, freq="15min", tz=TZ)
+    requirement = pd.DataFrame({"interval_start": list(starts) * 2, "queue": ["reports"] * 4 + ["tips"] * 4,
+                                "agents_required": [1, 1, 1, 1, 0.5, 0.5, 0.5, 2.0]})
+    doc = json.loads(export_roster(df, tmp_path / "r.json", coverage=requirement).read_text(encoding="utf-8"))
+    cov = pd.DataFrame(doc["coverage"])
+    assert list(cov.columns) == ["interval_start", "agents_required", "agents_scheduled", "difference"]
+    assert cov["agents_required"].tolist() == [1.5, 1.5, 1.5, 3.0]  # summed over queues
+    assert cov["agents_scheduled"].tolist() == pytest.approx([1 + 10 / 15, 2.0, 1 + 5 / 15, 2.0], abs=1e-6)
+    assert cov["difference"].tolist() == pytest.approx([1 / 6, 0.5, -1 / 6, -1.0], abs=1e-6)
+    sheet = openpyxl.load_workbook(export_roster(df, tmp_path / "r.xlsx", coverage=requirement))["Coverage"]
+    assert [c.value for c in sheet[1]] == ["interval_start", "agents_required", "agents_scheduled", "difference"]
+    assert sheet.cell(row=5, column=4).value == pytest.approx(-1.0) and sheet.cell(row=5, column=4).data_type == "n"
+
+
+def test_scheduled_agents_across_the_spring_forward_night():
+    from optimiser.export import scheduled_agents, validate_assignments
+
+    v = validate_assignments(roster().iloc[[1]])  # 22:00 CET -> 07:00 CEST, break 03:00-03:30 CEST
+    starts = pd.date_range("2025-03-29 21:45", "2025-03-30 07:00", freq="15min", tz=TZ)
+    assert len(starts) == 34  # 01:45 is followed by 03:00 on this day
+    got = pd.Series(scheduled_agents(v, starts, 15), index=starts)
+    assert got.iloc[0] == 0.0 and got.iloc[-1] == 0.0
+    assert got[ts("2025-03-30 03:00")] == 0.0 and got[ts("2025-03-30 03:15")] == 0.0  # on break
+    assert got.sum() * 15 == 450  # 8 real hours minus the 30-minute break = paid minutes
