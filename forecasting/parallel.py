@@ -95,7 +95,7 @@ def _dask_map(func, items, address: str, progress, labels) -> list[Any]:
     from dask.distributed import Client, as_completed
 
     try:
-        client = Client(address, timeout="10s", set_as_default=False)
+        client = Client(address, timeout="5s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise WfmInputError(
             f"--dask-scheduler {address!r}: cannot connect to a Dask scheduler there ({exc})"
@@ -104,7 +104,7 @@ def _dask_map(func, items, address: str, progress, labels) -> list[Any]:
         futures = client.map(func, items, pure=False)
         position = {f.key: i for i, f in enumerate(futures)}
         total = len(items)
-        for done, fut in enumerate(as_completed(futures), start=1):
+        for done, fut in enumerate(as_completed(futures, loop=client.loop), start=1):
             if progress:
                 progress(done, total, labels[position[fut.key]])
         return client.gather(futures)

@@ -1,0 +1,85 @@
+"""wfm forecast: exact output columns, optional files, progress, exit 2 on bad input."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from wfm.cli import main
+
+TZ = "Europe/Stockholm"
+COLUMNS = ["interval_start", "queue", "calls_offered", "calls_offered_p10", "calls_offered_p90",
+           "calls_offered_p025", "calls_offered_p975", "aht_seconds", "model"]
+
+
+@pytest.fixture
+def history_csv(tmp_path):
+    idx = pd.date_range(pd.Timestamp("2024-01-01", tz=TZ), periods=35 * 24, freq="60min")
+    rng = np.random.default_rng(0)
+    frames = []
+    for q in ("reports", "english"):
+        frames.append(pd.DataFrame({"interval_start": idx, "queue": q,
+                                    "calls_offered": rng.poisson(10, len(idx)), "aht_seconds": 300.0}))
+    h = pd.concat(frames, ignore_index=True)
+    text = pd.Series(idx.strftime("%Y-%m-%dT%H:%M:%S%z")).str.replace(r"(\d\d)(\d\d)$", r"\1:\2", regex=True)
+    h["interval_start"] = np.tile(text.to_numpy(), 2)
+    path = tmp_path / "history.csv"
+    h.to_csv(path, index=False)
+    return path
+
+
+def test_forecast_writes_the_contract(history_csv, tmp_path, capsys):
+    out = tmp_path / "forecast.csv"
+    report = tmp_path / "report.csv"
+    rc = main(["forecast", str(history_csv), "--horizon", "7d", "--interval", "60min", "--model", "weekly_mean",
+               "--out", str(out), "--backtest", str(report), "--jobs", "1"])
+    assert rc == 0
+    df = pd.read_csv(out, dtype={"interval_start": str})
+    assert list(df.columns) == COLUMNS
+    assert len(df) == 2 * 7 * 24
+    assert df["interval_start"].str.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+01:00$").all()
+    rep = pd.read_csv(report)
+    assert {"queue", "model", "horizon_bucket", "wape", "mase", "bias", "coverage80", "coverage95", "rank"} <= set(rep.columns)
+    err = capsys.readouterr().err
+    assert "[1/" in err and "forecast reports" in err  # progress on stderr
+
+
+def test_queues_selection_and_events_file(history_csv, tmp_path):
+    ev = tmp_path / "events.csv"
+    ev.write_text("date,end_date,name,kind\n2024-01-10,,campaign one,campaign\n")
+    out = tmp_path / "f.csv"
+    rc = main(["forecast", str(history_csv), "--horizon", "2d", "--interval", "60min", "--model", "regression",
+               "--out", str(out), "--events", str(ev), "--queues", "english", "--jobs", "1", "--quiet", "--country", "SE"])
+    assert rc == 0
+    df = pd.read_csv(out)
+    assert set(df["queue"]) == {"english"} and len(df) == 2 * 24
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--model", "magic"], "unknown model 'magic'; valid models: auto, combination"),
+        (["--horizon", "0d"], "--horizon must be at least 1 day"),
+        (["--horizon", "soon"], "--horizon must look like 28d"),
+        (["--interval", "10min"], "--interval 10min is finer than the history's 60-minute intervals"),
+    ],
+)
+def test_bad_input_exits_2_with_a_clear_message(history_csv, tmp_path, capsys, args, message):
+    base = {"--horizon": "7d", "--interval": "60min", "--model": "weekly_mean"}
+    for k, v in zip(args[::2], args[1::2]):
+        base[k] = v
+    argv = ["forecast", str(history_csv), "--out", str(tmp_path / "x.csv"), "--jobs", "1"]
+    for k, v in base.items():
+        argv += [k, v]
+    rc = main(argv)
+    assert rc == 2
+    assert message in capsys.readouterr().err
+    assert not (tmp_path / "x.csv").exists()
+
+
+def test_bad_events_file_exits_2(history_csv, tmp_path, capsys):
+    ev = tmp_path / "events.csv"
+    ev.write_text("date,end_date,name,kind\n2024-01-10,,storm,weather\n")
+    rc = main(["forecast", str(history_csv), "--horizon", "7d", "--interval", "60min", "--out", str(tmp_path / "x.csv"),
+               "--events", str(ev), "--model", "weekly_mean"])
+    assert rc == 2
+    assert "line 2 column 'kind'" in capsys.readouterr().err
