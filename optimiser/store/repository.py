@@ -331,7 +331,7 @@ class PlanStore:
             "attrs": attrs,
             "dtypes": {c: str(t) for c, t in frame.dtypes.items()},
         }
-        meta_text = _json_or_error(meta, "meta", name)
+        _json_or_error(meta, "meta", name)
         _json_or_error(attrs, "frame.attrs", name)
         meta_text = json.dumps(stored_meta, sort_keys=True, allow_nan=False)
         try:
