@@ -15,7 +15,8 @@ user's own history:
    listed with the reason and left out;
 2. two contenders are scored on the backtest intervals within the forecast
    horizon: the single model with the lowest WAPE, and the top-``k`` models
-   (default 3) weighted by inverse WAPE [1]_ [2]_; with ``strategy="auto"``
+   (default 2) whose WAPE is within ``max_wape_ratio`` (1.25) of the best,
+   weighted by inverse WAPE [1]_ [2]_; with ``strategy="auto"``
    (default) the one with the lower backtest WAPE is used (a tie keeps the
    single model); ``strategy="best"``/``"weighted"``/``"median"`` forces one;
 3. the prediction intervals are calibrated on the backtest residuals OF THE
@@ -238,9 +239,10 @@ def select_from_backtest(
     failures: pd.DataFrame | None = None,
     *,
     strategy: str = "auto",
-    top_k: int = 3,
+    top_k: int = 2,
     max_horizon_days: float | None = None,
     queue: str | None = None,
+    max_wape_ratio: float = 1.25,
 ) -> Selection:
     """Choose a model or a weighted combination from one queue's backtest.
 
@@ -254,11 +256,15 @@ def select_from_backtest(
     strategy : {"auto", "best", "weighted", "median"}
         See the module docstring.
     top_k : int
-        Members of the weighted / median combination.
+        At most this many members in the weighted / median combination.
     max_horizon_days : float, optional
         Score only lead times below this (the forecast's horizon).
     queue : str, optional
         For messages and the table.
+    max_wape_ratio : float
+        Only models with a backtest WAPE at most this times the best one's
+        join a combination (a clearly worse model dilutes it; chosen on the
+        benchmark's nested backtest, see ``docs/forecasting_pipeline.md``).
 
     Raises
     ------
@@ -294,7 +300,9 @@ def select_from_backtest(
             "rank": r, "note": "",
         })
     best = ranked[0]
-    top = ranked[: min(top_k, len(ranked))]
+    if not (np.isfinite(max_wape_ratio) and max_wape_ratio >= 1):
+        raise WfmInputError(f"auto: max_wape_ratio must be >= 1, got {max_wape_ratio!r}")
+    top = [m for m in ranked[: min(top_k, len(ranked))] if scores[m] <= max_wape_ratio * scores[best]]
     inv = np.array([1.0 / max(scores[m], 1e-9) for m in top])
     w_top = inv / inv.sum()
     contenders = {"best": ((best,), (1.0,), "weighted")}
@@ -340,7 +348,10 @@ class AutoForecaster:
     strategy : {"auto", "best", "weighted", "median"}
         See the module docstring (default ``"auto"``).
     top_k : int
-        Members of the combination (default 3).
+        At most this many members in the combination (default 2).
+    max_wape_ratio : float
+        Combination members must have a backtest WAPE within this ratio of the
+        best model's (default 1.25).
     n_origins, step_days, horizon_days : int
         Backtest design (default 4 origins, 7 days apart, 42-day horizon).
     max_horizon_days : float, optional
@@ -363,12 +374,14 @@ class AutoForecaster:
 
     name = "auto"
 
-    def __init__(self, candidates: Sequence[str] | None = None, strategy: str = "auto", top_k: int = 3,
+    def __init__(self, candidates: Sequence[str] | None = None, strategy: str = "auto", top_k: int = 2,
                  n_origins: int = 4, step_days: int = 7, horizon_days: int = 42,
                  max_horizon_days: float | None = None, country: str | None = "SE",
                  special_days: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
-                 random_state: int = 0, n_jobs: int = 1, dask_scheduler: str | None = None):
+                 random_state: int = 0, n_jobs: int = 1, dask_scheduler: str | None = None,
+                 max_wape_ratio: float = 1.25):
         self.candidates = candidates
+        self.max_wape_ratio = max_wape_ratio
         self.strategy = strategy
         self.top_k = top_k
         self.n_origins = n_origins
@@ -428,7 +441,8 @@ class AutoForecaster:
             reasons = "; ".join(f"{m}: {e}" for m, e in fail.groupby("model")["error"].first().items())
             return self._fit_fallback(history, f"no candidate could be backtested ({reasons})")
         sel = select_from_backtest(fc, fail, strategy=self.strategy, top_k=self.top_k,
-                                   max_horizon_days=self.max_horizon_days, queue=queue)
+                                   max_horizon_days=self.max_horizon_days, queue=queue,
+                                   max_wape_ratio=self.max_wape_ratio)
         specs = self.candidate_specs()
         self.selection_ = sel.table
         self.choice_ = sel

@@ -75,10 +75,14 @@ def test_select_picks_the_lowest_wape_and_keeps_the_table():
     t = sel.table
     assert t.loc[t["candidate"] == "good", "rank"].iloc[0] == 1
     assert bool(t.loc[t["candidate"] == "good", "chosen"].iloc[0])
-    w = select_from_backtest(fc, strategy="weighted", top_k=3)
+    # a clearly worse model does not join a combination (WAPE > 1.25 x best)
+    assert select_from_backtest(fc, strategy="weighted", top_k=3).members == ("good",)
+    w = select_from_backtest(fc, strategy="weighted", top_k=3, max_wape_ratio=100.0)
     # inverse-WAPE weights (Stock & Watson 2004): better model, larger weight; sum 1
     assert w.weights[0] > w.weights[1] > w.weights[2] and sum(w.weights) == pytest.approx(1.0)
     assert w.members[0] == "good"
+    with pytest.raises(WfmInputError, match="max_wape_ratio must be >= 1"):
+        select_from_backtest(fc, max_wape_ratio=0.5)
 
 
 def test_auto_strategy_prefers_combination_only_when_it_scores_better():
