@@ -233,6 +233,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--quick", action="store_true", help="1 week only, 20 s limits")
+    ap.add_argument("--cbc-4-weeks", action="store_true", help="also run CBC on 4 weeks (slow)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "schedule_scale.md"))
     args = ap.parse_args(argv)
     if args.child:
@@ -244,13 +245,17 @@ def main(argv=None) -> int:
     for weeks, limit in horizons:
         for solver in ("highs", "cbc"):
             spec = {"weeks": weeks, "solver": solver, "time_limit": limit, "objective": "cost", "gap": 0.01}
+            if solver == "cbc" and weeks > 1 and not args.cbc_4_weeks:
+                runs.append({**spec, "status": "not run (CBC did not finish the 1-week root LP; use --cbc-4-weeks)"})
+                continue
             print(f"running {spec} ...", file=sys.stderr, flush=True)
-            runs.append(run_child(spec, timeout=limit * 4 + 600))
+            # CBC does not check its time limit inside the root LP: the child is killed at 2x the limit + 60 s
+            runs.append(run_child(spec, timeout=limit * 2 + 60 if solver == "cbc" else limit * 4 + 600))
             print(runs[-1], file=sys.stderr, flush=True)
     # global service level vs per-interval coverage on the demo week
     sl_runs = []
     for objective in ("cost", "global-sl"):
-        spec = {"weeks": 1, "solver": "highs", "time_limit": 20 if quick else 120, "objective": objective, "gap": 0.005}
+        spec = {"weeks": 1, "solver": "highs", "time_limit": 20 if quick else 240, "objective": objective, "gap": 0.01}
         print(f"running {spec} ...", file=sys.stderr, flush=True)
         sl_runs.append(run_child(spec, timeout=1200))
         print(sl_runs[-1], file=sys.stderr, flush=True)

@@ -85,7 +85,7 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
     for g in groups:
         cap = sum(h.agents for h in rules.headcount if h.skill_group == g)
         in_tours = [sum(_val(v) for k, v in model.tours.items() if k[0] == g and k[2] == w) for w in weeks]
-        if all(t >= cap - TOL for t in in_tours):
+        if cap > 0 and all(t >= cap - TOL for t in in_tours) or cap == 0:
             used.append(g)
     if len(used) == len(groups):
         total = sum(h.agents for h in rules.headcount if h.skill_group in groups)
@@ -93,7 +93,8 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
                 "(headcount; more staff or other shift patterns needed)")
     if rules.headcount_total is not None and all(_tight(model, _name("headcount_total", f"w{w + 1}")) for w in weeks):
         return f"the total headcount of {rules.headcount_total} agents is fully used (--headcount / headcount_total)"
-    if all(_tight(model, _name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
+    hours_used = any(_val(sv.var) > TOL for sv in model.shifts if sv.group in groups)
+    if hours_used and all(_tight(model, _name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
         return f"the contract hours of {', '.join(groups)} are used up (contracts.*.max_hours_per_week)"
     if capped:
         return (f"{', '.join(capped)} shifts are at their max_agents_per_day and the other templates "
@@ -102,9 +103,10 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
             f"({rules.costs.shortfall_penalty_per_agent_hour:g} per agent-hour, costs.shortfall_penalty_per_agent_hour)")
 
 
-def explain_shortfalls(model, runs, coverage) -> tuple[list, list[str]]:
+def explain_shortfalls(model, runs, coverage, proven: bool = True) -> tuple[list, list[str]]:
     """Attach the binding rule to each :class:`Shortfall` run and return
-    human-readable explanations, one per run."""
+    human-readable explanations, one per run.  ``proven=False`` (the solver
+    stopped before optimality) adds that a longer run may cover more."""
     p = model.problem
     index = {t: i for i, t in enumerate(p.intervals)}
     step = p.intervals[1] - p.intervals[0] if len(p.intervals) > 1 else None
@@ -119,6 +121,8 @@ def explain_shortfalls(model, runs, coverage) -> tuple[list, list[str]]:
         if not positions:
             positions = [index.get(run.start, 0)]
         reason = binding_rule(model, run.queue, positions)
+        if not proven:
+            reason += " (the solver stopped before proving optimality: a longer run may cover more)"
         run = replace(run, reason=reason)
         out.append(run)
         lines.append(run.describe())

@@ -39,7 +39,10 @@ class Shortfall:
     reason: str = ""
 
     def describe(self) -> str:
-        span = f"{self.start:%a %H:%M}\u2013{self.end:%H:%M}"
+        same_day = self.end - self.start < pd.Timedelta(days=1) and (
+            self.end.date() == self.start.date() or (self.end.hour, self.end.minute) == (0, 0))
+        span = (f"{self.start:%a %H:%M}\u2013{self.end:%H:%M}" if same_day
+                else f"{self.start:%a %d %b %H:%M}\u2013{self.end:%a %d %b %H:%M}")
         return (f"{self.queue} {span} needs {self.agents_required:g} agents, "
                 f"{self.agents_short:g} short ({self.agent_hours_short:g} agent-hours)"
                 + (f"; {self.reason}" if self.reason else ""))
@@ -383,7 +386,7 @@ def extract_result(model, info) -> ScheduleResult:
         coverage, gcov = coverage_frames(model)
         coverage, daily, glob = predict_service(model, coverage)
         runs = shortfall_runs(model, coverage)
-        runs, explanations = explain_shortfalls(model, runs, coverage)
+        runs, explanations = explain_shortfalls(model, runs, coverage, proven=info.status == "Optimal")
         tours = tours_frame(model)
         deferred = deferred_frame(model)
         agent_hours = float((shifts["count"] * shifts["paid_minutes"]).sum() / 60.0) if len(shifts) else 0.0

@@ -72,6 +72,67 @@ def _rel_gap(obj, bound) -> float | None:
     return abs(obj - bound) / max(abs(obj), 1e-9) if abs(obj) > 1e-9 else (0.0 if abs(bound) <= 1e-9 else None)
 
 
+#: Above this many integer variables, HiGHS is given a start plan from LP rounding.
+WARM_START_MIN_INTEGERS = 5000
+
+
+def _highs_with_start(start: dict[str, float] | None, **kwargs):
+    """``pulp.HiGHS`` that hands a start plan (variable name -> value) to HiGHS."""
+    import highspy
+
+    class _HiGHSStart(pulp.HiGHS):
+        def callSolver(self, lp):
+            if start:
+                sol = highspy.HighsSolution()
+                values = [0.0] * len(lp.variables())
+                for var in lp.variables():
+                    values[var.index] = float(start.get(var.name, 0.0))
+                sol.col_value = values
+                sol.value_valid = True
+                lp.solverModel.setSolution(sol)
+            lp.solverModel.run()
+
+    return _HiGHSStart(**kwargs)
+
+
+def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False) -> tuple[dict[str, float] | None, float | None, str]:
+    """A feasible start plan by LP rounding, and the LP bound.
+
+    1. Solve the LP relaxation (interior point); its optimum is a valid lower
+       bound of the MIP.  2. Round every shift count up (coverage can only
+       grow; tours and hours have room: tours are bounded by headcount and
+       shortfall is elastic), fix the shift counts and solve the small MIP
+       that is left (break counts, tours).  Returns ``(start, lp_bound, note)``;
+       ``start`` is None when the time ran out.
+    """
+    t0 = time.perf_counter()
+    prob = model.prob
+    shift_vars = [sv.var for sv in model.shifts if isinstance(sv.var, pulp.LpVariable)]
+    if len(shift_vars) != len(model.shifts):
+        return None, None, ""
+    prob.solve(pulp.HiGHS(mip=False, msg=msg, timeLimit=max(1.0, time_limit_seconds * 0.8), solver="ipm"))
+    h = prob.solverModel
+    import highspy
+
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None, None, "LP relaxation not solved in time; no start plan. "
+    lp_bound = _finite(h.getInfo().objective_function_value)
+    saved = [(v, v.lowBound, v.upBound) for v in shift_vars]
+    try:
+        for v in shift_vars:  # RENS-style neighbourhood: each count between floor and ceil of the LP
+            x = max(v.varValue or 0.0, 0.0)
+            v.lowBound, v.upBound = math.floor(x + 1e-6), math.ceil(x - 1e-6)
+        left = max(1.0, time_limit_seconds - (time.perf_counter() - t0))
+        prob.solve(pulp.HiGHS(msg=msg, timeLimit=left, gapRel=0.05))
+        if prob.solverModel.getInfo().primal_solution_status != 2:
+            return None, lp_bound, "LP rounding found no start plan in time. "
+        start = {v.name: (v.varValue or 0.0) for v in prob.variables()}
+    finally:
+        for v, lo, hi in saved:
+            v.lowBound, v.upBound = lo, hi
+    return start, lp_bound, (f"start plan from LP rounding in {time.perf_counter() - t0:.1f} s; ")
+
+
 def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
     import highspy
 
@@ -93,11 +154,19 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
             state["stopped"] = True
             data_in.user_interrupt = True
 
-    options = {}
-    solver = pulp.HiGHS(
-        msg=settings.msg, timeLimit=settings.time_limit_seconds, gapRel=settings.gap,
+    n_int = sum(1 for v in model.prob.variables() if v.cat == pulp.LpInteger)
+    start, lp_bound, note = None, None, ""
+    if n_int >= WARM_START_MIN_INTEGERS and settings.time_limit_seconds >= 10 and not (should_stop and should_stop()):
+        start, lp_bound, note = lp_rounding_start(model, settings.time_limit_seconds * 0.85, settings.msg)
+        if start is not None and on_progress is not None:
+            inc = _finite(model.prob.objective.value())
+            events.append((inc, lp_bound, time.perf_counter() - t0))
+            on_progress(inc, lp_bound, time.perf_counter() - t0)
+    remaining = max(1.0, settings.time_limit_seconds - (time.perf_counter() - t0))
+    solver = _highs_with_start(
+        start, msg=settings.msg, timeLimit=remaining, gapRel=settings.gap,
         threads=settings.threads, callbackTuple=(callback, None),
-        callbacksToActivate=[cbt.kCallbackMipImprovingSolution, cbt.kCallbackMipInterrupt], **options)
+        callbacksToActivate=[cbt.kCallbackMipImprovingSolution, cbt.kCallbackMipInterrupt])
     model.prob.solve(solver)
     elapsed = time.perf_counter() - t0
     h = model.prob.solverModel
@@ -106,12 +175,11 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
     has_sol = info.primal_solution_status == 2
     obj = _finite(info.objective_function_value) if has_sol else None
     bound = _finite(getattr(info, "mip_dual_bound", None))
-    n_int = sum(1 for v in model.prob.variables() if v.cat == pulp.LpInteger)
+    if lp_bound is not None and (bound is None or lp_bound > bound):
+        bound = lp_bound  # the LP relaxation bound of the rounding phase is valid and better
     if n_int == 0:  # a pure LP: the bound is the optimum
         bound = obj
-    gap = _finite(getattr(info, "mip_gap", None)) if n_int else (0.0 if obj is not None else None)
-    if gap is None:
-        gap = _rel_gap(obj, bound)
+    gap = _rel_gap(obj, bound) if n_int else (0.0 if obj is not None else None)
     MS = highspy.HighsModelStatus
     hit = ms == MS.kTimeLimit
     if ms == MS.kOptimal:
@@ -134,7 +202,7 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
     else:
         status, reason = "No solution", "time_limit" if hit else ("interrupted" if state["stopped"] else "error")
         msg = f"no plan found ({h.modelStatusToString(ms)}) after {elapsed:.1f} s"
-    return SolveInfo("highs", status, reason, obj, bound, gap, hit, msg, elapsed, progress=events)
+    return SolveInfo("highs", status, reason, obj, bound, gap, hit, note + msg, elapsed, progress=events)
 
 
 _CBC_BOUND = re.compile(r"Lower bound:\s*(-?[\d.e+-]+)")
