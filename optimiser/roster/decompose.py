@@ -246,7 +246,10 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
             how = "skill_group"
         if how != "none":
             why = f" (auto: about {est:,} agent-shift pairs > max_variables={max_variables:,})"
-    week_parts = [days[0] + dt.timedelta(days=7 * w) for w in range(n_weeks)] if "week" in how else [days[0]]
+    # parts are ISO calendar weeks (Monday to Sunday), the weeks the hour limits count in
+    monday0 = days[0] - dt.timedelta(days=days[0].weekday())
+    n_parts = int(np.ceil(((days[-1] - monday0).days + 1) / 7))
+    week_parts = [monday0 + dt.timedelta(days=7 * w) for w in range(n_parts)] if "week" in how else [days[0]]
     group_parts = sorted(shifts["skill_group"].unique()) if "skill_group" in how else [None]
     t0 = time.perf_counter()
     all_assign, all_unfilled, explanations, pens, notes = [], [], [], [], []
