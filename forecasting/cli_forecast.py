@@ -3,7 +3,8 @@
 Optional: ``--backtest report.csv`` (the planner's backtest table),
 ``--events events.csv`` (user events), ``--country SE``, ``--tz ZONE``,
 ``--map MAPPING``, ``--jobs N``, ``--dask-scheduler tcp://HOST:PORT``,
-``--queues q1,q2``, ``--seed N``, ``--aht-seconds S``, ``--selection FILE``.
+``--queues q1,q2``, ``--seed N``, ``--aht-seconds S``, ``--candidates m1,m2``,
+``--selection FILE``, ``--quiet``.
 Progress goes to stderr, one line per finished queue / backtest origin.
 Bad input raises :class:`wfm.errors.WfmInputError` (exit 2).
 """
@@ -43,6 +44,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="random seed for models that use one (default 0)")
     p.add_argument("--aht-seconds", type=float, default=None,
                    help="constant AHT [seconds] for queues whose history has no aht_seconds")
+    p.add_argument("--candidates", default=None,
+                   help="comma-separated models auto may choose from (default all registered, incl. the slow prophet)")
     p.add_argument("--selection", metavar="FILE", default=None, help="write auto's decision table (CSV)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run_forecast)
@@ -63,6 +66,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     events = read_events(args.events) if args.events else None
     country = None if str(args.country).lower() in ("none", "") else args.country
     queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
     t0 = time.monotonic()
 
     def progress(done: int, total: int, label: str) -> None:
@@ -73,7 +77,7 @@ def run_forecast(args: argparse.Namespace) -> int:
     result = forecast(
         history, horizon_days, interval_minutes, model=args.model, events=events, country=country,
         backtest=bool(args.backtest), n_jobs=args.jobs, dask_scheduler=args.dask_scheduler, progress=progress,
-        queues=queues, random_state=args.seed, aht_seconds=args.aht_seconds,
+        queues=queues, random_state=args.seed, aht_seconds=args.aht_seconds, candidates=candidates,
     )
     write_forecast_csv(result.forecast, args.out)
     if args.backtest and result.backtest is not None:

@@ -61,6 +61,7 @@ def test_queues_selection_and_events_file(history_csv, tmp_path):
         (["--horizon", "0d"], "--horizon must be at least 1 day"),
         (["--horizon", "soon"], "--horizon must look like 28d"),
         (["--interval", "10min"], "--interval 10min is finer than the history's 60-minute intervals"),
+        (["--model", "auto", "--candidates", "ets,foo"], "candidates: unknown model(s) ['foo']"),
     ],
 )
 def test_bad_input_exits_2_with_a_clear_message(history_csv, tmp_path, capsys, args, message):
@@ -74,6 +75,18 @@ def test_bad_input_exits_2_with_a_clear_message(history_csv, tmp_path, capsys, a
     assert rc == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x.csv").exists()
+
+
+def test_auto_with_candidates_and_selection_file(history_csv, tmp_path):
+    out, sel = tmp_path / "f.csv", tmp_path / "sel.csv"
+    rc = main(["forecast", str(history_csv), "--horizon", "3d", "--interval", "60min", "--model", "auto",
+               "--candidates", "seasonal_naive,weekly_mean", "--out", str(out), "--selection", str(sel),
+               "--jobs", "1", "--quiet"])
+    assert rc == 0
+    table = pd.read_csv(sel)
+    assert set(table["queue"]) == {"reports", "english"}
+    assert set(table.loc[table["kind"] == "model", "candidate"]) == {"seasonal_naive", "weekly_mean"}
+    assert pd.read_csv(out)["model"].str.startswith("auto:").all()
 
 
 def test_bad_events_file_exits_2(history_csv, tmp_path, capsys):
