@@ -159,3 +159,22 @@ def test_csv_round_trip_iso_offsets(tmp_path):
     parsed = pd.to_datetime(back["interval_start"], utc=True)
     assert (parsed.to_numpy() == pd.DatetimeIndex(out["interval_start"]).tz_convert("UTC").to_numpy()).all()
     assert back["calls_offered"].to_numpy() == pytest.approx(out["calls_offered"].to_numpy(), abs=1e-4)
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=12))
+def test_cli_value_parsers_accept_or_refuse_clearly(text):
+    """Property: any text is either a valid horizon/interval or a WfmInputError naming the flag."""
+    for parse, flag in ((parse_horizon_days, "--horizon"), (parse_interval_minutes, "--interval")):
+        try:
+            value = parse(text)
+        except WfmInputError as exc:
+            assert flag in str(exc) and repr(text) in str(exc)
+        else:
+            assert isinstance(value, int) and value >= 1
+            if flag == "--interval":
+                assert 1440 % value == 0
