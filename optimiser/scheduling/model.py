@@ -159,7 +159,15 @@ def _name(*parts) -> str:
 
 
 def _expr(terms) -> pulp.LpAffineExpression:
-    return pulp.LpAffineExpression(terms)
+    """Linear expression from ``(variable or expression, coefficient)`` pairs."""
+    flat: dict = {}
+    for v, c in terms:  # duplicates are summed (a plain dict(...) would keep only the last one)
+        if isinstance(v, pulp.LpAffineExpression):
+            for w, k in v.items():
+                flat[w] = flat.get(w, 0.0) + c * k
+        else:
+            flat[v] = flat.get(v, 0.0) + c
+    return pulp.LpAffineExpression(flat)
 
 
 # --- constraint families ----------------------------------------------------------------
