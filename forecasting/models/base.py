@@ -794,6 +794,25 @@ class BaseForecaster:
         keep = open_mask(idx, validated.tz, self.open_slots_)
         return fit_interval_calibration(test["calls_offered"].to_numpy()[keep], pred[keep], "holdout")
 
+    def recalibrate(self, actual, predicted, source: str = "backtest") -> "BaseForecaster":
+        """Replace the interval calibration by one from external forecast errors.
+
+        The pipeline's rolling-origin backtest produces many more
+        out-of-sample errors (several origins) than the single holdout refit
+        of ``fit``; pass the observed calls and this model's forecasts of them
+        (open intervals) to calibrate the bounds on those instead.
+
+        Parameters
+        ----------
+        actual, predicted : array-like
+            Observed calls and forecasts of the same intervals [calls].
+        source : str
+            Label stored in ``calibration_.source``.
+        """
+        self._check_fitted()
+        self.calibration_ = fit_interval_calibration(np.asarray(actual), np.asarray(predicted), source)
+        return self
+
     def _check_fitted(self) -> None:
         if not hasattr(self, "open_slots_"):
             raise WfmInputError(f"{self.name}: call fit(history) before predict(horizon)")

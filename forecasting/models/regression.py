@@ -1,14 +1,16 @@
 """Poisson regression with Fourier terms and calendar regressors.
 
-A log-linear count model (statsmodels GLM, Poisson family, log link) for the
+A log-linear count model (Poisson GLM, log link, fitted by IRLS in numpy:
+the same estimates as statsmodels' ``GLM(family=Poisson())``, faster) for the
 calls of each OPEN interval (closed slots are left out of the fit, not
 modelled as zeros). Its regressors, all in local wall-clock time:
 
 * an intercept and, optionally, a linear trend [per year];
 * day-of-week level dummies (Tuesday ... Sunday);
 * the intraday shape: ``daily_terms`` Fourier pairs of the time of day, plus
-  deviations of that shape for Saturdays and for Sundays/holidays (a holiday
-  takes the Sunday shape);
+  a deviation of that shape for every weekday other than Monday and one for
+  holidays (so a Friday-short week as in Israel, or a Swedish Sunday, gets its
+  own profile);
 * the annual cycle: ``yearly_terms`` Fourier pairs of the day of year (only
   used when the history covers at least a year);
 * special days (from ``country`` or ``special_days``): ``holiday``, ``eve``,
@@ -35,8 +37,6 @@ References
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -51,6 +51,56 @@ from forecasting.models.base import (
 from wfm.errors import WfmInputError
 
 DAYS_PER_YEAR = 365.25
+
+
+def poisson_irls(
+    X: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    ridge: float = 1e-6,
+    max_iter: int = 100,
+    tol: float = 1e-9,
+) -> np.ndarray:
+    """Poisson log-link GLM coefficients by iteratively reweighted least squares.
+
+    Solves ``(X' W X + ridge * n * P) b = X' W z`` each iteration with working
+    weights ``W = mu`` and working response ``z = eta + (y - mu) / mu`` [1]_;
+    ``P`` is the identity except for the first column (the intercept, not
+    penalised). The tiny ridge keeps all-zero or collinear columns (an event
+    only in the future, a day type absent from the history) at coefficient 0
+    instead of failing; it is the same model as statsmodels'
+    ``GLM(family=Poisson())`` (checked in the tests) at a fraction of the
+    cost, because it solves a p x p system instead of an n x p SVD.
+
+    Parameters
+    ----------
+    X : ndarray, shape (n, p)
+        Design; column 0 must be the intercept.
+    y : ndarray, shape (n,)
+        Counts [calls], >= 0, not all 0.
+    weights : ndarray, shape (n,), optional
+        Prior weight of each observation (e.g. exponential decay with age).
+    ridge : float
+        Penalty per observation on the non-intercept coefficients.
+    """
+    n, p = X.shape
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    penalty = np.full(p, ridge * float(w.sum()))
+    penalty[0] = 0.0
+    b = np.zeros(p)
+    b[0] = np.log(max(float(np.average(y, weights=w)), 1e-12))
+    eta = X @ b
+    for _ in range(max_iter):
+        mu = np.exp(eta)
+        z = eta + (y - mu) / mu
+        xw = X * (w * mu)[:, None]
+        b_new = np.linalg.solve(xw.T @ X + np.diag(penalty), xw.T @ z)
+        eta_new = np.clip(X @ b_new, -50.0, 50.0)
+        done = np.max(np.abs(b_new - b)) < tol * (1 + np.max(np.abs(b)))
+        b, eta = b_new, eta_new
+        if done:
+            break
+    return b
 
 
 def fourier_terms(phase: np.ndarray, n_terms: int, prefix: str) -> dict[str, np.ndarray]:
@@ -99,6 +149,7 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         special_days: pd.DataFrame | None = None,
         events: pd.DataFrame | None = None,
         bridge_days: bool = True,
+        halflife_weeks: float | None = 26.0,
     ):
         self.daily_terms = daily_terms
         self.yearly_terms = yearly_terms
@@ -107,6 +158,7 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         self.special_days = special_days
         self.events = events
         self.bridge_days = bridge_days
+        self.halflife_weeks = halflife_weeks
 
     def _min_history(self, interval_minutes):
         for pname in ("daily_terms", "yearly_terms"):
@@ -132,11 +184,14 @@ class FourierRegression(CalendarMixin, BaseForecaster):
             cols[f"dow_{label}"] = (dow == d).astype(float)
         base = fourier_terms(phase_day, k_daily, "day")
         cols.update(base)
-        saturday = ((dow == 5) & ~holiday).astype(float)
-        sunday_like = ((dow == 6) | holiday).astype(float)
+        # the intraday shape of each weekday and of holidays, as deviations
+        # from the Monday shape (weekend and Friday shapes differ by country)
+        for d, label in enumerate(["Tue", "Wed", "Thu", "Fri", "Sat", "Sun"], start=1):
+            is_day = ((dow == d) & ~holiday).astype(float)
+            for key, v in base.items():
+                cols[f"{label}_{key}"] = v * is_day
         for key, v in base.items():
-            cols[f"sat_{key}"] = v * saturday
-            cols[f"sunhol_{key}"] = v * sunday_like
+            cols[f"holiday_{key}"] = v * holiday
         if self.use_yearly_:
             phase_year = (naive.day_of_year.to_numpy() - 1) / DAYS_PER_YEAR
             cols.update(fourier_terms(phase_year, int(self.yearly_terms), "year"))
@@ -145,8 +200,6 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         return pd.DataFrame(cols)
 
     def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
-        import statsmodels.api as sm
-
         frame = validated.frame
         idx = pd.DatetimeIndex(frame["interval_start"])
         keep = open_mask(idx, validated.tz, self.open_slots_)
@@ -164,11 +217,15 @@ class FourierRegression(CalendarMixin, BaseForecaster):
             self.coef_ = pd.Series(0.0, index=self.columns_)
             self.coef_["intercept"] = -np.inf
             return
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            result = sm.GLM(calls, X.to_numpy(), family=sm.families.Poisson()).fit(method="IRLS", maxiter=100)
-        self.coef_ = pd.Series(np.asarray(result.params), index=self.columns_)
-        self.dispersion_ = float(result.pearson_chi2 / max(result.df_resid, 1))
+        design = np.ascontiguousarray(X.to_numpy(dtype=float))
+        weights = None
+        if self.halflife_weeks:
+            age_weeks = (naive[-1] - naive) / pd.Timedelta(weeks=1)
+            weights = 0.5 ** (np.asarray(age_weeks, dtype=float) / float(self.halflife_weeks))
+        self.coef_ = pd.Series(poisson_irls(design, calls.astype(float), weights), index=self.columns_)
+        mu = np.exp(design @ self.coef_.to_numpy())
+        # Pearson dispersion (1 = Poisson), for reports; bounds are calibrated separately
+        self.dispersion_ = float(np.sum((calls - mu) ** 2 / mu) / max(len(calls) - len(self.columns_), 1))
 
     def _predict_points(self, future):
         X = self._design(future)

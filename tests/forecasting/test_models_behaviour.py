@@ -371,3 +371,30 @@ def test_any_bad_count_is_refused_naming_its_row(row, value):
     d = d.assign(calls_offered=calls)
     with pytest.raises(WfmInputError, match=rf"'calls_offered' must be finite and >= 0, got .* at row {row} "):
         make_model("seasonal_naive").fit(d)
+
+
+def test_recalibrate_from_backtest_errors_widens_the_bounds():
+    hist = _allday("2024-01-01", "2024-02-25 23:00")
+    model = make_model("seasonal_naive").fit(hist)
+    before = model.predict(24)
+    rng = np.random.default_rng(7)
+    pred = rng.uniform(20, 80, 5000)
+    actual = rng.negative_binomial(5, 5 / (5 + pred))  # far noisier than Poisson
+    after = model.recalibrate(actual, pred).predict(24)
+    assert model.calibration_.source == "backtest"
+    np.testing.assert_array_equal(before["calls_offered"], after["calls_offered"])
+    width = lambda f: (f["calls_offered_p90"] - f["calls_offered_p10"]).mean()
+    assert width(after) > 1.5 * width(before)
+
+
+def test_poisson_irls_matches_statsmodels_glm():
+    # cross-check of the numpy IRLS against statsmodels' Poisson GLM
+    import statsmodels.api as sm
+
+    from forecasting.models.regression import poisson_irls
+
+    rng = np.random.default_rng(8)
+    X = np.column_stack([np.ones(400), rng.normal(size=(400, 3))])
+    y = rng.poisson(np.exp(X @ np.array([2.0, 0.3, -0.2, 0.1])))
+    ref = sm.GLM(y, X, family=sm.families.Poisson()).fit().params
+    np.testing.assert_allclose(poisson_irls(X, y.astype(float), ridge=0.0), ref, rtol=1e-6)
