@@ -43,6 +43,20 @@ def _tight(model, name: str, tol: float = 1e-5) -> bool:
     return v is not None and abs(v) <= tol
 
 
+def _cover_index(model) -> dict[str, dict[int, list[int]]]:
+    """group -> horizon position -> indices of the shifts covering it (built once)."""
+    cached = getattr(model, "_cover_index_cache", None)
+    if cached is None:
+        cached = {}
+        for k, sv in enumerate(model.shifts):
+            per = cached.setdefault(sv.group, {})
+            for x in sv.positions:
+                if x >= 0:
+                    per.setdefault(int(x), []).append(k)
+        model._cover_index_cache = cached
+    return cached
+
+
 def binding_rule(model, queue: str, positions: list[int]) -> str:
     """The rule that caps coverage of ``queue`` over horizon ``positions``."""
     p = model.problem
@@ -50,8 +64,15 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
     if queue in model.open_mask and not model.open_mask[queue][positions].any():
         return f"the queue {queue} is closed then (opening_hours.{queue})"
     groups = [g.name for g in rules.skill_groups if queue in g.queues]
-    pos = set(positions)
-    covering = [sv for sv in model.shifts if sv.group in groups and pos & set(int(x) for x in sv.positions)]
+    index = _cover_index(model)
+    seen = set()
+    covering = []
+    for g in groups:
+        for i in positions:
+            for k in index.get(g, {}).get(int(i), ()):
+                if k not in seen:
+                    seen.add(k)
+                    covering.append(model.shifts[k])
     if not covering:
         return (f"no shift template lets a {' or '.join(groups)} agent work then "
                 "(shift_templates: start times, lengths, days, skill_groups)")
