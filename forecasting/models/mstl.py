@@ -11,6 +11,12 @@ remainder). The forecast is:
   without a season) on the seasonally adjusted series, so level shifts and
   trends carry forward without being extrapolated forever.
 
+Below 60-minute intervals (``hourly_for_subhourly=True``, the default) the
+decomposition runs on HOURLY sums, and each hour's forecast is split over its
+sub-hourly intervals by their share of that hour in the same weeks, per
+interval of the week (an intraday profile). MSTL on 15-minute data is ~16x
+slower for the same result; pass ``False`` to decompose the raw grid.
+
 Holidays and events are not used.
 
 References
@@ -35,8 +41,10 @@ import pandas as pd
 from forecasting.models.base import (
     BaseForecaster,
     ValidatedHistory,
+    local_naive,
     require_days,
     season_length,
+    slot_of_week,
     tail_weeks,
     wallclock_positions,
 )
@@ -53,25 +61,49 @@ class MSTLForecaster(BaseForecaster):
     damped_trend : bool
         Damped additive trend on the seasonally adjusted series (True) or a
         simple exponential smoothing level (False).
+    hourly_for_subhourly : bool
+        Below 60-minute intervals, decompose hourly sums and split them with
+        the learned intra-hour profile (True, default).
     """
 
     name = "mstl"
 
-    def __init__(self, max_history_weeks: int | None = 16, damped_trend: bool = True):
+    def __init__(self, max_history_weeks: int | None = 16, damped_trend: bool = True,
+                 hourly_for_subhourly: bool = True):
         self.max_history_weeks = max_history_weeks
         self.damped_trend = damped_trend
+        self.hourly_for_subhourly = hourly_for_subhourly
 
     def _min_history(self, interval_minutes):
         # statsmodels' MSTL drops a period that is not shorter than half the series
         return require_days(15, interval_minutes, "more than two full weekly seasons for the weekly MSTL component")
 
     def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
+        y = tail_weeks(y, self.max_history_weeks, validated.interval_minutes)
+        minutes = validated.interval_minutes
+        self.share_ = None
+        if self.hourly_for_subhourly and minutes < 60:
+            start = np.flatnonzero(y.index.minute == 0)
+            if len(start) and y.index[-1].minute == 60 - minutes:
+                y = y.iloc[start[0]:]
+                hourly = y.resample("60min").sum()
+                hour_total = hourly.reindex(y.index.floor("60min")).to_numpy()
+                keys = slot_of_week(pd.DatetimeIndex(y.index))
+                num = pd.Series(y.to_numpy()).groupby(keys).sum()
+                den = pd.Series(hour_total).groupby(keys).sum()
+                share = (num / den.where(den > 0)).fillna(minutes / 60)
+                self.share_ = share
+                self.hourly_last_ = hourly.index[-1]
+                self._decompose(hourly, 60)
+                return
+        self._decompose(y, minutes)
+
+    def _decompose(self, y: pd.Series, minutes: int) -> None:
         from statsmodels.tsa.holtwinters import ExponentialSmoothing
         from statsmodels.tsa.seasonal import MSTL
 
-        y = tail_weeks(y, self.max_history_weeks, validated.interval_minutes)
-        day = season_length(validated.interval_minutes, "day")
-        week = season_length(validated.interval_minutes, "week")
+        day = season_length(minutes, "day")
+        week = season_length(minutes, "week")
         values = y.to_numpy()
         res = MSTL(values, periods=(day, week)).fit()
         seasonal = np.asarray(res.seasonal)
@@ -87,9 +119,16 @@ class MSTLForecaster(BaseForecaster):
                 initialization_method="estimated",
             ).fit()
 
-    def _predict_points(self, future):
-        steps = wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_)
+    def _path(self, steps: np.ndarray) -> np.ndarray:
         daily = seasonal_lag_mean(self.daily_, steps, len(self.daily_), 1)
         weekly = seasonal_lag_mean(self.weekly_, steps, len(self.weekly_), 1)
         rest = np.asarray(self.rest_result_.forecast(int(steps.max())))[steps - 1]
         return daily + weekly + rest
+
+    def _predict_points(self, future):
+        if self.share_ is None:
+            return self._path(wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_))
+        naive = local_naive(future, self.tz_)
+        hours = ((naive.floor("60min") - self.hourly_last_) // pd.Timedelta(minutes=60)).to_numpy().astype(np.int64)
+        share = pd.Series(slot_of_week(naive)).map(self.share_).fillna(self.interval_minutes_ / 60).to_numpy()
+        return self._path(hours) * share

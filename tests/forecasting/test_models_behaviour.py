@@ -398,3 +398,15 @@ def test_poisson_irls_matches_statsmodels_glm():
     y = rng.poisson(np.exp(X @ np.array([2.0, 0.3, -0.2, 0.1])))
     ref = sm.GLM(y, X, family=sm.families.Poisson()).fit().params
     np.testing.assert_allclose(poisson_irls(X, y.astype(float), ridge=0.0), ref, rtol=1e-6)
+
+
+def test_mstl_at_15_minutes_splits_its_hourly_forecast_so_quarters_sum_to_the_hour():
+    quarter = _allday("2024-01-01", "2024-02-04 23:45", seed=9, interval_minutes=15)
+    s = quarter.set_index("interval_start")["calls_offered"].resample("60min").sum()
+    hourly = _frame(s.index, s.to_numpy())
+    fc15 = make_model("mstl").fit(quarter).predict(4 * 48)
+    fc60 = make_model("mstl").fit(hourly).predict(48)
+    summed = fc15.groupby(pd.DatetimeIndex(fc15["interval_start"]).floor("60min"))["calls_offered"].sum()
+    np.testing.assert_allclose(summed.to_numpy(), fc60["calls_offered"].to_numpy(), rtol=1e-6)
+    # and the quarters are not a flat quarter of the hour: the profile is learned
+    assert fc15["calls_offered"].iloc[:4].std() > 0
