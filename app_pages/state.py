@@ -140,3 +140,32 @@ def can_see_names() -> bool:
     if not auth_enabled():
         return True
     return bool(getattr(st.user, "is_logged_in", False))
+
+
+def read_uploaded_agents(agents_file, unavailability_file=None):
+    """Validate an uploaded agent list (and unavailability) with the same strict readers as the CLI.
+
+    Uploads are written to a private temporary folder under their own file names,
+    so error messages name the file the planner chose; nothing is executed or unpickled.
+    """
+    import tempfile
+    from pathlib import Path as _Path
+
+    from optimiser.roster.agents import read_agents, read_unavailability
+
+    with tempfile.TemporaryDirectory() as tmp:
+        a_path = _Path(tmp) / _Path(agents_file.name).name
+        a_path.write_bytes(agents_file.getvalue())
+        agents = read_agents(a_path)
+        if unavailability_file is None:
+            unavailability = pd.DataFrame({
+                "agent_id": pd.Series(dtype="str"),
+                "start": pd.Series(dtype="datetime64[ns, Europe/Stockholm]"),
+                "end": pd.Series(dtype="datetime64[ns, Europe/Stockholm]"),
+                "reason": pd.Series(dtype="str"),
+            })
+        else:
+            u_path = _Path(tmp) / _Path(unavailability_file.name).name
+            u_path.write_bytes(unavailability_file.getvalue())
+            unavailability = read_unavailability(u_path, agents)
+    return agents, unavailability

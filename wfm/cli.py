@@ -19,7 +19,8 @@ COMMAND_MODULES: tuple[str, ...] = (
     "forecasting.cli_forecast",  # wfm forecast
     "optimiser.cli_staff",  # wfm staff
     "optimiser.cli_schedule",  # wfm schedule
-    "optimiser.cli_roster",  # wfm roster, wfm scenarios
+    "optimiser.cli_roster",  # wfm roster
+    "optimiser.store.cli_scenarios",  # wfm scenarios list|show|save|publish|diff
 )
 
 EXIT_OK = 0

@@ -23,13 +23,14 @@ def small_requirement() -> pd.DataFrame:
                          "calls_offered": need * 4.0, "aht_seconds": 600.0})
 
 
-def test_schedule_page_solves_in_the_background_and_shows_the_result(tmp_path, monkeypatch):
+def test_schedule_page_solves_in_the_background_and_shows_the_result(tmp_path, monkeypatch, compact_rules_text):
     monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
     at.session_state["requirement"] = small_requirement()
     at.run()
     at.switch_page("app_pages/schedule.py").run()
     assert not at.exception, at.exception
+    at.text_area(key="sc_rules_text").set_value(compact_rules_text)
     at.number_input(key="sc_time_limit").set_value(20)
     at.button(key="sc_run").click().run()
     assert not at.exception, at.exception
