@@ -147,7 +147,8 @@ class ScheduleResult:
                 parts += [f"  - {s.describe()}" for s in self.shortfalls[:20]]
                 if len(self.shortfalls) > 20:
                     parts.append(f"  ... and {len(self.shortfalls) - 20} more")
-        parts += [f"  * {e}" for e in self.explanations[:20]]
+        listed = {s.describe() for s in self.shortfalls}
+        parts += [f"  * {e}" for e in self.explanations if e not in listed][:20]
         return "\n".join(parts)
 
 
