@@ -76,7 +76,8 @@ if result is None:
     st.info(t("roster_prompt"))
     st.stop()
 
-(st.success if result.status == "Optimal" else st.warning)(f"{result.status}: {result.message}")
+(st.success if result.status == "Optimal" else st.warning)(
+    result.message if result.message.lower().startswith(result.status.lower()) else f"{result.status}: {result.message}")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("assigned_shifts"), f"{len(result.assignments):,}")
 m2.metric(t("unfilled_slots"), f"{int(result.unfilled['unfilled'].sum()) if len(result.unfilled) else 0:,}")

@@ -87,7 +87,8 @@ if result is None:
     st.info(t("schedule_prompt"))
     st.stop()
 
-(st.success if result.status == "Optimal" else st.warning)(f"{result.status}: {result.message}")
+(st.success if result.status == "Optimal" else st.warning)(
+    result.message if result.message.lower().startswith(result.status.lower()) else f"{result.status}: {result.message}")
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(t("agent_hours"), f"{result.agent_hours:,.0f}")
 m2.metric(t("cost"), f"{result.cost:,.0f}")
