@@ -66,7 +66,8 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
     country, special_days, events, bridge_days
         Calendar, as in :class:`forecasting.models.regression.FourierRegression`.
     max_history_weeks : int or None
-        Fit on at most the last this many weeks (default 156); None = all.
+        Fit on at most the last this many weeks (default 105, just over the
+        730 days Prophet wants for a yearly season); None = all.
     random_state : int
         Seed of the Stan optimiser (default 0).
     """
@@ -84,7 +85,7 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
         special_days: pd.DataFrame | None = None,
         events: pd.DataFrame | None = None,
         bridge_days: bool = True,
-        max_history_weeks: int | None = 156,
+        max_history_weeks: int | None = 105,
         random_state: int = 0,
     ):
         self.daily_terms = daily_terms
