@@ -111,7 +111,8 @@ def _night(start: pd.Timestamp, end: pd.Timestamp, ruleset: RuleSet) -> bool:
 def fairness_spread(assignments: pd.DataFrame, agents: pd.DataFrame, ruleset: RuleSet,
                     holidays: set | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-agent counts of night, weekend and holiday shifts and paid hours,
-    and their ``min, max, std, spread`` over all agents of ``agents``."""
+    and their ``min, max, std, spread`` over all agents of ``agents`` (for
+    nights: over the agents with ``nights_allowed``)."""
     rows = {aid: {"nights": 0, "weekends": 0, "holidays": 0, "paid_hours": 0.0} for aid in agents["agent_id"]}
     holidays = holidays or set()
     for rec in assignments.itertuples(index=False):
@@ -124,8 +125,11 @@ def fairness_spread(assignments: pd.DataFrame, agents: pd.DataFrame, ruleset: Ru
     per = pd.DataFrame([{"agent_id": k, **v} for k, v in rows.items()],
                        columns=["agent_id", "nights", "weekends", "holidays", "paid_hours"])
     stats = []
+    night_ok = set(agents.loc[agents["nights_allowed"].astype(bool), "agent_id"])
     for col in ("nights", "weekends", "holidays", "paid_hours"):
-        v = per[col].to_numpy(dtype=float)
+        # nights: only over the agents who may work nights (the others are 0 by rule, not by unfairness)
+        sel = per["agent_id"].isin(night_ok) if col == "nights" else slice(None)
+        v = per.loc[sel, col].to_numpy(dtype=float)
         if len(v) == 0:
             v = np.zeros(1)
         stats.append({"category": col, "min": v.min(), "max": v.max(), "std": float(np.std(v)),

@@ -159,11 +159,12 @@ def test_unwanted_day_avoided_when_someone_else_can(build):
 
 
 def test_fairness_spread_of_nights_is_reported_and_even(build):
-    agents = [make_agent("A", contract=16), make_agent("B", contract=16)]
+    # C may not work nights: counted in the per-agent frame, left out of the nights spread
+    agents = [make_agent("A", contract=16), make_agent("B", contract=16), make_agent("C", contract=16, nights=False)]
     shifts = [make_shift(f"n{k}", f"2026-02-0{2 + k} 22:00", template="night") for k in range(4)]
     res = solve_roster(build(agents, shifts, max_consecutive_days=None), decompose="none")
     per = res.fairness.set_index("agent_id")
-    assert per.loc["A", "nights"] + per.loc["B", "nights"] == 4
+    assert per.loc["A", "nights"] + per.loc["B", "nights"] == 4 and per.loc["C", "nights"] == 0
     spread = res.spread.set_index("category")
     assert spread.at["nights", "spread"] == 0
     assert set(spread.index) == {"nights", "weekends", "holidays", "paid_hours"}
