@@ -117,16 +117,48 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False) -> tu
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None, None, "LP relaxation not solved in time; no start plan. "
     lp_bound = _finite(h.getInfo().objective_function_value)
+    lp_values = {v.name: max(v.varValue or 0.0, 0.0) for v in shift_vars}
     saved = [(v, v.lowBound, v.upBound) for v in shift_vars]
+    start = None
     try:
-        for v in shift_vars:  # RENS-style neighbourhood: each count between floor and ceil of the LP
-            x = max(v.varValue or 0.0, 0.0)
-            v.lowBound, v.upBound = math.floor(x + 1e-6), math.ceil(x - 1e-6)
-        left = max(1.0, time_limit_seconds - (time.perf_counter() - t0))
-        prob.solve(pulp.HiGHS(msg=msg, timeLimit=left, gapRel=0.05))
-        if prob.solverModel.getInfo().primal_solution_status != 2:
+        # a) round every count up, except where a template's daily cap would be exceeded
+        rounded = {name: math.ceil(x - 1e-6) for name, x in lp_values.items()}
+        caps = {t.name: t.max_agents_per_day for t in model.problem.rules.templates if t.max_agents_per_day is not None}
+        groups: dict = {}
+        for sv in model.shifts:
+            if sv.template in caps:
+                groups.setdefault((sv.template, sv.day), []).append(sv.var.name)
+        for (tname, _), names in groups.items():
+            excess = sum(rounded[n] for n in names) - caps[tname]
+            for n in sorted(names, key=lambda n: rounded[n] - lp_values[n], reverse=True):
+                if excess <= 0:
+                    break
+                if rounded[n] > math.floor(lp_values[n] + 1e-6):
+                    rounded[n] -= 1
+                    excess -= 1
+        for v in shift_vars:
+            v.lowBound = v.upBound = rounded[v.name]
+        share = max(1.0, (time_limit_seconds - (time.perf_counter() - t0)) * 0.4)
+        prob.solve(pulp.HiGHS(msg=msg, timeLimit=share, gapRel=0.05))
+        if prob.solverModel.getInfo().primal_solution_status == 2:
+            start = {v.name: (v.varValue or 0.0) for v in prob.variables()}
+        # b) RENS-style neighbourhood (Berthold 2014): each count between floor and ceil of the LP
+        #    (widened to hold the rounded plan), started from a) when it exists
+        for v in shift_vars:
+            x = lp_values[v.name]
+            v.lowBound = min(math.floor(x + 1e-6), rounded[v.name])
+            v.upBound = max(math.ceil(x - 1e-6), rounded[v.name])
+        left = time_limit_seconds - (time.perf_counter() - t0)
+        if left >= 2.0:
+            prob.solve(_highs_with_start(start, msg=msg, timeLimit=left, gapRel=0.005))
+            info = prob.solverModel.getInfo()
+            if info.primal_solution_status == 2:
+                value = _finite(info.objective_function_value)
+                best = None if start is None else sum(c * start[v.name] for v, c in prob.objective.items())
+                if best is None or (value is not None and value < best - 1e-6):
+                    start = {v.name: (v.varValue or 0.0) for v in prob.variables()}
+        if start is None:
             return None, lp_bound, "LP rounding found no start plan in time. "
-        start = {v.name: (v.varValue or 0.0) for v in prob.variables()}
     finally:
         for v, lo, hi in saved:
             v.lowBound, v.upBound = lo, hi
@@ -162,7 +194,20 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
             inc = _finite(model.prob.objective.value())
             events.append((inc, lp_bound, time.perf_counter() - t0))
             on_progress(inc, lp_bound, time.perf_counter() - t0)
-    remaining = max(1.0, settings.time_limit_seconds - (time.perf_counter() - t0))
+    remaining = settings.time_limit_seconds - (time.perf_counter() - t0)
+    if start is not None and remaining < 30.0:
+        # too little time left for the full MIP to even solve its root LP: keep the start plan
+        for var in model.prob.variables():
+            var.varValue = start.get(var.name, 0.0)
+        obj = _finite(model.prob.objective.value())
+        elapsed = time.perf_counter() - t0
+        gap = _rel_gap(obj, lp_bound)
+        msg = (f"{note}feasible, not optimal: the time limit left no room to improve the LP-rounding plan; "
+               f"gap to the LP bound {gap:.2%}" if gap is not None else note)
+        status, reason = ("Optimal", "optimal") if gap is not None and gap <= 1e-9 else ("Feasible", "time_limit")
+        return SolveInfo("highs", status, reason, obj, lp_bound, gap, reason == "time_limit", msg, elapsed,
+                         progress=events)
+    remaining = max(1.0, remaining)
     solver = _highs_with_start(
         start, msg=settings.msg, timeLimit=remaining, gapRel=settings.gap,
         threads=settings.threads, callbackTuple=(callback, None),
