@@ -56,7 +56,6 @@ Bechtold, S. E. & Jacobs, L. W. (1990). Implicit modeling of flexible break
 from __future__ import annotations
 
 import itertools
-import math
 import warnings
 from collections import defaultdict
 from dataclasses import dataclass, field
