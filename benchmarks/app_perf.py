@@ -1,0 +1,141 @@
+"""App benchmark: peak memory of the Streamlit process over the demo flow, and each page's render time once cached.
+
+Run: ``.venv/bin/python benchmarks/app_perf.py`` (needs Debian's chromium). Starts the app as ``make run`` does on
+a free port, walks demo -> forecast -> staffing -> schedule -> roster with Playwright, samples the server's
+resident memory (with its children) every 0.2 s, then opens each page again and times it until its key element
+shows. Writes ``benchmarks/results/app_perf.md``. Targets (issue 7): peak < 1.5 GB; each page < 3 s once cached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+PAGES = [  # nav title, text that shows when the page has rendered
+    ("Data", "Queues at a glance"),
+    ("Forecast", "Calls in horizon"),
+    ("Accessibility & staffing", "Peak agents scheduled"),
+    ("Schedule", "Agent-hours"),
+    ("Roster & export", "Shifts assigned"),
+    ("Scenarios", "Saved scenarios"),
+]
+
+
+def compact_rules() -> str:
+    rules = yaml.safe_load((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
+    for template in rules["shift_templates"].values():
+        template["start_every_minutes"] = 60
+        template["start_from"] = template["start_from"][:3] + "00"
+        template["start_to"] = template["start_to"][:3] + "00"
+        lengths = template["lengths_hours"]
+        template["lengths_hours"] = [lengths[0], lengths[len(lengths) // 2], lengths[-1]]
+    return yaml.safe_dump(rules, sort_keys=False)
+
+
+def main() -> None:
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "WFM_DATABASE_URL": f"sqlite:///{REPO / 'benchmarks' / 'results' / 'app_perf.sqlite'}"}
+    proc = subprocess.Popen([str(Path(sys.executable).with_name("streamlit")), "run", "app.py",
+                             "--server.address=localhost", f"--server.port={port}", "--server.headless=true"],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://localhost:{port}"
+    peak = [0]
+    stop = threading.Event()
+
+    def sample() -> None:
+        p = psutil.Process(proc.pid)
+        while not stop.is_set():
+            try:
+                rss = p.memory_info().rss + sum(c.memory_info().rss for c in p.children(recursive=True))
+                peak[0] = max(peak[0], rss)
+            except psutil.Error:
+                pass
+            time.sleep(0.2)
+
+    threading.Thread(target=sample, daemon=True).start()
+    for _ in range(180):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    timings: dict[str, float] = {}
+    flow_start = time.perf_counter()
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=shutil.which("chromium"), headless=True,
+                                         args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.set_default_timeout(600_000)
+            nav = lambda title: page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()  # noqa: E731
+            page.goto(url)
+            page.get_by_text("Queues at a glance", exact=True).first.wait_for()
+            nav("Forecast")
+            page.get_by_role("slider").first.focus()
+            page.keyboard.press("Home")
+            page.get_by_role("button", name="Run forecast").click()
+            page.get_by_text("Calls in horizon", exact=True).first.wait_for()
+            nav("Accessibility & staffing")
+            page.get_by_text("Peak agents scheduled", exact=True).first.wait_for()
+            nav("Schedule")
+            page.get_by_text("Rules (shift templates, breaks, contracts, headcount)").click()
+            area = page.locator("textarea").first
+            area.fill(compact_rules())
+            area.press("Control+Enter")
+            page.get_by_role("button", name="Build schedule").click()
+            page.get_by_text("Agent-hours", exact=True).first.wait_for()
+            nav("Roster & export")
+            page.get_by_role("button", name="Assign shifts to agents").click()
+            page.get_by_text("Shifts assigned", exact=True).first.wait_for()
+            flow_seconds = time.perf_counter() - flow_start
+            for title, marker in PAGES:
+                # Start from another page, so the marker cannot already be on screen.
+                other, other_marker = PAGES[-1] if title == "Data" else PAGES[0]
+                nav(other)
+                page.get_by_text(other_marker, exact=True).first.wait_for()
+                t0 = time.perf_counter()
+                nav(title)
+                page.get_by_text(marker, exact=True).first.wait_for()
+                timings[title] = time.perf_counter() - t0
+            browser.close()
+    finally:
+        stop.set()
+        proc.terminate()
+        proc.wait(timeout=30)
+    peak_gb = peak[0] / 1e9
+    lines = [
+        f"# App performance (run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f})",
+        "",
+        f"Demo flow (1-day forecast, compact rules, 800 agents) end to end: {flow_seconds:.0f} s",
+        f"Peak resident memory of the app process and children: {peak_gb:.2f} GB (target < 1.5 GB: "
+        f"{'met' if peak_gb < 1.5 else f'missed by {peak_gb - 1.5:.2f} GB'})",
+        "",
+        "| page | render once cached [s] | target < 3 s |",
+        "| --- | ---: | --- |",
+    ]
+    for title, seconds in timings.items():
+        lines.append(f"| {title} | {seconds:.2f} | {'met' if seconds < 3 else f'missed by {seconds - 3:.2f} s'} |")
+    out = REPO / "benchmarks" / "results" / "app_perf.md"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()
