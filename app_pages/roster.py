@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_AGENTS, DEMO_UNAVAILABILITY, can_see_names, plan_store_or_none, read_uploaded_agents
+from app_pages.state import DEMO_AGENTS, DEMO_UNAVAILABILITY, can_see_names, plan_store_or_none, read_uploaded_agents, show_status
 from optimiser.background import BackgroundRun
 from optimiser.roster.agents import read_agents, read_unavailability
 from optimiser.roster.decompose import solve_roster
@@ -76,8 +76,7 @@ if result is None:
     st.info(t("roster_prompt"))
     st.stop()
 
-(st.success if result.status == "Optimal" else st.warning)(
-    result.message if result.message.lower().startswith(result.status.lower()) else f"{result.status}: {result.message}")
+show_status(result)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(t("assigned_shifts"), f"{len(result.assignments):,}")
 m2.metric(t("unfilled_slots"), f"{int(result.unfilled['unfilled'].sum()) if len(result.unfilled) else 0:,}")

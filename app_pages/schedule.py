@@ -10,7 +10,7 @@ import streamlit as st
 import yaml
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_RULES, current_requirement, save_scenario_form
+from app_pages.state import DEMO_RULES, current_requirement, save_scenario_form, show_status
 from optimiser.background import BackgroundRun
 from optimiser.scheduling.io import build_problem
 from optimiser.scheduling.rules_file import parse_rules
@@ -87,8 +87,7 @@ if result is None:
     st.info(t("schedule_prompt"))
     st.stop()
 
-(st.success if result.status == "Optimal" else st.warning)(
-    result.message if result.message.lower().startswith(result.status.lower()) else f"{result.status}: {result.message}")
+show_status(result)
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(t("agent_hours"), f"{result.agent_hours:,.0f}")
 m2.metric(t("cost"), f"{result.cost:,.0f}")

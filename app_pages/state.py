@@ -169,3 +169,11 @@ def read_uploaded_agents(agents_file, unavailability_file=None):
             u_path.write_bytes(unavailability_file.getvalue())
             unavailability = read_unavailability(u_path, agents)
     return agents, unavailability
+
+
+def show_status(result) -> None:
+    """A solver result's status line: green when proven optimal, amber otherwise (feasible is not optimal)."""
+    message = result.message
+    if not message.lower().startswith(result.status.lower()):
+        message = f"{result.status}: {message}"
+    (st.success if result.status == "Optimal" else st.warning)(message)

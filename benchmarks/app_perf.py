@@ -20,7 +20,8 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-import yaml
+
+from optimiser.scheduling.views import coarsen_rules_text
 
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [  # nav title, text that shows when the page has rendered
@@ -34,14 +35,7 @@ PAGES = [  # nav title, text that shows when the page has rendered
 
 
 def compact_rules() -> str:
-    rules = yaml.safe_load((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
-    for template in rules["shift_templates"].values():
-        template["start_every_minutes"] = 60
-        template["start_from"] = template["start_from"][:3] + "00"
-        template["start_to"] = template["start_to"][:3] + "00"
-        lengths = template["lengths_hours"]
-        template["lengths_hours"] = [lengths[0], lengths[len(lengths) // 2], lengths[-1]]
-    return yaml.safe_dump(rules, sort_keys=False)
+    return coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
 
 
 def main() -> None:

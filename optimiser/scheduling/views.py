@@ -54,3 +54,24 @@ def schedule_csv_text(shifts: pd.DataFrame) -> str:
             return fh.read()
     finally:
         os.unlink(path)
+
+
+def coarsen_rules_text(rules_yaml: str, *, start_every_minutes: int = 60, lengths: int = 3) -> str:
+    """A coarser copy of a rules file: shift starts on the hour and ``lengths`` shift lengths per template.
+
+    The same rule families on a much smaller model, for quick looks (and for tests and benchmarks that
+    must finish fast). Start windows are rounded down to the hour.
+    """
+    import yaml
+
+    if lengths < 1:
+        raise ValueError(f"lengths must be >= 1, got {lengths}")
+    rules = yaml.safe_load(rules_yaml)
+    for template in rules["shift_templates"].values():
+        template["start_every_minutes"] = start_every_minutes
+        template["start_from"] = template["start_from"][:3] + "00"
+        template["start_to"] = template["start_to"][:3] + "00"
+        all_lengths = template["lengths_hours"]
+        picks = sorted({round(i * (len(all_lengths) - 1) / max(lengths - 1, 1)) for i in range(lengths)})
+        template["lengths_hours"] = [all_lengths[i] for i in picks]
+    return yaml.safe_dump(rules, sort_keys=False)

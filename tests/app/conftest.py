@@ -87,12 +87,8 @@ def compact_rules_text() -> str:
     """The demo rules with hourly start times and three shift lengths: same rule families, a small model."""
     import yaml
 
-    rules = yaml.safe_load((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
-    for template in rules["shift_templates"].values():
-        template["start_every_minutes"] = 60
-        template["start_from"] = template["start_from"][:3] + "00"
-        template["start_to"] = template["start_to"][:3] + "00"
-        lengths = template["lengths_hours"]
-        template["lengths_hours"] = [lengths[0], lengths[len(lengths) // 2], lengths[-1]]
+    from optimiser.scheduling.views import coarsen_rules_text
+
+    rules = yaml.safe_load(coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8")))
     rules["solver"]["time_limit_seconds"] = 20
     return yaml.safe_dump(rules, sort_keys=False)

@@ -41,3 +41,21 @@ def test_csv_text_round_trips_through_the_contract_reader(tmp_path):
     assert list(back["shift_id"]) == ["S1", "S2", "S3"]
     assert list(back["count"]) == [12, 3, 5]
     assert back["start"].iloc[0] == pd.Timestamp("2026-01-05 07:00", tz=TZ)
+
+
+def test_coarsened_rules_keep_the_families_and_shrink_the_templates():
+    from pathlib import Path
+
+    import yaml
+
+    from optimiser.scheduling.rules_file import parse_rules
+    from optimiser.scheduling.views import coarsen_rules_text
+
+    text = (Path(__file__).resolve().parents[3] / "data" / "demo_rules.yaml").read_text(encoding="utf-8")
+    small = yaml.safe_load(coarsen_rules_text(text))
+    day = small["shift_templates"]["day"]
+    assert day["start_every_minutes"] == 60 and day["lengths_hours"] == [6, 8, 10]
+    assert small["breaks"] == yaml.safe_load(text)["breaks"]
+    parse_rules(small, source="coarsened")  # still a valid rules file
+    with pytest.raises(ValueError, match="lengths must be >= 1, got 0"):
+        coarsen_rules_text(text, lengths=0)
