@@ -21,6 +21,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "optimiser.cli_schedule",  # wfm schedule
     "optimiser.cli_roster",  # wfm roster
     "optimiser.store.cli_scenarios",  # wfm scenarios list|show|save|publish|diff
+    "optimiser.cli_replay",  # wfm replay, wfm risk
 )
 
 EXIT_OK = 0
