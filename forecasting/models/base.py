@@ -729,8 +729,18 @@ class BaseForecaster:
         return f"{type(self).__name__}({args})"
 
     # -- protocol -----------------------------------------------------------
-    def fit(self, history: pd.DataFrame) -> "BaseForecaster":
+    def fit(self, history: pd.DataFrame, calibrate: bool = True) -> "BaseForecaster":
         """Learn from one queue's history; returns ``self``.
+
+        Parameters
+        ----------
+        history : DataFrame
+            One queue (see the module docstring).
+        calibrate : bool
+            Calibrate the bounds on a holdout refit (True, default). False
+            skips that second fit (half the cost) and uses the cheap
+            same-time-yesterday errors instead; meant for callers that
+            calibrate on their own backtest errors with :meth:`recalibrate`.
 
         Raises
         ------
@@ -741,7 +751,7 @@ class BaseForecaster:
         """
         validated = validate_history(history, self.name)
         self._fit_core(validated)
-        self.calibration_ = self._calibrate(validated)
+        self.calibration_ = self._calibrate(validated) if calibrate else self._naive_calibration(validated)
         return self
 
     def _fit_core(self, validated: ValidatedHistory) -> None:
@@ -766,6 +776,10 @@ class BaseForecaster:
             calibration = self._holdout_calibration(validated, weeks)
             if calibration is not None:
                 return calibration
+        return self._naive_calibration(validated)
+
+    def _naive_calibration(self, validated: ValidatedHistory) -> IntervalCalibration:
+        """Calibration from same-time-yesterday errors (cheap, no refit)."""
         y = wallclock_series(validated, self.open_slots_)
         aware = y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward")
         is_open = open_mask(aware, validated.tz, self.open_slots_)

@@ -410,3 +410,14 @@ def test_mstl_at_15_minutes_splits_its_hourly_forecast_so_quarters_sum_to_the_ho
     np.testing.assert_allclose(summed.to_numpy(), fc60["calls_offered"].to_numpy(), rtol=1e-6)
     # and the quarters are not a flat quarter of the hour: the profile is learned
     assert fc15["calls_offered"].iloc[:4].std() > 0
+
+
+def test_fit_without_calibration_skips_the_refit_but_keeps_the_point_forecast():
+    hist = _allday("2024-01-01", "2024-02-25 23:00")
+    full = make_model("mstl").fit(hist)
+    quick = make_model("mstl").fit(hist, calibrate=False)
+    assert full.calibration_.source == "holdout"
+    assert quick.calibration_.source == "daily_naive"
+    a, b = full.predict(48), quick.predict(48)
+    np.testing.assert_allclose(a["calls_offered"], b["calls_offered"], rtol=1e-12)
+    assert (b["calls_offered_p90"] >= b["calls_offered"]).all()
