@@ -376,6 +376,11 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
         problem = build_problem(week, rules, source=f"requirement of the week from {a.date()}")
         result = solve(problem)
         statuses.append(result.status)
+        if result.status not in ("Optimal", "Feasible"):
+            raise WfmInputError(
+                f"the schedule of the week from {a.date()} has no plan to replay (solver status "
+                f"{result.status}: {result.message}); raise solver.time_limit_seconds in the rules file "
+                f"or use coarser rules")
         shifts_all.append(result.shifts)
         cov = result.coverage
         shrink = week.set_index(["interval_start", "queue"])["shrinkage"]
