@@ -239,8 +239,10 @@ def records_per_interval(records: pd.DataFrame, interval_minutes: int = 30,
     if not isinstance(interval_minutes, (int, np.integer)) or interval_minutes <= 0:
         raise WfmInputError(f"interval_minutes must be a whole number > 0, got {interval_minutes!r}")
     r = records.copy()
-    r["interval_start"] = r["queue_entry"].dt.floor(f"{int(interval_minutes)}min",
-                                                    ambiguous="NaT", nonexistent="shift_forward")
+    # floor in UTC: DST-safe (a fall-back hour keeps its two distinct half-hours)
+    tz = r["queue_entry"].dt.tz
+    r["interval_start"] = r["queue_entry"].dt.tz_convert("UTC").dt.floor(
+        f"{int(interval_minutes)}min").dt.tz_convert(tz)
     r["answered"] = ~r["abandoned"]
     r["within"] = r["answered"] & (r["wait_seconds"] <= answer_within_seconds)
     r["answered_wait"] = np.where(r["answered"], r["wait_seconds"], 0.0)

@@ -117,10 +117,14 @@ def split_history(history: pd.DataFrame, cut, weeks: int, *, source: str = "hist
 
 def actual_frame(actual: pd.DataFrame, interval_starts: pd.DatetimeIndex, interval_minutes: int,
                  queue: str) -> pd.DataFrame:
-    """Actual calls and AHT of one queue on the plan's interval grid (summed to the plan's intervals)."""
+    """Actual calls and AHT of one queue on the plan's interval grid (summed to the plan's intervals).
+
+    Rows falling outside ``interval_starts`` are ignored (the caller passes the replay window).
+    """
     a = actual[actual["queue"].astype(str) == queue]
-    start = a["interval_start"].dt.floor(f"{interval_minutes}min", ambiguous="infer",
-                                         nonexistent="shift_forward") if len(a) else a["interval_start"]
+    # floor in UTC: DST-safe (local offsets are whole hours, intervals divide the hour)
+    start = a["interval_start"].dt.tz_convert("UTC").dt.floor(f"{interval_minutes}min").dt.tz_convert(
+        interval_starts.tz)
     work = a["calls_offered"].astype(float) * (a["aht_seconds"].astype(float)
                                                if "aht_seconds" in a else np.nan)
     g = pd.DataFrame({"interval_start": start, "calls": a["calls_offered"].astype(float),

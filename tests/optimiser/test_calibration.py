@@ -133,3 +133,17 @@ def test_bank_august_patience():
     # 28 % of queued calls abandoned (shared/data/README.md); patience a few minutes
     assert 0.15 < est.abandonments / est.queued_calls < 0.35
     assert 120 < est.patience_seconds < 900
+
+
+def test_per_interval_on_a_fall_back_day_keeps_both_ambiguous_hours(tmp_path):
+    # 02:30 local happens twice on 2024-10-27 in Stockholm; read as local wall time it is ambiguous
+    # and refused by name -- never dropped silently
+    p = _write(tmp_path, HEADER + "2024-10-27,02:30:00,2:30:00,10,AGENT,100,ANNA\n")
+    with pytest.raises(WfmInputError, match=r"row 2.*does not exist or is ambiguous in Europe/Stockholm"):
+        read_call_records(p)
+    idx = pd.to_datetime(["2024-10-27T02:10:00+02:00", "2024-10-27T02:10:00+01:00"], utc=True).tz_convert(
+        "Europe/Stockholm")
+    recs = pd.DataFrame({"queue_entry": idx, "wait_seconds": [5.0, 5.0], "abandoned": [False, False],
+                         "handle_seconds": [100.0, 100.0], "server": ["A", "B"]})
+    pi = records_per_interval(recs, 30)
+    assert len(pi) == 2 and (pi["calls_offered"] == 1).all()

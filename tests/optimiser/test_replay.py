@@ -128,3 +128,14 @@ def test_end_to_end_replay_on_a_tiny_history(history):
     pd.testing.assert_series_equal(res.per_day[list(COMPONENTS)].sum(axis=1), res.per_day["gap"],
                                    check_names=False)
     assert 0 <= res.summary["share_days_within_3pts_without_forecast_error"] <= 1
+
+
+def test_actual_calls_on_a_fall_back_day_are_all_kept():
+    # 2024-10-27 in Stockholm has 100 quarter-hours (25 hours); summing to hours keeps every call
+    from optimiser.replay import actual_frame
+    q = pd.date_range("2024-10-27", "2024-10-28", freq="15min", tz=TZ, inclusive="left")
+    assert len(q) == 100
+    a = pd.DataFrame({"interval_start": q, "queue": "reports", "calls_offered": 1, "aht_seconds": 100.0})
+    hours = pd.date_range("2024-10-27", "2024-10-28", freq="60min", tz=TZ, inclusive="left")
+    f = actual_frame(a, hours, 60, "reports")
+    assert len(f) == 25 and (f["calls_actual"] == 4).all() and (f["aht_actual"] == 100).all()
