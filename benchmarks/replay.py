@@ -158,7 +158,7 @@ def section(name, res, conf, times):
     return [
         f"### {name}",
         "",
-        f"- cut {s['cut']}, {s['weeks']} week(s), {s['days']} days, model `{s['model']}`, schedule "
+        f"- cut {s['cut']}, {s['weeks']} week(s), {s['days']} queue-days, model `{s['model']}`, schedule "
         f"status {s['schedule_status']}, patience "
         f"{'none (Erlang C)' if s['patience_seconds'] is None else format(s['patience_seconds'], '.0f') + ' s'} "
         f"({s['patience_source']})",
@@ -175,6 +175,11 @@ def section(name, res, conf, times):
         f"replayed days (target >= 85 %; Erlang at actual calls) vs {100 * conf['point']:.0f} % for the "
         f"point-forecast staffing; cost +{conf['extra_agent_hours']:.0f} agent-hours on "
         f"{conf['agent_hours_point']:.0f} (volume quantile {conf['volume_quantile']:.3f})",
+        "- per queue, share of days within 3 points without forecast error (mean |simulated - plan| in "
+        "points): " + ", ".join(
+            f"{q} {100 * float(((g['service_level_sim_forecast'] - g['service_level_plan']).abs() <= 0.03).mean()):.0f} % "
+            f"({100 * float((g['service_level_sim_forecast'] - g['service_level_plan']).abs().mean()):.1f})"
+            for q, g in res.per_day.groupby(level="queue")),
         "- wall clock: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()),
         "",
     ]
