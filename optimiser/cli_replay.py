@@ -143,7 +143,7 @@ def run_replay_command(args) -> int:
     if args.per_day_csv:
         res.per_day.reset_index().to_csv(args.per_day_csv, index=False)
     s = res.summary
-    print(f"replayed {s['days']} day(s) from {s['cut']} (model {s['model']}, schedule {s['schedule_status']})")
+    print(f"replayed {s['days']} queue-day(s) from {s['cut']} (model {s['model']}, schedule {s['schedule_status']})")
     print(f"days meeting the target: {100 * s['share_days_meeting_target']:.0f} %; within 3 points of the "
           f"plan's promise without forecast error: {100 * s['share_days_within_3pts_without_forecast_error']:.0f} %,"
           f" with it: {100 * s['share_days_within_3pts_with_forecast_error']:.0f} %")
