@@ -155,10 +155,8 @@ def run_replay_command(args) -> int:
 
 def run_risk_command(args) -> int:
     from optimiser.cli_staff import read_forecast_csv
-    from optimiser.risk import check_overlap, plan_risk, pool_queues, staff_to_confidence
+    from optimiser.risk import assess_schedule
     from optimiser.scheduling.io import read_schedule_csv
-    from optimiser.simulation import agents_from_schedule
-    from optimiser.staffing import infer_interval_minutes
 
     conf = _number(args.confidence, "--confidence", low=0, high=1, low_open=True, high_open=True)
     samples = _number(args.samples, "--samples", low=1, whole=True)
@@ -166,21 +164,11 @@ def run_risk_command(args) -> int:
     seed = _number(args.seed, "--seed", low=0, whole=True)
     targets = _targets(args)
     fc = read_forecast_csv(args.forecast, tz=args.tz)
-    minutes = infer_interval_minutes(fc, args.forecast)
-    pooled = pool_queues(fc, source=args.forecast)
     sched = read_schedule_csv(args.schedule, tz=args.tz)
-    check_overlap(pd.DatetimeIndex(pooled.index), sched, schedule_source=args.schedule,
-                  forecast_source=args.forecast)
-    s0, s1 = sched["start"].min(), sched["end"].max()
-    pooled = pooled[(pooled.index >= s0) & (pooled.index < s1)]
-    agents = agents_from_schedule(sched, pooled.index, minutes, shrinkage=targets.shrinkage)
-    risk = plan_risk(pooled, agents, minutes, targets, n_samples=samples, daily_share=share, seed=seed)
-    plan = staff_to_confidence(pooled, minutes, targets, confidence=conf, n_samples=samples,
-                               daily_share=share, seed=seed)
-    sched_hours = float(agents.sum() * minutes / 60.0 / (1 - targets.shrinkage))
-    per_day = risk.per_day.copy()
-    per_day["agent_hours_for_confidence"] = (plan.agents.groupby([t.date() for t in plan.agents.index])
-                                             .sum().reindex(per_day.index).to_numpy() * minutes / 60.0)
+    assessed = assess_schedule(fc, sched, targets, confidence=conf, n_samples=samples, daily_share=share,
+                               seed=seed, forecast_source=args.forecast, schedule_source=args.schedule)
+    risk, plan, per_day = assessed.risk, assessed.plan, assessed.per_day
+    sched_hours = assessed.schedule_agent_hours
     if args.out:
         per_day.reset_index().to_csv(args.out, index=False)
     summary = {"days": int(len(per_day)), "mean_p_meet": risk.p_meet_all_days,

@@ -394,3 +394,47 @@ def check_overlap(pooled_index: pd.DatetimeIndex, schedule: pd.DataFrame, *, sch
             f"{schedule_source} ({s0.isoformat()} to {s1.isoformat()}) and {forecast_source} "
             f"({f0.isoformat()} to {f1.isoformat()}) do not overlap in time: the risk needs the "
             f"forecast of the days the schedule covers")
+
+
+@dataclass(frozen=True)
+class ScheduleRisk:
+    """A schedule's risk against a forecast, and what staffing to a confidence would cost.
+
+    ``per_day`` is :attr:`RiskResult.per_day` plus ``agent_hours_for_confidence`` [h on the phone];
+    ``schedule_agent_hours`` [h scheduled] is the plan's agents on the phone / (1 - shrinkage).
+    """
+
+    risk: RiskResult
+    plan: ConfidencePlan
+    per_day: pd.DataFrame
+    schedule_agent_hours: float
+    interval_minutes: int
+
+
+def assess_schedule(forecast: pd.DataFrame, schedule: pd.DataFrame, targets: AccessibilityTargets, *,
+                    confidence: float = 0.9, n_samples: int = 500, daily_share: float = 0.5,
+                    seed: int | None = 0, forecast_source: str = "forecast",
+                    schedule_source: str = "schedule") -> ScheduleRisk:
+    """Risk of a schedule (schedule-CSV frame) against a forecast frame, as ``wfm risk`` and the app report it.
+
+    The forecast is pooled over queues, cut to the schedule's span (the two must overlap), the schedule
+    turned into agents on the phone per interval, then :func:`plan_risk` and :func:`staff_to_confidence`.
+    """
+    from optimiser.simulation import agents_from_schedule
+    from optimiser.staffing import infer_interval_minutes
+
+    minutes = infer_interval_minutes(forecast, forecast_source)
+    pooled = pool_queues(forecast, source=forecast_source)
+    check_overlap(pd.DatetimeIndex(pooled.index), schedule, schedule_source=schedule_source,
+                  forecast_source=forecast_source)
+    s0, s1 = schedule["start"].min(), schedule["end"].max()
+    pooled = pooled[(pooled.index >= s0) & (pooled.index < s1)]
+    agents = agents_from_schedule(schedule, pooled.index, minutes, shrinkage=targets.shrinkage)
+    risk = plan_risk(pooled, agents, minutes, targets, n_samples=n_samples, daily_share=daily_share, seed=seed)
+    plan = staff_to_confidence(pooled, minutes, targets, confidence=confidence, n_samples=n_samples,
+                               daily_share=daily_share, seed=seed)
+    per_day = risk.per_day.copy()
+    per_day["agent_hours_for_confidence"] = (plan.agents.groupby([t.date() for t in plan.agents.index])
+                                             .sum().reindex(per_day.index).to_numpy() * minutes / 60.0)
+    hours = float(agents.sum() * minutes / 60.0 / (1 - targets.shrinkage))
+    return ScheduleRisk(risk=risk, plan=plan, per_day=per_day, schedule_agent_hours=hours, interval_minutes=minutes)
