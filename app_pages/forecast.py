@@ -22,7 +22,7 @@ hist_minutes = int(history.attrs.get("interval_minutes", 15))
 with st.form("forecast_form"):
     c1, c2, c3, c4 = st.columns(4)
     queues = c1.multiselect(t("queues"), all_queues, default=all_queues, key="fc_queues")
-    horizon = c2.slider(t("horizon_days"), 1, 42, 28, key="fc_horizon")
+    horizon = c2.slider(t("horizon_days"), 1, 28, 7, key="fc_horizon")
     choices = [m for m in (15, 30, 60) if m >= hist_minutes]
     interval = c3.selectbox(t("interval_minutes"), choices, index=0, key="fc_interval")
     models = model_names()

@@ -104,6 +104,8 @@ TEXT: dict[str, dict[str, str]] = {
     "time_limit": {"en": "Time limit (s)", "sv": "Tidsgräns (s)"},
     "solver": {"en": "Solver", "sv": "Lösare"},
     "run_schedule": {"en": "Build schedule", "sv": "Bygg schema"},
+    "coarse_starts": {"en": "Quick plan: shifts start on the hour, three lengths per template", "sv": "Snabb plan: pass börjar på hel timme, tre längder per mall"},
+    "coarse_help": {"en": "The same rules on a much smaller model; untick for every start time and length in the rules (slower: minutes for a week on 2 cores).", "sv": "Samma regler i en mycket mindre modell; avmarkera för alla starttider och längder (långsammare)."},
     "solving": {"en": "Solving… {seconds} s", "sv": "Löser… {seconds} s"},
     "incumbent": {"en": "Best plan so far (objective)", "sv": "Bästa plan hittills (målvärde)"},
     "bound": {"en": "Proven bound", "sv": "Bevisad gräns"},

@@ -15,7 +15,7 @@ from optimiser.background import BackgroundRun
 from optimiser.scheduling.io import build_problem
 from optimiser.scheduling.rules_file import parse_rules
 from optimiser.scheduling.solve import solve
-from optimiser.scheduling.views import coverage_by_interval, schedule_csv_text, shift_timeline
+from optimiser.scheduling.views import coarsen_rules_text, coverage_by_interval, schedule_csv_text, shift_timeline
 from wfm.errors import WfmInputError
 
 st.title(t("schedule_title"))
@@ -33,12 +33,14 @@ headcount = c2.number_input(t("headcount"), 0, 5000, 500, step=10, key="sc_headc
                             disabled=objective != "max-sl")
 time_limit = c3.number_input(t("time_limit"), 5, 3600, 90, step=5, key="sc_time_limit")
 solver_name = c4.selectbox(t("solver"), ["highs", "cbc"], key="sc_solver")
+coarse = st.checkbox(t("coarse_starts"), value=True, key="sc_coarse", help=t("coarse_help"))
 
 run: BackgroundRun | None = st.session_state.get("schedule_run")
 busy = run is not None and not run.done
 if st.button(t("run_schedule"), type="primary", disabled=busy, key="sc_run"):
     try:
-        rules = parse_rules(yaml.safe_load(rules_text), source="rules editor")
+        text = coarsen_rules_text(rules_text) if coarse else rules_text
+        rules = parse_rules(yaml.safe_load(text), source="rules editor")
         problem = build_problem(
             requirement, rules, objective=objective,
             headcount_total=int(headcount) if objective == "max-sl" else None,

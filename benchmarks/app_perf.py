@@ -21,8 +21,6 @@ from pathlib import Path
 
 import psutil
 
-from optimiser.scheduling.views import coarsen_rules_text
-
 REPO = Path(__file__).resolve().parents[1]
 PAGES = [  # nav title, text that shows when the page has rendered
     ("Data", "Queues at a glance"),
@@ -32,10 +30,6 @@ PAGES = [  # nav title, text that shows when the page has rendered
     ("Roster & export", "Shifts assigned"),
     ("Scenarios", "Saved scenarios"),
 ]
-
-
-def compact_rules() -> str:
-    return coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
 
 
 def main() -> None:
@@ -80,23 +74,20 @@ def main() -> None:
             nav = lambda title: page.locator('[data-testid="stSidebarNav"]').get_by_text(title, exact=True).click()  # noqa: E731
             page.goto(url)
             page.get_by_text("Queues at a glance", exact=True).first.wait_for()
+            # The first-time user's path: every default, one click per page.
             nav("Forecast")
-            page.get_by_role("slider").first.focus()
-            page.keyboard.press("Home")
             page.get_by_role("button", name="Run forecast").click()
             page.get_by_text("Calls in horizon", exact=True).first.wait_for()
             nav("Accessibility & staffing")
             page.get_by_text("Peak agents scheduled", exact=True).first.wait_for()
             nav("Schedule")
-            page.get_by_text("Rules (shift templates, breaks, contracts, headcount)").click()
-            area = page.locator("textarea").first
-            area.fill(compact_rules())
-            area.press("Control+Enter")
             page.get_by_role("button", name="Build schedule").click()
             page.get_by_text("Agent-hours", exact=True).first.wait_for()
             nav("Roster & export")
             page.get_by_role("button", name="Assign shifts to agents").click()
             page.get_by_text("Shifts assigned", exact=True).first.wait_for()
+            with page.expect_download():
+                page.get_by_role("button", name="CSV", exact=True).click()
             flow_seconds = time.perf_counter() - flow_start
             for title, marker in PAGES:
                 # Start from another page, so the marker cannot already be on screen.
@@ -116,7 +107,8 @@ def main() -> None:
     lines = [
         f"# App performance (run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, load average {os.getloadavg()[0]:.1f})",
         "",
-        f"Demo flow (1-day forecast, compact rules, 800 agents) end to end: {flow_seconds:.0f} s",
+        f"First-time demo flow with every default (7-day forecast, quick plan, 800 agents) to the roster CSV download: "
+        f"{flow_seconds:.0f} s (target < 60 s: {'met' if flow_seconds < 60 else f'missed by {flow_seconds - 60:.0f} s'})",
         f"Peak resident memory of the app process and children: {peak_gb:.2f} GB (target < 1.5 GB: "
         f"{'met' if peak_gb < 1.5 else f'missed by {peak_gb - 1.5:.2f} GB'})",
         "",
