@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 
 from forecasting.calendar import DEFACTO_DAYS_OFF, special_days
+from forecasting.history import CANONICAL_COLUMNS
 from wfm.errors import WfmInputError
 
 __all__ = [
@@ -120,17 +121,8 @@ DEFAULT_SEED = 20240101
 #: Queues of the demo centre, in the voice-menu order.
 QUEUES: tuple[str, ...] = ("reports", "tips", "switchboard", "english")
 
-#: Columns of the generated history (the canonical history frame).
-HISTORY_COLUMNS: tuple[str, ...] = (
-    "interval_start",
-    "queue",
-    "calls_offered",
-    "calls_answered",
-    "calls_abandoned",
-    "aht_seconds",
-    "asa_seconds",
-    "callbacks_accepted",
-)
+#: Columns of the generated history: the importer's canonical columns, in its order.
+HISTORY_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS
 
 INTERVAL_MINUTES = 15
 _INTERVAL_SECONDS = INTERVAL_MINUTES * 60
