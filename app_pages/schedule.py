@@ -31,7 +31,7 @@ objective = c1.selectbox(t("objective"), ["cost", "global-sl", "max-sl"],
                          format_func=lambda o: t(f"objective_{o}"), key="sc_objective")
 headcount = c2.number_input(t("headcount"), 0, 5000, 500, step=10, key="sc_headcount",
                             disabled=objective != "max-sl")
-time_limit = c3.number_input(t("time_limit"), 5, 3600, 90, step=5, key="sc_time_limit")
+time_limit = c3.number_input(t("time_limit"), 5, 3600, 120, step=5, key="sc_time_limit")
 solver_name = c4.selectbox(t("solver"), ["highs", "cbc"], key="sc_solver")
 coarse = st.checkbox(t("coarse_starts"), value=True, key="sc_coarse", help=t("coarse_help"))
 
