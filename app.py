@@ -34,6 +34,7 @@ pages = [
     st.Page("app_pages/staffing.py", title=t("page_staffing"), icon=":material/support_agent:"),
     st.Page("app_pages/schedule.py", title=t("page_schedule"), icon=":material/calendar_month:"),
     st.Page("app_pages/risk.py", title=t("page_risk"), icon=":material/query_stats:"),
+    st.Page("app_pages/replay.py", title=t("page_replay"), icon=":material/history:"),
     st.Page("app_pages/roster.py", title=t("page_roster"), icon=":material/badge:"),
     st.Page("app_pages/scenarios.py", title=t("page_scenarios"), icon=":material/compare:"),
 ]

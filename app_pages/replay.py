@@ -1,0 +1,71 @@
+"""Replay page: cut the history, plan the past, and see whether the plan delivered against the real calls."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+import yaml
+
+from app_pages.i18n import t
+from app_pages.state import DEMO_RULES, current_history, default_targets
+from optimiser.background import BackgroundRun
+from optimiser.replay import run_replay
+from optimiser.report_html import replay_report_html
+from optimiser.scheduling.rules_file import parse_rules
+from optimiser.scheduling.views import coarsen_rules_text
+from wfm.errors import WfmInputError
+
+st.title(t("replay_title"))
+history = current_history()
+last_day = history["interval_start"].max().tz_localize(None).date()
+first_day = history["interval_start"].min().tz_localize(None).date()
+c1, c2, c3 = st.columns(3)
+cut = c1.date_input(t("cut_date"), value=last_day - dt.timedelta(days=27), min_value=first_day,
+                    max_value=last_day, key="rp_cut")
+weeks = c2.number_input(t("weeks"), 1, 4, 1, key="rp_weeks")
+replications = c3.number_input(t("replications"), 1, 10, 3, key="rp_reps")
+targets = st.session_state.get("targets") or default_targets()
+
+run: BackgroundRun | None = st.session_state.get("replay_run")
+busy = run is not None and not run.done
+if st.button(t("run_replay"), type="primary", disabled=busy, key="rp_run"):
+    rules = parse_rules(yaml.safe_load(coarsen_rules_text(DEMO_RULES.read_text(encoding="utf-8"))), source=str(DEMO_RULES))
+    run = BackgroundRun(lambda on_progress, should_stop: run_replay(
+        history, cut, int(weeks), rules, targets, n_replications=int(replications))).start()
+    st.session_state["replay_run"] = run
+    st.session_state.pop("replay_result", None)
+    busy = True
+
+
+@st.fragment(run_every=1.0)
+def waiting() -> None:
+    current = st.session_state.get("replay_run")
+    if current is not None and current.done:
+        st.rerun()
+    st.progress(0.0, text=t("replaying", seconds=f"{0 if current is None else current.elapsed_seconds():.0f}"))
+
+
+if busy:
+    waiting()
+    st.stop()
+if run is not None and run.done and "replay_result" not in st.session_state:
+    if run.error is not None:
+        st.error(str(run.error) if isinstance(run.error, WfmInputError) else f"{type(run.error).__name__}: {run.error}")
+        st.stop()
+    st.session_state["replay_result"] = run.result
+result = st.session_state.get("replay_result")
+if result is None:
+    st.info(t("replay_prompt"))
+    st.stop()
+
+s = result.summary
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(t("within_3_no_fc"), f"{s['share_days_within_3pts_without_forecast_error']:.0%}")
+m2.metric(t("within_3_fc"), f"{s['share_days_within_3pts_with_forecast_error']:.0%}")
+m3.metric(t("days_meeting_target"), f"{s['share_days_meeting_target']:.0%}")
+m4.metric(t("forecast_wape"), f"{s['forecast_wape']:.1%}")
+st.write(t("gap_sentence", gap=f"{100 * s['mean_gap']:+.1f}", rounding=f"{100 * s['mean_rounding']:+.1f}",
+           queueing=f"{100 * s['mean_queueing_model']:+.1f}", forecast=f"{100 * s['mean_forecast']:+.1f}"))
+st.dataframe(result.per_day, width="stretch")
+st.download_button(t("download_report"), replay_report_html(result), "replay.html", "text/html", key="rp_download")
