@@ -8,13 +8,13 @@ import streamlit as st
 import yaml
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_RULES, current_history, default_targets
-from optimiser.background import BackgroundRun
+from app_pages.state import (
+    DEMO_RULES, background_busy, current_history, default_targets, follow_background, start_background,
+)
 from optimiser.replay import run_replay
 from optimiser.report_html import replay_report_html
 from optimiser.scheduling.rules_file import parse_rules
 from optimiser.scheduling.views import coarsen_rules_text
-from wfm.errors import WfmInputError
 
 st.title(t("replay_title"))
 history = current_history()
@@ -27,34 +27,17 @@ weeks = c2.number_input(t("weeks"), 1, 4, 1, key="rp_weeks")
 replications = c3.number_input(t("replications"), 1, 10, 3, key="rp_reps")
 targets = st.session_state.get("targets") or default_targets()
 
-run: BackgroundRun | None = st.session_state.get("replay_run")
-busy = run is not None and not run.done
-if st.button(t("run_replay"), type="primary", disabled=busy, key="rp_run"):
+if st.button(t("run_replay"), type="primary", disabled=background_busy("replay"), key="rp_run"):
     rules = parse_rules(yaml.safe_load(coarsen_rules_text(DEMO_RULES.read_text(encoding="utf-8"))), source=str(DEMO_RULES))
-    run = BackgroundRun(lambda on_progress, should_stop: run_replay(
-        history, cut, int(weeks), rules, targets, n_replications=int(replications))).start()
-    st.session_state["replay_run"] = run
-    st.session_state.pop("replay_result", None)
-    busy = True
+    start_background("replay", lambda on_progress, should_stop: run_replay(
+        history, cut, int(weeks), rules, targets, n_replications=int(replications)))
 
 
-@st.fragment(run_every=1.0)
-def waiting() -> None:
-    current = st.session_state.get("replay_run")
-    if current is not None and current.done:
-        st.rerun()
-    st.progress(0.0, text=t("replaying", seconds=f"{0 if current is None else current.elapsed_seconds():.0f}"))
+def waiting(run) -> None:
+    st.progress(0.0, text=t("replaying", seconds=f"{run.elapsed_seconds():.0f}"))
 
 
-if busy:
-    waiting()
-    st.stop()
-if run is not None and run.done and "replay_result" not in st.session_state:
-    if run.error is not None:
-        st.error(str(run.error) if isinstance(run.error, WfmInputError) else f"{type(run.error).__name__}: {run.error}")
-        st.stop()
-    st.session_state["replay_result"] = run.result
-result = st.session_state.get("replay_result")
+result = follow_background("replay", waiting)
 if result is None:
     st.info(t("replay_prompt"))
     st.stop()

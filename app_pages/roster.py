@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_AGENTS, DEMO_UNAVAILABILITY, can_see_names, plan_store_or_none, read_uploaded_agents, show_status
-from optimiser.background import BackgroundRun
+from app_pages.state import (
+    DEMO_AGENTS, DEMO_UNAVAILABILITY, background_busy, can_see_names, follow_background, plan_store_or_none,
+    read_uploaded_agents, show_status, start_background,
+)
 from optimiser.roster.agents import read_agents, read_unavailability
 from optimiser.roster.decompose import solve_roster
 from optimiser.roster.model import RosterProblem
@@ -43,35 +47,17 @@ if schedule is None or schedule.shifts.empty:
     st.info(t("roster_needs_schedule"))
     st.stop()
 
-run: BackgroundRun | None = st.session_state.get("roster_run")
-busy = run is not None and not run.done
-if st.button(t("run_roster"), type="primary", disabled=busy, key="ro_run"):
+if st.button(t("run_roster"), type="primary", disabled=background_busy("roster"), key="ro_run"):
     problem = RosterProblem(shifts=schedule.shifts, agents=agents, unavailability=unavailability,
                             ruleset=load_ruleset("sweden"))
-    run = BackgroundRun(lambda on_progress, should_stop: solve_roster(problem)).start()
-    st.session_state["roster_run"] = run
-    st.session_state.pop("roster_result", None)
-    busy = True
+    start_background("roster", lambda on_progress, should_stop: solve_roster(problem))
 
 
-@st.fragment(run_every=1.0)
-def waiting() -> None:
-    current = st.session_state.get("roster_run")
-    if current is not None and current.done:
-        st.rerun()
-    st.progress(0.0 if current is None else min(current.elapsed_seconds() / 180.0, 1.0),
-                text=t("rostering", seconds=f"{0 if current is None else current.elapsed_seconds():.0f}"))
+def waiting(run) -> None:
+    st.progress(min(run.elapsed_seconds() / 180.0, 1.0), text=t("rostering", seconds=f"{run.elapsed_seconds():.0f}"))
 
 
-if busy:
-    waiting()
-    st.stop()
-if run is not None and run.done and "roster_result" not in st.session_state:
-    if run.error is not None:
-        st.error(str(run.error) if isinstance(run.error, WfmInputError) else f"{type(run.error).__name__}: {run.error}")
-        st.stop()
-    st.session_state["roster_result"] = run.result
-result = st.session_state.get("roster_result")
+result = follow_background("roster", waiting)
 if result is None:
     st.info(t("roster_prompt"))
     st.stop()
@@ -110,7 +96,8 @@ st.subheader(t("downloads"))
 pseudo = st.checkbox(t("pseudonymise"), value=not show_names, disabled=not show_names, key="ro_pseudo")
 cols = st.columns(len(DOWNLOADS))
 for col, (fmt, filename) in zip(cols, DOWNLOADS.items()):
-    col.download_button(fmt.upper(), roster_file_bytes(result.assignments, fmt, pseudonymise=pseudo),
+    # Built only when clicked (an 800-agent workbook or calendar set takes seconds), not on every rerun.
+    col.download_button(fmt.upper(), functools.partial(roster_file_bytes, result.assignments, fmt, pseudonymise=pseudo),
                         filename, key=f"ro_dl_{fmt}")
 
 store = plan_store_or_none()

@@ -10,8 +10,10 @@ import streamlit as st
 import yaml
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_RULES, current_requirement, save_scenario_form, show_status
-from optimiser.background import BackgroundRun
+from app_pages.state import (
+    DEMO_RULES, background_busy, current_requirement, follow_background, save_scenario_form, show_status,
+    start_background,
+)
 from optimiser.scheduling.io import build_problem
 from optimiser.scheduling.rules_file import parse_rules
 from optimiser.scheduling.solve import solve
@@ -35,9 +37,7 @@ time_limit = c3.number_input(t("time_limit"), 5, 3600, 120, step=5, key="sc_time
 solver_name = c4.selectbox(t("solver"), ["highs", "cbc"], key="sc_solver")
 coarse = st.checkbox(t("coarse_starts"), value=True, key="sc_coarse", help=t("coarse_help"))
 
-run: BackgroundRun | None = st.session_state.get("schedule_run")
-busy = run is not None and not run.done
-if st.button(t("run_schedule"), type="primary", disabled=busy, key="sc_run"):
+if st.button(t("run_schedule"), type="primary", disabled=background_busy("schedule"), key="sc_run"):
     try:
         text = coarsen_rules_text(rules_text) if coarse else rules_text
         rules = parse_rules(yaml.safe_load(text), source="rules editor")
@@ -49,42 +49,23 @@ if st.button(t("run_schedule"), type="primary", disabled=busy, key="sc_run"):
     except (WfmInputError, yaml.YAMLError) as exc:
         st.error(str(exc))
         st.stop()
-    run = BackgroundRun(lambda on_progress, should_stop: solve(problem, on_progress=on_progress,
-                                                               should_stop=should_stop)).start()
-    st.session_state["schedule_run"] = run
-    st.session_state.pop("schedule_result", None)
-    busy = True
+    start_background("schedule", lambda on_progress, should_stop: solve(problem, on_progress=on_progress,
+                                                                         should_stop=should_stop))
 
 
-@st.fragment(run_every=1.0)
-def progress_panel() -> None:
-    current: BackgroundRun | None = st.session_state.get("schedule_run")
-    if current is None or current.done:
-        if current is not None and "schedule_result" not in st.session_state:
-            st.rerun()  # the solve finished: redraw the whole page with its result
-        return
-    latest = current.latest()
+def progress_panel(run) -> None:
+    latest = run.latest()
     incumbent, bound = (latest[0], latest[1]) if latest else (None, None)
-    st.progress(min(current.elapsed_seconds() / float(time_limit), 1.0),
-                text=t("solving", seconds=f"{current.elapsed_seconds():.0f}"))
+    st.progress(min(run.elapsed_seconds() / float(time_limit), 1.0),
+                text=t("solving", seconds=f"{run.elapsed_seconds():.0f}"))
     p1, p2 = st.columns(2)
     p1.metric(t("incumbent"), "–" if incumbent is None else f"{incumbent:,.0f}")
     p2.metric(t("bound"), "–" if bound is None else f"{bound:,.0f}")
-    if st.button(t("stop_keep_best"), key="sc_stop", disabled=current.stop_requested):
-        current.stop()
+    if st.button(t("stop_keep_best"), key="sc_stop", disabled=run.stop_requested):
+        run.stop()
 
 
-if busy:
-    progress_panel()
-    st.stop()
-
-if run is not None and run.done and "schedule_result" not in st.session_state:
-    if run.error is not None:
-        st.error(f"{type(run.error).__name__}: {run.error}")
-        st.stop()
-    st.session_state["schedule_result"] = run.result
-
-result = st.session_state.get("schedule_result")
+result = follow_background("schedule", progress_panel)
 if result is None:
     st.info(t("schedule_prompt"))
     st.stop()

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 
 import numpy as np
-import pandas as pd
 import plotly.express as px
 import streamlit as st
 

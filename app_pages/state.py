@@ -177,3 +177,48 @@ def show_status(result) -> None:
     if not message.lower().startswith(result.status.lower()):
         message = f"{result.status}: {message}"
     (st.success if result.status == "Optimal" else st.warning)(message)
+
+
+def start_background(name: str, target) -> None:
+    """Start ``target(on_progress, should_stop)`` in a thread as the page's run ``name``.
+
+    The run is kept in ``st.session_state[f"{name}_run"]``; its result, once collected by
+    :func:`follow_background`, in ``st.session_state[f"{name}_result"]``.
+    """
+    from optimiser.background import BackgroundRun
+
+    st.session_state[f"{name}_run"] = BackgroundRun(target).start()
+    st.session_state.pop(f"{name}_result", None)
+
+
+def background_busy(name: str) -> bool:
+    run = st.session_state.get(f"{name}_run")
+    return run is not None and not run.done
+
+
+def follow_background(name: str, render_progress) -> object | None:
+    """Follow the run ``name``: while it works, redraw ``render_progress(run)`` every second and stop
+    the page there (the page never freezes); once done, show its error and stop, or return its result.
+
+    Returns None when no run was ever started.
+    """
+    from wfm.errors import WfmInputError
+
+    run = st.session_state.get(f"{name}_run")
+    if run is not None and not run.done:
+
+        @st.fragment(run_every=1.0)
+        def panel() -> None:
+            if run.done:
+                st.rerun()  # redraw the whole page with the result
+            render_progress(run)
+
+        panel()
+        st.stop()
+    if run is not None and f"{name}_result" not in st.session_state:
+        if run.error is not None:
+            error = run.error
+            st.error(str(error) if isinstance(error, WfmInputError) else f"{type(error).__name__}: {error}")
+            st.stop()
+        st.session_state[f"{name}_result"] = run.result
+    return st.session_state.get(f"{name}_result")

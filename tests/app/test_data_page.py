@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -46,9 +45,10 @@ def test_heatmap_queue_selection_and_swedish_text(demo):
     assert any(m.label == "Köer" for m in at.metric)
 
 
-def test_upload_with_errors_shows_rows(tmp_path):
+def test_upload_mode_without_a_file_asks_for_one_and_shows_no_demo():
     at = _app().run()
     at.radio(key="data_source").set_value("upload").run()
     assert not at.exception
-    # No file chosen yet: the page asks for one instead of failing.
+    # No file chosen yet: the page asks for one, and stops before drawing the demo's numbers.
     assert any("Choose a file" in i.value for i in at.info)
+    assert len(at.metric) == 0
