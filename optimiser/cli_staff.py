@@ -177,19 +177,13 @@ def read_forecast_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     if missing:
         raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)} "
                             f"(found {', '.join(map(str, df.columns))})")
-    text = df["interval_start"].astype(str)
-    has_offset = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True).to_numpy()
-    if not has_offset.all():
-        i = int(np.flatnonzero(~has_offset)[0])
-        raise WfmInputError(f"{path}: row {i + 2}, column interval_start: timestamps must carry a "
-                            f"UTC offset (e.g. 2025-01-06T08:15:00+01:00), got {text.iloc[i]!r}")
-    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
-    if parsed.isna().any():
-        i = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise WfmInputError(f"{path}: row {i + 2}, column interval_start: not an ISO-8601 "
-                            f"timestamp, got {text.iloc[i]!r}")
+    from optimiser.scheduling.io import parse_offset_timestamps
+
     try:
-        df["interval_start"] = parsed.dt.tz_convert(tz)
+        df["interval_start"] = parse_offset_timestamps(df["interval_start"], "UTC", str(path), "interval_start")
+        df["interval_start"] = df["interval_start"].dt.tz_convert(tz)
+    except WfmInputError:
+        raise
     except Exception as exc:  # unknown zone
         raise WfmInputError(f"--tz must be an IANA zone such as Europe/Stockholm, got {tz!r}") from exc
     for col in ("calls_offered", "aht_seconds"):

@@ -30,7 +30,7 @@ OPTIONAL_NUMERIC = ("calls_offered", "aht_seconds", "agents_required_fractional"
 SCHEDULE_COLUMNS = ("shift_id", "template", "skill_group", "start", "end", "count", "paid_minutes", "breaks")
 
 
-def _parse_timestamps(values: pd.Series, tz: str, source: str, column: str, row_offset: int = 2) -> pd.Series:
+def parse_offset_timestamps(values: pd.Series, tz: str, source: str, column: str, row_offset: int = 2) -> pd.Series:
     """ISO-8601 strings with UTC offset -> tz-aware timestamps in ``tz``.
 
     A timestamp without offset is refused (it would be ambiguous on DST days).
@@ -97,7 +97,7 @@ def validate_requirement(df: pd.DataFrame, tz: str = "Europe/Stockholm", source:
     elif pd.api.types.is_datetime64_any_dtype(df["interval_start"]):
         raise WfmInputError(f"{source}: column interval_start must be tz-aware, got naive timestamps")
     else:
-        df["interval_start"] = _parse_timestamps(df["interval_start"], tz, source, "interval_start")
+        df["interval_start"] = parse_offset_timestamps(df["interval_start"], tz, source, "interval_start")
     df["queue"] = df["queue"].astype(str)
     for column in ("agents_required",) + OPTIONAL_NUMERIC:
         if column not in df.columns:
@@ -280,8 +280,8 @@ def read_schedule_csv(path: str | Path, tz: str = "Europe/Stockholm") -> pd.Data
     missing = [c for c in SCHEDULE_COLUMNS if c not in df.columns]
     if missing:
         raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(SCHEDULE_COLUMNS)}")
-    df["start"] = _parse_timestamps(df["start"], tz, str(path), "start")
-    df["end"] = _parse_timestamps(df["end"], tz, str(path), "end")
+    df["start"] = parse_offset_timestamps(df["start"], tz, str(path), "start")
+    df["end"] = parse_offset_timestamps(df["end"], tz, str(path), "end")
     for column in ("count", "paid_minutes"):
         values = pd.to_numeric(df[column], errors="coerce")
         bad = values.isna() | (values < 0) | (values != values.round())

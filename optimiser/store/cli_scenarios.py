@@ -36,7 +36,7 @@ DEFAULT_TZ = "Europe/Stockholm"
 def read_roster_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read a roster CSV (the layout of the ``.csv`` export) back into assignments."""
     from optimiser.export import ROSTER_COLUMNS, validate_assignments
-    from optimiser.scheduling.io import _parse_timestamps
+    from optimiser.scheduling.io import parse_offset_timestamps
 
     path = Path(path)
     text_columns = ("agent_id", "name", "site", "skill_group", "shift_id", "breaks")
@@ -50,7 +50,7 @@ def read_roster_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     if missing:
         raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}")
     for column in ("start", "end"):
-        df[column] = _parse_timestamps(df[column], tz, str(path), column)
+        df[column] = parse_offset_timestamps(df[column], tz, str(path), column)
     for column in ("site", "skill_group"):
         df[column] = df[column].astype(object).where(df[column] != "", None)
     validate_assignments(df, tz, source=str(path))  # raises on bad rows
