@@ -7,7 +7,7 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import make_shift
+from roster_builders import make_shift
 
 from optimiser.scheduling.io import write_schedule_csv
 from wfm.cli import main

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from conftest import TZ, make_agent, make_shift, unavailability
+from roster_builders import TZ, make_agent, make_shift, unavailability
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import TZ, make_agent, make_shift, unavailability
+from roster_builders import TZ, make_agent, make_shift, unavailability
 
 from optimiser.roster import check_roster, solve_roster
 from optimiser.roster.model import build_model, longest_work_without_break_hours

@@ -1,57 +1,9 @@
-"""Tiny hand-built scheduling instances shared by the tests."""
+"""Fixtures for these tests; the plain builders live in sched_builders.py (test files import them by
+that name: importing them from ``conftest`` picked whichever conftest module Python had loaded first)."""
 
-from __future__ import annotations
-
-import copy
-
-import numpy as np
-import pandas as pd
 import pytest
 
-from optimiser.scheduling.rules_file import parse_rules
-
-TZ = "Europe/Stockholm"
-
-BASE_RULES = {
-    "interval_minutes": 60,
-    "cyclic": False,
-    "skill_groups": {"a": {"queues": ["reports"]}},
-    "contracts": {"ft": {"hours_per_week": 40, "min_hours_per_week": 0, "max_hours_per_week": 168, "days_per_week": 7}},
-    "headcount": [{"site": "x", "skill_group": "a", "contract": "ft", "agents": 100}],
-    "breaks": {},
-    "shift_templates": {"day": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
-    "costs": {"base_cost_per_hour": 100, "shortfall_penalty_per_agent_hour": 100000},
-    "solver": {"time_limit_seconds": 20, "gap": 0.0},
-}
-
-
-def rules_dict(**overrides) -> dict:
-    d = copy.deepcopy(BASE_RULES)
-    for k, v in overrides.items():
-        d[k] = v
-    return d
-
-
-def make_rules(**overrides):
-    return parse_rules(rules_dict(**overrides), source="test_rules.yaml")
-
-
-def requirement(profile, start="2025-01-07", queue="reports", interval_minutes=60, **extra) -> pd.DataFrame:
-    """Requirement frame from a list of agents_required values."""
-    idx = pd.date_range(pd.Timestamp(start, tz=TZ), periods=len(profile), freq=f"{interval_minutes}min")
-    df = pd.DataFrame({"interval_start": idx, "queue": queue, "agents_required": np.asarray(profile, float)})
-    for k, v in extra.items():
-        df[k] = v
-    return df
-
-
-def day_profile(pairs, hours=24, default=0.0):
-    """``{(h0, h1): agents}`` -> 24 hourly values."""
-    out = [default] * hours
-    for (h0, h1), v in pairs.items():
-        for h in range(h0, h1):
-            out[h] = v
-    return out
+from sched_builders import make_rules
 
 
 @pytest.fixture

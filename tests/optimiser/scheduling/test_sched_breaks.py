@@ -6,7 +6,7 @@ import pytest
 
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.io import parse_breaks
-from conftest import day_profile, make_rules, requirement
+from sched_builders import day_profile, make_rules, requirement
 
 BREAKS = {"short": {"minutes": 15, "paid": True, "window_start": "01:00", "window_end": "02:00"},
           "lunch": {"minutes": 30, "paid": False, "window_start": "03:00", "window_end": "05:00"}}

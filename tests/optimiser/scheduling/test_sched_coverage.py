@@ -5,7 +5,7 @@ import pytest
 from scipy.optimize import linprog
 
 from optimiser.scheduling import build_problem, solve
-from conftest import day_profile, make_rules, requirement
+from sched_builders import day_profile, make_rules, requirement
 
 
 def test_coverage_holds_every_interval_at_least_cost():

@@ -14,7 +14,7 @@ from optimiser.scheduling import read_requirement_csv, read_schedule_csv
 from optimiser.scheduling.io import SCHEDULE_COLUMNS, parse_breaks, validate_requirement
 from wfm.cli import main
 from wfm.errors import WfmInputError
-from conftest import day_profile, requirement, rules_dict
+from sched_builders import day_profile, requirement, rules_dict
 
 
 def _write_requirement(path, df):

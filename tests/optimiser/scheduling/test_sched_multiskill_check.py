@@ -13,7 +13,7 @@ import pytest
 from optimiser.scheduling import build_problem, solve
 from optimiser.simulation import simulate
 from optimiser.staffing import required_agents
-from conftest import TZ, make_rules
+from sched_builders import TZ, make_rules
 
 
 def test_flow_split_is_conservative_against_simulation():

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from optimiser.scheduling import build_problem, solve
-from conftest import TZ, day_profile, make_rules, requirement
+from sched_builders import TZ, day_profile, make_rules, requirement
 
 
 def test_days_off_two_consecutive_days_and_daily_counts_within_tours():

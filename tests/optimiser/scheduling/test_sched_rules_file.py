@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from optimiser.scheduling.rules_file import dump_rules, load_rules, parse_rules
 from wfm.errors import WfmInputError
-from conftest import rules_dict
+from sched_builders import rules_dict
 
 DEMO = "data/demo_rules.yaml"
 

@@ -8,7 +8,7 @@ from optimiser.erlang import service_level
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.model import _concave_gains
 from optimiser.staffing import required_agents
-from conftest import TZ, make_rules
+from sched_builders import TZ, make_rules
 
 
 def _day_requirement():

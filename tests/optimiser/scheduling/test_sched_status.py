@@ -10,7 +10,7 @@ import pytest
 
 from optimiser.scheduling import build_problem, load_rules, solve
 from optimiser.scheduling.spec import SolverSettings
-from conftest import TZ, day_profile, make_rules, requirement
+from sched_builders import TZ, day_profile, make_rules, requirement
 
 
 def _hard_day():
@@ -61,7 +61,7 @@ SCRIPT = r"""
 import sys, json
 sys.modules["highspy"] = None          # HiGHS is not installed in this interpreter
 sys.path.insert(0, "tests/optimiser/scheduling")
-from conftest import make_rules, requirement, day_profile
+from sched_builders import make_rules, requirement, day_profile
 from optimiser.scheduling import build_problem, solve
 res = solve(build_problem(requirement(day_profile({(8, 16): 2})), make_rules()))
 print(json.dumps({"solver": res.solver, "status": res.status, "message": res.message, "hours": res.agent_hours}))

@@ -6,7 +6,7 @@ import pytest
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.model import build_model
 from optimiser.scheduling.solve import lp_rounding_start
-from conftest import day_profile, make_rules, requirement
+from sched_builders import day_profile, make_rules, requirement
 
 
 def test_same_start_within_week_gives_each_tour_one_shift_type():
