@@ -5,7 +5,8 @@ Replay a history::
     wfm replay HISTORY --cut DATE --weeks N --rules rules.yaml [--records calls.csv] \\
         --out report.html [--model weekly_mean] [--target-service-level 0.8] \\
         [--answer-within-seconds 180] [--patience-seconds S] [--shrinkage F] \\
-        [--records-tz ZONE] [--replications 3] [--seed 0] [--per-day-csv days.csv]
+        [--records-tz ZONE] [--replications 3] [--standard-error 0.01] [--max-replications 400] \\
+        [--seed 0] [--per-day-csv days.csv]
 
 Risk of a schedule under the forecast's uncertainty::
 
@@ -80,7 +81,13 @@ def register(subparsers) -> None:
     p.add_argument("--out", required=True, help="HTML report to write")
     p.add_argument("--per-day-csv", default=None, help="also write the per-queue, per-day table as CSV")
     p.add_argument("--model", default="weekly_mean", help="forecast model [default %(default)s]")
-    p.add_argument("--replications", default="3", help="simulation runs per scenario [default %(default)s]")
+    p.add_argument("--replications", default="3", help="simulation runs per scenario (the least, with "
+                   "--standard-error) [default %(default)s]")
+    p.add_argument("--standard-error", default=None,
+                   help="run more simulations until every day's simulated service level has this standard "
+                   "error, a share in (0, 1), e.g. 0.01 = 1 point [default: off, exactly --replications]")
+    p.add_argument("--max-replications", default="400",
+                   help="cap on the runs per queue with --standard-error [default %(default)s]")
     _add_targets(p, rules_defaults=True)
     p.set_defaults(func=run_replay_command)
 
@@ -124,6 +131,8 @@ def run_replay_command(args) -> int:
 
     weeks = _number(args.weeks, "--weeks", low=1, whole=True)
     reps = _number(args.replications, "--replications", low=1, whole=True)
+    se = _number(args.standard_error, "--standard-error", low=0, high=1, low_open=True, high_open=True)
+    max_reps = _number(args.max_replications, "--max-replications", low=reps, whole=True)
     seed = _number(args.seed, "--seed", low=0, whole=True)
     out = Path(args.out)
     if not out.parent.exists():
@@ -138,17 +147,23 @@ def run_replay_command(args) -> int:
     if args.records:
         records = read_call_records(args.records, tz=args.records_tz or args.tz)
     res = run_replay(history, args.cut, weeks, rules, targets, model=args.model, records=records,
-                     n_replications=reps, seed=seed, source=Path(args.history).name)
+                     n_replications=reps, seed=seed, source=Path(args.history).name,
+                     target_standard_error=se, max_replications=max_reps)
     write_replay_report(res, out)
     if args.per_day_csv:
         res.per_day.reset_index().to_csv(args.per_day_csv, index=False)
     s = res.summary
     print(f"replayed {s['days']} queue-day(s) from {s['cut']} (model {s['model']}, schedule {s['schedule_status']})")
     print(f"days meeting the target: {100 * s['share_days_meeting_target']:.0f} %; within 3 points of the "
-          f"plan's promise without forecast error: {100 * s['share_days_within_3pts_without_forecast_error']:.0f} %,"
-          f" with it: {100 * s['share_days_within_3pts_with_forecast_error']:.0f} %")
+          f"plan's promise without forecast error: {100 * s['share_days_within_3pts_without_forecast_error']:.0f} %"
+          f" (stationary Erlang: "
+          f"{100 * s['share_days_within_3pts_without_forecast_error_stationary_erlang']:.0f} %), with it: "
+          f"{100 * s['share_days_within_3pts_with_forecast_error']:.0f} %")
+    print(f"simulated days: mean of {s['replications']} replications (largest standard error "
+          f"{100 * s['max_sim_standard_error']:.1f} pts)")
     print(f"mean gap {100 * s['mean_gap']:+.1f} pts = rounding {100 * s['mean_rounding']:+.1f} + queueing "
-          f"model {100 * s['mean_queueing_model']:+.1f} + forecast {100 * s['mean_forecast']:+.1f}")
+          f"model {100 * s['mean_queueing_model']:+.1f} (time variation {100 * s['mean_time_variation']:+.1f}, "
+          f"residual {100 * s['mean_queueing_residual']:+.1f}) + forecast {100 * s['mean_forecast']:+.1f}")
     print(f"report written to {out}")
     return 0
 

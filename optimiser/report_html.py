@@ -16,13 +16,17 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from optimiser.replay import COMPONENTS, ReplayResult
+from optimiser.replay import COMPONENTS, QUEUEING_SPLIT, ReplayResult
 
 __all__ = ["replay_report_html", "write_replay_report"]
 
 _LABELS = {"rounding": "Schedule rounding (scheduled vs required agents)",
            "queueing_model": "Queueing model (Erlang vs simulation, same calls)",
-           "forecast": "Forecast error (actual vs forecast calls)"}
+           "forecast": "Forecast error (actual vs forecast calls)",
+           "time_variation": "Queueing model: time variation (stationary Erlang vs time-varying model)",
+           "queueing_residual": "Queueing model: residual (time-varying model vs simulation)"}
+#: the stacked bars: rounding, the queueing model in its two parts, forecast (they sum to the gap)
+_BARS = ("rounding", *QUEUEING_SPLIT, "forecast")
 
 _CSS = """body{font-family:system-ui,Segoe UI,Arial,sans-serif;max-width:1100px;margin:2em auto;color:#222}
 table{border-collapse:collapse;font-size:13px}td,th{border:1px solid #ccc;padding:3px 7px;text-align:right}
@@ -35,8 +39,8 @@ def _pct(x) -> str:
 
 def _daily_pooled(per_day: pd.DataFrame) -> pd.DataFrame:
     """All queues together: forecast-call-weighted means per day."""
-    cols = ["promised_service_level", "service_level_plan", "service_level_sim_forecast",
-            "achieved_service_level", "gap", *COMPONENTS]
+    cols = ["promised_service_level", "service_level_plan", "service_level_plan_tv",
+            "service_level_sim_forecast", "achieved_service_level", "gap", *COMPONENTS, *QUEUEING_SPLIT]
     d = per_day.reset_index()
     w = d["calls_forecast"].where(d["calls_forecast"] > 0, 1e-9)
     out = d[cols].mul(w, axis=0).groupby(d["day"]).sum().div(w.groupby(d["day"]).sum(), axis=0)
@@ -70,18 +74,26 @@ def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the p
             wape=_pct(s["forecast_wape"])))
     parts.append(
         "<ul><li>Days meeting the target in the replay: <b>{meet}</b></li>"
-        "<li>Days whose simulated service level is within 3 points of the plan's promise, forecast "
-        "error removed: <b>{w0}</b>; with the real forecast error: <b>{w1}</b></li>"
-        "<li>Mean gap achieved - promised: <b>{gap}</b> = rounding {r} + queueing model {q} + "
-        "forecast {f}</li></ul>".format(
+        "<li>Days whose simulated service level is within 3 points of the plan's promise (the "
+        "time-varying queue model at the scheduled agents), forecast error removed: <b>{w0}</b> "
+        "(against stationary Erlang per interval: {ws}); with the real forecast error: <b>{w1}</b></li>"
+        "<li>Mean gap achieved - promised: <b>{gap}</b> = rounding {r} + queueing model {q} (time "
+        "variation {tv}, residual {qr}) + forecast {f}</li>"
+        "<li>Simulated days are the mean of {reps} replications (largest standard error {se} points); "
+        "one day alone scatters much more around it.</li></ul>".format(
             meet=_pct(s["share_days_meeting_target"]),
             w0=_pct(s["share_days_within_3pts_without_forecast_error"]),
+            ws=_pct(s.get("share_days_within_3pts_without_forecast_error_stationary_erlang")),
             w1=_pct(s["share_days_within_3pts_with_forecast_error"]),
             gap=f"{100 * s['mean_gap']:+.1f} pts", r=f"{100 * s['mean_rounding']:+.1f}",
-            q=f"{100 * s['mean_queueing_model']:+.1f}", f=f"{100 * s['mean_forecast']:+.1f}"))
+            q=f"{100 * s['mean_queueing_model']:+.1f}", tv=f"{100 * s['mean_time_variation']:+.1f}",
+            qr=f"{100 * s['mean_queueing_residual']:+.1f}", f=f"{100 * s['mean_forecast']:+.1f}",
+            reps=html.escape(str(s.get("replications"))), se=f"{100 * s.get('max_sim_standard_error', np.nan):.1f}"))
     fig = go.Figure()
     for col, name, dash in (("promised_service_level", "Promised (requirement, Erlang)", "dot"),
-                            ("service_level_plan", "Plan (scheduled agents, Erlang)", "dash"),
+                            ("service_level_plan", "Plan (scheduled agents, stationary Erlang)", "dash"),
+                            ("service_level_plan_tv", "Plan's promise (scheduled agents, time-varying model)",
+                             "longdash"),
                             ("service_level_sim_forecast", "Simulated on the forecast", "dashdot"),
                             ("achieved_service_level", "Achieved (simulated on actual calls)", "solid")):
         fig.add_trace(go.Scatter(x=days, y=100 * daily[col], name=name, mode="lines+markers",
@@ -92,7 +104,7 @@ def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the p
                       yaxis_title="service level [%]")
     parts.append(_fig_html(fig, first=True))
     fig = go.Figure()
-    for c in COMPONENTS:
+    for c in _BARS:
         fig.add_trace(go.Bar(x=days, y=100 * daily[c], name=_LABELS[c]))
     fig.add_trace(go.Scatter(x=days, y=100 * daily["gap"], name="Total gap", mode="markers",
                              marker=dict(color="black", size=9)))

@@ -88,6 +88,31 @@ def test_replay_bad_cut_exits_2(files, capsys, cut, weeks, match):
     assert re.search(match, capsys.readouterr().err)
 
 
+def test_replay_standard_error_runs_more_replications(files, capsys):
+    code = main(["replay", str(files / "history.csv"), "--cut", "2025-02-03", "--weeks", "1",
+                 "--rules", str(files / "rules.yaml"), "--out", str(files / "r.html"), "--replications", "2",
+                 "--standard-error", "0.02", "--max-replications", "30",
+                 "--per-day-csv", str(files / "days.csv")])
+    assert code == 0
+    days = pd.read_csv(files / "days.csv")
+    assert (days["replications"] > 2).all() and (days["replications"] <= 30).all()
+    assert ((days["sim_standard_error"] <= 0.02) | (days["replications"] == 30)).all()
+    assert np.allclose(days[["time_variation", "queueing_residual"]].sum(axis=1), days["queueing_model"])
+    assert "replications" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags, match", [
+    (["--standard-error", "2"], "--standard-error must be < 1"),
+    (["--standard-error", "0.01", "--replications", "5", "--max-replications", "3"],
+     "--max-replications must be >= 5"),
+])
+def test_replay_bad_replication_flags_exit_2(files, capsys, flags, match):
+    code = main(["replay", str(files / "history.csv"), "--cut", "2025-02-03", "--weeks", "1",
+                 "--rules", str(files / "rules.yaml"), "--out", str(files / "r.html"), *flags])
+    assert code == 2
+    assert match in capsys.readouterr().err
+
+
 def test_replay_records_without_needed_columns_exit_2(files, capsys):
     _records(files / "calls.csv", with_all=False)
     code = main(["replay", str(files / "history.csv"), "--cut", "2025-02-03", "--weeks", "1",
