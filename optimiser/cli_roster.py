@@ -6,7 +6,7 @@
                --out roster.xlsx|roster.csv|roster.json|DIR-of-ics [--weeks 4] \\
                [--unavailability FILE] [--preferences FILE] [--time-limit SECONDS] \\
                [--solver highs|cbc] [--decompose auto|none|week|skill_group|week+skill_group] \\
-               [--pseudonymise]
+               [--method auto|mip|local_search] [--pseudonymise]
 
 Exit codes: 0 a roster was written (unfilled slots and contract shortfalls
 are listed on stderr), 1 no roster could be produced, 2 bad input.
@@ -40,6 +40,10 @@ def register(subparsers) -> None:
                    help="solver time limit in seconds (default 60; split over sub-problems)")
     p.add_argument("--solver", choices=("highs", "cbc"), default="highs")
     p.add_argument("--decompose", choices=("auto", "none", "week", "skill_group", "week+skill_group"), default="auto")
+    p.add_argument("--method", choices=("auto", "mip", "local_search"), default="auto",
+                   help="mip: the MIP started from the local search (may prove optimality); local_search: rule-keeping "
+                        "construction and local search only, far less memory, no bound; auto (default): the MIP up to "
+                        "40,000 possible agent-shift pairs, else the local search")
     p.add_argument("--pseudonymise", action="store_true", help="replace agent ids and names on export")
     p.add_argument("--tz", default="Europe/Stockholm", help="IANA time zone of the site (default Europe/Stockholm)")
     p.set_defaults(func=run)
@@ -74,7 +78,7 @@ def run(args) -> int:
         raise WfmInputError(f"--out must end in .csv, .xlsx or .json or name a directory for .ics files, got {str(out)!r}")
     problem = RosterProblem(shifts=shifts, agents=agents, unavailability=un, ruleset=ruleset, preferences=prefs,
                             tz=args.tz, solver=SolverSettings(solver=args.solver, time_limit_seconds=args.time_limit))
-    result = solve_roster(problem, decompose=args.decompose)
+    result = solve_roster(problem, decompose=args.decompose, method=args.method)
     print(result.message)
     print(f"solver {result.solver}, objective {result.objective}, gap {result.gap}, "
           f"hit time limit {result.hit_time_limit}")

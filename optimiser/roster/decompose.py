@@ -34,15 +34,19 @@ import pandas as pd
 import pulp
 
 from optimiser.roster.explain import postsolve_explanations, presolve_checks
-from optimiser.roster.model import RosterProblem, build_model, greedy_start
+from optimiser.roster.model import RosterProblem, build_model, prepare_model
+from optimiser.roster.search import local_search
 from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_roster, fairness_spread
 from optimiser.scheduling.io import format_breaks, parse_breaks
 from optimiser.scheduling.solve import SolveInfo, highs_available, solve_model
 from wfm.errors import WfmInputError
 
-__all__ = ["DECOMPOSITIONS", "expand_weeks", "solve_roster"]
+__all__ = ["DECOMPOSITIONS", "METHODS", "MIP_MAX_PAIRS", "expand_weeks", "solve_roster"]
 
 DECOMPOSITIONS = ("auto", "none", "week", "skill_group", "week+skill_group")
+METHODS = ("auto", "mip", "local_search")
+#: Above this many possible agent-shift pairs ``method="auto"`` uses the local search alone.
+MIP_MAX_PAIRS = 40_000
 PENALTY_COLUMNS = ("agent_id", "shift_id", "term", "value")
 
 
@@ -103,14 +107,14 @@ class _HiGHSWithStart(pulp.HiGHS):
         return status
 
 
-def _solve_highs(m, start: dict) -> SolveInfo:
+def _solve_highs(m, start: dict, time_limit_seconds: float) -> SolveInfo:
     """Solve with HiGHS from ``start``; status reported as in the scheduler
     (a time-limited incumbent is ``Feasible``, not ``Optimal``)."""
     import highspy
 
     settings = m.problem.solver
     t0 = time.perf_counter()
-    solver = _HiGHSWithStart(start, msg=settings.msg, timeLimit=settings.time_limit_seconds, gapRel=settings.gap,
+    solver = _HiGHSWithStart(start, msg=settings.msg, timeLimit=time_limit_seconds, gapRel=settings.gap,
                              threads=settings.threads)
     m.prob.solve(solver)
     elapsed = time.perf_counter() - t0
@@ -137,51 +141,84 @@ def _solve_highs(m, start: dict) -> SolveInfo:
     return SolveInfo("highs", status, "time_limit" if hit else status.lower(), obj, bound, gap, hit, msg, elapsed)
 
 
-def _solve_once(problem: RosterProblem):
-    m = build_model(problem)
-    pre = presolve_checks(m)
-    start = greedy_start(m)
-    if problem.solver.solver == "highs" and highs_available():
-        values = {v: 0.0 for v in m.x.values()}
-        for key in start:
-            values[m.x[key]] = 1.0
-        filled: dict = {}
-        for aid, sid in start:
-            filled[sid] = filled.get(sid, 0) + 1
-        for rec in m.shifts.itertuples(index=False):
-            values[m.unfilled[rec.shift_id]] = float(int(rec.count) - filled.get(rec.shift_id, 0))
-        info = _solve_highs(m, values)
+def _solve_once(problem: RosterProblem, method: str):
+    """Solve one (sub-)problem by ``method`` (``mip`` or ``local_search``).
+
+    ``mip`` builds the MIP, starts HiGHS from the local search's roster (a
+    quarter of the time limit at most) and keeps whichever of the two has the
+    lower objective (HiGHS may drop a start it cannot complete).
+    ``local_search`` never builds the MIP: a fraction of the memory, no bound.
+    """
+    settings = problem.solver
+    t0 = time.perf_counter()
+    if method == "local_search":
+        m = prepare_model(problem)
+        pre = presolve_checks(m)
+        ls = local_search(m, settings.time_limit_seconds)
+        elapsed = time.perf_counter() - t0
+        stop = "time limit" if ls.hit_time_limit else "no improving move left"
+        info = SolveInfo("local_search", "Feasible", "time_limit" if ls.hit_time_limit else "local_optimum",
+                         ls.objective, None, None, ls.hit_time_limit,
+                         f"feasible, not proven optimal: greedy construction + local search ({ls.moves['insert']} "
+                         f"inserts, {ls.moves['eject']} ejection chains, {ls.moves['transfer']} transfers in "
+                         f"{ls.passes} passes; stopped: {stop}), objective {ls.greedy_objective:,.0f} -> "
+                         f"{ls.objective:,.0f}; no MIP, so no bound", elapsed)
+        chosen, unfilled_n, short_h = ls.assignment, ls.unfilled, ls.shortfall
     else:
-        info = solve_model(m)
+        m = build_model(problem)
+        pre = presolve_checks(m)
+        ls = local_search(m, min(settings.time_limit_seconds / 4.0, 30.0))
+        chosen, unfilled_n, short_h = ls.assignment, ls.unfilled, ls.shortfall
+        rest = max(1.0, settings.time_limit_seconds - (time.perf_counter() - t0))
+        if problem.solver.solver == "highs" and highs_available():
+            values = {v: 0.0 for v in m.x.values()}
+            for key in ls.assignment:
+                values[m.x[key]] = 1.0
+            for sid, var in m.unfilled.items():
+                values[var] = float(ls.unfilled.get(sid, 0))
+            info = _solve_highs(m, values, rest)
+        else:
+            m.problem = replace(problem, solver=replace(settings, time_limit_seconds=rest))
+            info = solve_model(m)
+            m.problem = problem
+        if info.objective is not None and info.objective < ls.objective - 1e-6:
+            chosen = {(aid, sid) for (aid, sid), v in m.x.items() if (v.varValue or 0) > 0.5}
+            unfilled_n = {sid: int(round(u.varValue or 0)) for sid, u in m.unfilled.items()
+                          if int(round(u.varValue or 0)) > 0}
+            short_h = {key: var.varValue for key, (var, _t) in m.shortfall.items() if (var.varValue or 0) > 1e-6}
+        else:
+            kept = (f"the MIP found nothing better than the local search's roster (objective {ls.objective:,.0f}), "
+                    f"which is kept")
+            status = info.status if info.status == "Optimal" else "Feasible"
+            if info.status == "Optimal" and info.objective is not None and abs(info.objective - ls.objective) > 1e-6:
+                status = "Feasible"
+            info = replace(info, status=status, objective=ls.objective, message=f"{info.message}; {kept}")
     sh = m.shifts
     agents = problem.agents.set_index("agent_id")
-    rows, unfilled, pens, shorts = [], [], [], []
-    if info.objective is not None:
-        rows = [(aid, sid) for (aid, sid), v in m.x.items() if (v.varValue or 0) > 0.5]
-        pos_of = {s: i for i, s in enumerate(sh["shift_id"])}
-        n_eligible = np.zeros(len(sh), dtype=int)
-        for p in m.eligible.values():
-            n_eligible[p] += 1
-        for sid, u in m.unfilled.items():
-            n = int(round(u.varValue or 0))
-            if n > 0:
-                i = pos_of[sid]
-                r = sh.iloc[i]
-                reason = ("no qualified and available agent" if n_eligible[i] == 0 else
-                          f"{n_eligible[i]} agents are qualified and available, but rest, hours and day limits "
-                          f"leave none of the others free")
-                unfilled.append({"shift_id": sid, "template": r["template"], "skill_group": r["skill_group"],
-                                 "start": r["start"], "end": r["end"], "unfilled": n, "reason": reason})
-        for (aid, sid), terms in m.terms.items():
-            if (m.x[(aid, sid)].varValue or 0) > 0.5:
-                for name, value in terms:
-                    pens.append({"agent_id": aid, "shift_id": sid, "term": name, "value": value})
-        pen = problem.ruleset.penalties.contract_shortfall_per_hour
-        for (aid, label), (var, target) in m.shortfall.items():
-            h = var.varValue or 0.0
-            if h > 1e-6:
-                pens.append({"agent_id": aid, "shift_id": "", "term": f"{label} shortfall", "value": pen * h})
-                shorts.append({"agent_id": aid, "term": label, "hours": round(h, 2), "target": round(target, 2)})
+    rows = sorted(chosen)
+    unfilled, pens, shorts = [], [], []
+    pos_of = {s: i for i, s in enumerate(sh["shift_id"])}
+    n_eligible = np.zeros(len(sh), dtype=int)
+    for p in m.eligible.values():
+        n_eligible[p] += 1
+    for sid, n in unfilled_n.items():
+        i = pos_of[sid]
+        r = sh.iloc[i]
+        reason = ("no qualified and available agent" if n_eligible[i] == 0 else
+                  f"{n_eligible[i]} agents are qualified and available, but rest, hours and day limits "
+                  f"leave none of the others free")
+        unfilled.append({"shift_id": sid, "template": r["template"], "skill_group": r["skill_group"],
+                         "start": r["start"], "end": r["end"], "unfilled": n, "reason": reason})
+    for key, terms in m.terms.items():
+        if key in chosen:
+            for name, value in terms:
+                pens.append({"agent_id": key[0], "shift_id": key[1], "term": name, "value": value})
+    pen = problem.ruleset.penalties.contract_shortfall_per_hour
+    for (aid, label), (_var, target) in m.shortfall.items():
+        h = short_h.get((aid, label), 0.0)
+        if h > 1e-6:
+            pens.append({"agent_id": aid, "shift_id": "", "term": f"{label} shortfall", "value": pen * h})
+            shorts.append({"agent_id": aid, "term": label, "hours": round(h, 2), "target": round(target, 2)})
     sh_idx = sh.set_index("shift_id")
     assign = pd.DataFrame([{
         "agent_id": aid, "name": agents.at[aid, "name"], "site": agents.at[aid, "site"],
@@ -210,7 +247,8 @@ def estimate_pairs(problem: RosterProblem) -> int:
     return est
 
 
-def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variables: int = 150_000) -> RosterResult:
+def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variables: int = 150_000,
+                 method: str = "auto", mip_max_pairs: int = MIP_MAX_PAIRS) -> RosterResult:
     """Roster ``problem``, decomposed if asked or if it is too large.
 
     Parameters
@@ -218,9 +256,19 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
     problem : RosterProblem
     decompose : {"auto", "none", "week", "skill_group", "week+skill_group"}
     max_variables : int
-        With ``auto``: decompose by week when the possible (agent, shift)
-        pairs (:func:`estimate_pairs`) exceed this; by week and skill group
-        if one week alone still does.
+        With ``auto`` and the MIP: decompose by week when the possible
+        (agent, shift) pairs (:func:`estimate_pairs`) exceed this; by week and
+        skill group if one week alone still does.
+    method : {"auto", "mip", "local_search"}
+        ``mip``: the MIP, started from the local search's roster, the better
+        of the two kept (may be proven optimal).  ``local_search``: greedy
+        construction and local search only (:mod:`optimiser.roster.search`;
+        no MIP is built, so far less memory; feasible, never proven).
+        ``auto``: ``mip`` up to ``mip_max_pairs`` agent-shift pairs, else
+        ``local_search`` (and then ``decompose="auto"`` means no
+        decomposition, since the search is lean at any size).
+    mip_max_pairs : int
+        The ``auto`` threshold (see ``benchmarks/results/roster_scale.md``).
 
     Returns
     -------
@@ -229,13 +277,20 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
     """
     if decompose not in DECOMPOSITIONS:
         raise WfmInputError(f"decompose must be one of {', '.join(DECOMPOSITIONS)}, got {decompose!r}")
+    if method not in METHODS:
+        raise WfmInputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    est = estimate_pairs(problem)
+    how_solved = method
+    if method == "auto":
+        how_solved = "mip" if est <= mip_max_pairs else "local_search"
     tz = problem.tz
     shifts = problem.shifts
     days = sorted({t.tz_convert(tz).date() for t in shifts["start"]})
     n_weeks = int(np.ceil(((days[-1] - days[0]).days + 1) / 7))
     how, why = decompose, ""
-    if decompose == "auto":
-        est = estimate_pairs(problem)
+    if decompose == "auto" and how_solved == "local_search":
+        how = "none"
+    elif decompose == "auto":
         if est <= max_variables:
             how = "none"
         elif n_weeks > 1 and est / n_weeks <= max_variables:
@@ -255,6 +310,7 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
     all_assign, all_unfilled, explanations, pens, notes = [], [], [], [], []
     hol: set = set()
     statuses, objective, bound, gaps, hit, solver = [], 0.0, 0.0, [], False, ""
+    part_messages: list = []
     parts = len(week_parts) * len(group_parts)
     per_part = replace(problem.solver, time_limit_seconds=max(5.0, problem.solver.time_limit_seconds / parts))
     used: dict = dict(problem.period_hours_used or {})
@@ -277,11 +333,12 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
             sub = replace(problem, shifts=sub_shifts.reset_index(drop=True), agents=sub_agents.reset_index(drop=True),
                           fixed_work=fixed, period_hours_used=dict(used),
                           period_weeks=problem.period_weeks or n_weeks, solver=per_part)
-            info, assign, unf, expl, pen, h, nts = _solve_once(sub)
+            info, assign, unf, expl, pen, h, nts = _solve_once(sub, how_solved)
             solver = info.solver
             statuses.append(info.status)
             objective += info.objective or 0.0
-            bound += info.best_bound or 0.0
+            bound = None if bound is None or info.best_bound is None else bound + info.best_bound
+            part_messages.append(info.message)
             hit |= info.hit_time_limit
             if info.gap is not None:
                 gaps.append(info.gap)
@@ -312,8 +369,11 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
         f"{how}: {parts} sub-problems solved in order{why}; later weeks keep the earlier weeks' assignments "
         f"fixed for the rest and consecutive-day rules")
     n_unf = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
+    why_method = (f" (auto: about {est:,} agent-shift pairs {'>' if how_solved == 'local_search' else '<='} "
+                  f"mip_max_pairs={mip_max_pairs:,})") if method == "auto" else ""
     message = (f"{status}: {len(assign)} shifts assigned, {n_unf} slots unfilled, {len(violations)} hard "
-               f"violations; decomposition {description}")
+               f"violations; method {how_solved}{why_method}: {part_messages[0] if len(part_messages) == 1 else '; '.join(dict.fromkeys(part_messages))}; "
+               f"decomposition {description}")
     if notes:
         message += "; " + "; ".join(notes[:5])
     pens = [p for p in pens if len(p)]

@@ -78,8 +78,12 @@ __all__ = [
     "add_slot_coverage",
     "add_weekly_rest",
     "build_model",
+    "contract_targets",
     "longest_work_without_break_hours",
+    "preference_terms",
+    "prepare_model",
     "prepare_shifts",
+    "weekly_rest_windows",
 ]
 
 PREFERENCE_COLUMNS = ("agent_id", "kind", "day", "template", "weight")
@@ -134,7 +138,7 @@ class RosterModel:
     """The built PuLP model plus the index needed to read the answer."""
 
     problem: RosterProblem
-    prob: pulp.LpProblem
+    prob: pulp.LpProblem | None  # None when only prepared (prepare_model)
     shifts: pd.DataFrame
     x: dict  # (agent_id, shift_id) -> LpVariable
     unfilled: dict  # shift_id -> LpVariable
@@ -335,17 +339,17 @@ def _midnight(day: dt.date, tz: str) -> pd.Timestamp:
     return pd.Timestamp(dt.datetime.combine(day, dt.time()), tz=tz)
 
 
-def add_weekly_rest(m: RosterModel) -> None:
-    """A free period of ``min_weekly_rest_hours`` in every rolling 7-day window
-    (windows start at each local midnight; with ``fixed_work`` also the
-    windows that start up to 6 days before the horizon)."""
+def weekly_rest_windows(m: RosterModel) -> dict:
+    """The weekly-rest grid: ``t0`` [ns], ``grid_ns``, ``need`` (blocks of rest
+    needed) and ``windows`` (``(day, start_ns, end_ns)`` of every 7-day window
+    starting at a local midnight of the horizon, and up to 6 days before it
+    when there is ``fixed_work``)."""
     rules, tz = m.problem.ruleset, m.problem.tz
     grid_ns = int(round(rules.weekly_rest_grid_hours * _NS_H))
     need = int(np.ceil(rules.min_weekly_rest_hours / rules.weekly_rest_grid_hours - 1e-9))
     days = _horizon_days(m)
     fixed = _fixed_by_agent(m.problem)
     first_window = days[0] - dt.timedelta(days=6) if fixed else days[0]
-    last_end = m.shifts["end_ns"].max()
     # Windows start at every local midnight up to the last day; a window that
     # runs past the horizon sees the time after it as free, so the next period
     # (or the next week of a decomposed solve) can still meet it.
@@ -354,9 +358,19 @@ def add_weekly_rest(m: RosterModel) -> None:
     while d <= days[-1]:
         windows.append((d, _midnight(d, tz).value, _midnight(d + dt.timedelta(days=7), tz).value))
         d += dt.timedelta(days=1)
-    t0 = windows[0][1]
+    return {"t0": windows[0][1], "grid_ns": grid_ns, "need": need, "windows": windows}
+
+
+def add_weekly_rest(m: RosterModel) -> None:
+    """A free period of ``min_weekly_rest_hours`` in every rolling 7-day window
+    (windows start at each local midnight; with ``fixed_work`` also the
+    windows that start up to 6 days before the horizon)."""
+    rules = m.problem.ruleset
+    m.weekly = weekly_rest_windows(m)
+    t0, grid_ns, need, windows = m.weekly["t0"], m.weekly["grid_ns"], m.weekly["need"], m.weekly["windows"]
+    fixed = _fixed_by_agent(m.problem)
+    last_end = m.shifts["end_ns"].max()
     n_blocks = int(np.ceil((max(windows[-1][2], last_end) - t0) / grid_ns))
-    m.weekly = {"t0": t0, "grid_ns": grid_ns, "need": need, "windows": windows}
     b_start = t0 + grid_ns * np.arange(n_blocks)
     start, end = m.shifts["start_ns"].to_numpy(), m.shifts["end_ns"].to_numpy()
     for aid in m.eligible:
@@ -428,6 +442,37 @@ def _unavailable_weekdays(problem: RosterProblem, aid: str, days: list[dt.date])
     return out
 
 
+def contract_targets(m: RosterModel) -> dict:
+    """Per agent the hour limits and targets of :func:`add_contract_hours`:
+    ``cap`` (weekly hard maximum [h]), ``weeks`` (ISO week label -> soft
+    minimum [h], prorated for partial weeks and reduced by 1/5 of the
+    contract per weekday of leave or training), ``budget`` (hard period
+    maximum [h], net of ``period_hours_used``) and ``target`` (soft period
+    contract hours [h], likewise reduced, at most ``budget``)."""
+    p, rules = m.problem, m.problem.ruleset
+    hdays = _horizon_days(m)
+    n_weeks = len(hdays) / 7.0
+    period_weeks = p.period_weeks or n_weeks
+    used = p.period_hours_used or {}
+    week_days: dict = {}
+    for d in hdays:
+        week_days.setdefault(f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}", []).append(d)
+    out = {}
+    for rec in p.agents.itertuples(index=False):
+        aid = rec.agent_id
+        cap = min(x for x in (rec.max_hours_per_week, rules.max_hours_per_week, rules.max_total_hours_per_week)
+                  if x is not None)
+        lost = _unavailable_weekdays(p, aid, hdays)
+        weeks = {}
+        for wk, dlist in week_days.items():
+            weeks[wk] = max(0.0, rec.min_hours_per_week * len(dlist) / 7.0
+                            - rec.contract_hours_per_week / 5.0 * len(lost & set(dlist)))
+        budget = rec.contract_hours_per_week * period_weeks - used.get(aid, 0.0)
+        target = max(0.0, rec.contract_hours_per_week * n_weeks - rec.contract_hours_per_week / 5.0 * len(lost))
+        out[aid] = {"cap": cap, "weeks": weeks, "budget": budget, "target": min(target, max(budget, 0.0))}
+    return out
+
+
 def add_contract_hours(m: RosterModel) -> None:
     """Per calendar week: paid hours <= the agent's ``max_hours_per_week`` (and the
     rule set's ``max_hours_per_week``/``max_total_hours_per_week``), shifts <=
@@ -435,52 +480,35 @@ def add_contract_hours(m: RosterModel) -> None:
     weeks (ordinary time averaged, hard).  Soft, with a named shortfall
     variable each: the week's ``min_hours_per_week`` and the period's contract
     hours, both reduced by 1/5 of the contract for each weekday of leave or
-    training (>= 4 h)."""
-    p, rules = m.problem, m.problem.ruleset
-    hours, weeks, days = m.shifts["hours"].to_numpy(), m.shifts["week"].to_numpy(), m.shifts["day"].to_numpy()
-    hdays = _horizon_days(m)
-    n_weeks = len(hdays) / 7.0
-    period_weeks = p.period_weeks or n_weeks
-    used = p.period_hours_used or {}
+    training (>= 4 h).  The figures come from :func:`contract_targets`."""
+    rules = m.problem.ruleset
+    hours, weeks = m.shifts["hours"].to_numpy(), m.shifts["week"].to_numpy()
     pen = rules.penalties.contract_shortfall_per_hour
-    for rec in p.agents.itertuples(index=False):
-        aid = rec.agent_id
+    for aid, tg in contract_targets(m).items():
         pos, xs = _agent_vars(m, aid)
-        cap = min(x for x in (rec.max_hours_per_week, rules.max_hours_per_week, rules.max_total_hours_per_week)
-                  if x is not None)
-        lost = _unavailable_weekdays(p, aid, hdays)
         by_week: dict = {}
         for q, v in zip(pos, xs):
             by_week.setdefault(weeks[q], []).append((hours[q], v))
-        week_days: dict = {}
-        for d in hdays:
-            week_days.setdefault(f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}", []).append(d)
-        for wk, dlist in week_days.items():
+        for wk, target in tg["weeks"].items():
             terms = by_week.get(wk, [])
             expr = pulp.lpSum(h * v for h, v in terms)
             if terms:
-                m.prob += expr <= cap, f"maxh_{_label(aid)}_{_label(wk)}"
+                m.prob += expr <= tg["cap"], f"maxh_{_label(aid)}_{_label(wk)}"
                 if rules.max_shifts_per_week is not None:
                     m.prob += pulp.lpSum(v for _, v in terms) <= rules.max_shifts_per_week, \
                         f"maxshifts_{_label(aid)}_{_label(wk)}"
-            frac = len(dlist) / 7.0
-            target = max(0.0, rec.min_hours_per_week * frac
-                         - rec.contract_hours_per_week / 5.0 * len(lost & set(dlist)))
             if target > 0 and pen > 0:
                 s = pulp.LpVariable(f"shortmin_{_label(aid)}_{_label(wk)}", 0)
                 m.prob += expr + s >= target, f"minh_{_label(aid)}_{_label(wk)}"
                 m.shortfall[(aid, f"min_hours_per_week {wk}")] = (s, target)
                 m.objective_parts.append(pen * s)
         total = pulp.lpSum(hours[q] * v for q, v in zip(pos, xs))
-        budget = rec.contract_hours_per_week * period_weeks - used.get(aid, 0.0)
         if xs:
-            m.prob += total <= max(budget, 0.0), f"avgh_{_label(aid)}"
-        target = max(0.0, rec.contract_hours_per_week * n_weeks - rec.contract_hours_per_week / 5.0 * len(lost))
-        target = min(target, max(budget, 0.0))
-        if target > 0 and pen > 0:
+            m.prob += total <= max(tg["budget"], 0.0), f"avgh_{_label(aid)}"
+        if tg["target"] > 0 and pen > 0:
             s = pulp.LpVariable(f"shortcontract_{_label(aid)}", 0)
-            m.prob += total + s >= target, f"contract_{_label(aid)}"
-            m.shortfall[(aid, "contract_hours")] = (s, target)
+            m.prob += total + s >= tg["target"], f"contract_{_label(aid)}"
+            m.shortfall[(aid, "contract_hours")] = (s, tg["target"])
             m.objective_parts.append(pen * s)
 
 
@@ -565,31 +593,64 @@ def add_fairness(m: RosterModel) -> None:
         m.objective_parts.append(w * (zmax - zmin))
 
 
-def add_preferences(m: RosterModel) -> None:
-    """Soft: each matching wanted shift lowers the objective by ``weight x
-    preference_weight``, each unwanted one raises it; the terms are kept per
-    (agent, shift) so the result can say why someone got a shift."""
+def preference_terms(m: RosterModel) -> dict:
+    """``(agent_id, shift_id) -> [(term, value), ...]``: each matching wanted
+    shift is worth ``-weight x preference_weight``, each unwanted one
+    ``+weight x preference_weight`` [objective units]."""
     prefs = m.problem.preferences
+    terms: dict = {}
     if prefs is None or not len(prefs):
-        return
+        return terms
     scale = m.problem.ruleset.penalties.preference_weight
     days, templates = m.shifts["day"].to_numpy(), m.shifts["template"].to_numpy()
     sids = m.shifts["shift_id"].to_numpy()
     for rec in prefs.itertuples(index=False):
         if rec.agent_id not in m.eligible:
             continue
-        pos, xs = _agent_vars(m, rec.agent_id)
-        for q, v in zip(pos, xs):
+        for q in m.eligible[rec.agent_id]:
             d = days[q]
             if rec.day and rec.day != d.isoformat() and rec.day != WEEKDAYS[d.weekday()]:
                 continue
             if rec.template and rec.template != templates[q]:
                 continue
             sign = -1.0 if rec.kind == "wanted" else 1.0
-            value = sign * float(rec.weight) * scale
-            m.objective_parts.append(value * v)
-            m.terms.setdefault((rec.agent_id, sids[q]), []).append(
-                (f"{rec.kind} {rec.day or 'any day'} {rec.template or 'any shift'}", value))
+            terms.setdefault((rec.agent_id, sids[q]), []).append(
+                (f"{rec.kind} {rec.day or 'any day'} {rec.template or 'any shift'}", sign * float(rec.weight) * scale))
+    return terms
+
+
+def add_preferences(m: RosterModel) -> None:
+    """Soft: each matching wanted shift lowers the objective by ``weight x
+    preference_weight``, each unwanted one raises it; the terms are kept per
+    (agent, shift) so the result can say why someone got a shift."""
+    m.terms = preference_terms(m)
+    for key, items in m.terms.items():
+        for _name, value in items:
+            m.objective_parts.append(value * m.x[key])
+
+
+def prepare_model(problem: RosterProblem) -> RosterModel:
+    """The model's index without the MIP: derived shift columns, each agent's
+    eligible shifts (skills, availability, fixed days off, nights, rast), the
+    weekly-rest grid, preference terms and the contract targets (in
+    ``shortfall`` with no variable).  Used by the local search, which needs no
+    PuLP objects (``prob``, ``x`` and ``unfilled`` are empty)."""
+    shifts = prepare_shifts(problem.shifts, problem.ruleset, problem.skill_groups, problem.tz)
+    eligible = {aid: np.arange(len(shifts)) for aid in problem.agents["agent_id"]}
+    excluded: dict = {}
+    add_skills(eligible, problem.agents, shifts, problem.skill_groups, excluded)
+    add_availability(eligible, problem.agents, shifts, problem.unavailability, problem.ruleset, excluded)
+    m = RosterModel(problem, None, shifts, {}, {}, eligible, excluded, {})
+    m.weekly = weekly_rest_windows(m)
+    m.terms = preference_terms(m)
+    pen = problem.ruleset.penalties.contract_shortfall_per_hour
+    for aid, tg in contract_targets(m).items():
+        for wk, target in tg["weeks"].items():
+            if target > 0 and pen > 0:
+                m.shortfall[(aid, f"min_hours_per_week {wk}")] = (None, target)
+        if tg["target"] > 0 and pen > 0:
+            m.shortfall[(aid, "contract_hours")] = (None, tg["target"])
+    return m
 
 
 def build_model(problem: RosterProblem) -> RosterModel:

@@ -55,6 +55,17 @@ def test_roster_json_and_weeks(files):
     assert "sat-w2" in text and "mon-a-w2" in text  # the one-week schedule was repeated
 
 
+def test_local_search_method_flag(files, capsys):
+    sched, agents, tmp = files
+    out = tmp / "roster.csv"
+    assert main(["roster", "--schedule", str(sched), "--agents", str(agents), "--out", str(out),
+                 "--method", "local_search"]) == 0
+    got = sorted((r["agent_id"], r["shift_id"]) for r in csv.DictReader(out.open(encoding="utf-8")))
+    assert ("A2", "mon-a") in got and ("A1", "sat") in got
+    printed = capsys.readouterr().out
+    assert "method local_search" in printed and "solver local_search" in printed and "0 hard violations" in printed
+
+
 @pytest.mark.parametrize("change, pattern", [
     (lambda a: a.replace("40,32,48", "45,32,48"), "above the legal maximum"),
     (lambda a: a.replace("reports;tips;switchboard,sv,full", "reports;tips;traffic,sv,full"), "unknown skill"),

@@ -90,7 +90,8 @@ def test_a_solved_roster_never_breaks_a_hard_rule(build, data):
                                  group=data.draw(st.sampled_from(groups)), count=data.draw(st.integers(1, 2))))
     un = unavailability([("A0", "2026-03-25 00:00", "2026-03-26 00:00", "leave")])
     problem = build(agents, shifts, unavail=un, max_consecutive_days=data.draw(st.sampled_from([None, 2, 5])))
-    res = solve_roster(problem, decompose=data.draw(st.sampled_from(["none", "week"])))
+    res = solve_roster(problem, decompose=data.draw(st.sampled_from(["none", "week"])),
+                       method=data.draw(st.sampled_from(["mip", "local_search"])))
     assert res.violations == []
     assert check_roster(res.assignments, problem.agents, un, problem.ruleset) == []
     assert len(res.assignments) + (res.unfilled["unfilled"].sum() if len(res.unfilled) else 0) == \

@@ -1,0 +1,402 @@
+"""A rule-keeping roster by construction and local search, without a MIP.
+
+For large rosters (hundreds of agents) the MIP of :mod:`optimiser.roster.model`
+is expensive to build (gigabytes of PuLP objects) and, within minutes, HiGHS
+did not improve on the greedy start.  :func:`local_search` works on the
+model's index alone (:func:`~optimiser.roster.model.prepare_model`) and keeps
+every hard rule at every step:
+
+1. **construct**: :func:`~optimiser.roster.model.greedy_start` fills the slots
+   in time order;
+2. **insert**: a slot still unfilled goes to any agent who can now take it;
+3. **eject** (an ejection chain of length one [1]_): an agent who could take
+   an unfilled slot if one of their shifts within a week of it went to
+   someone else takes the slot, and that shift moves to an agent who can take
+   it;
+4. **transfer**: a shift moves from one agent to another when that lowers the
+   objective (contract shortfall, fairness spread, preferences).
+
+Steps 2-4 repeat until a pass improves nothing or the time budget is spent.
+The objective is the MIP's, term by term (unfilled slot-hours, contract
+shortfall hours, the max - min spread of nights, weekends and holidays,
+preferences), so the two can be compared; the search proves nothing, so its
+answer is reported as *feasible*, never *optimal*, and without a bound.
+
+Whether a move keeps the rules is decided by one function, :meth:`_Search.can_take`,
+with the same rules as the greedy start: one shift a day, the daily rest, the
+weekly hour cap and the period's hours, shifts and nights per week, the
+consecutive-day limit and the weekly rest on the model's grid (so any roster
+found is also a feasible point of the MIP).  Skills, availability, fixed days
+off, night permission and the 5-hour rule are in the eligibility lists.
+
+References
+----------
+.. [1] F. Glover, "Ejection chains, reference structures and alternating path
+   methods for traveling salesman problems", Discrete Applied Mathematics 65
+   (1996) 223-253.
+.. [2] E. K. Burke, P. De Causmaecker, G. Vanden Berghe, H. Van Landeghem,
+   "The state of the art of nurse rostering", Journal of Scheduling 7 (2004)
+   441-499.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from optimiser.roster.model import _NS_H, RosterModel, _fixed_by_agent, _horizon_days, _weekly_ok, greedy_start
+
+__all__ = ["SearchResult", "local_search", "roster_objective"]
+
+_WEEK_NS = 7 * 24 * _NS_H
+
+
+@dataclass
+class SearchResult:
+    """What :func:`local_search` found.
+
+    Attributes
+    ----------
+    assignment : set of (agent_id, shift_id)
+    unfilled : dict
+        ``shift_id -> slots left unfilled`` (only shifts with some).
+    shortfall : dict
+        ``(agent_id, label) -> hours`` below the soft target, with the labels of
+        ``RosterModel.shortfall``.
+    objective : float
+        The MIP's objective of this roster [objective units].
+    greedy_objective : float
+        The objective of the greedy construction it started from.
+    moves : dict
+        Accepted moves by kind (``insert``, ``eject``, ``transfer``).
+    passes : int
+    hit_time_limit : bool
+    seconds : float
+    """
+
+    assignment: set
+    unfilled: dict
+    shortfall: dict
+    objective: float
+    greedy_objective: float
+    moves: dict = field(default_factory=dict)
+    passes: int = 0
+    hit_time_limit: bool = False
+    seconds: float = 0.0
+
+
+class _Search:
+    """Mutable roster state with O(shifts of one agent) rule checks."""
+
+    def __init__(self, m: RosterModel):
+        p, rules = m.problem, m.problem.ruleset
+        sh = m.shifts
+        self.m = m
+        self.rules = rules
+        self.rest = int(round(rules.min_daily_rest_hours * _NS_H))
+        self.k_days = rules.max_consecutive_days
+        self.start, self.end = sh["start_ns"].to_numpy(), sh["end_ns"].to_numpy()
+        self.hours, self.days, self.weeks = sh["hours"].to_numpy(), sh["day"].to_numpy(), sh["week"].to_numpy()
+        self.sids = sh["shift_id"].to_numpy()
+        self.pos_of = {s: i for i, s in enumerate(self.sids)}
+        self.count = sh["count"].to_numpy().astype(int)
+        self.aids = list(m.eligible)
+        self.idx = {a: i for i, a in enumerate(self.aids)}
+        n_a = len(self.aids)
+        pen = rules.penalties
+        self.pen_unfilled, self.pen_short = pen.unfilled_slot_per_hour, pen.contract_shortfall_per_hour
+        # fairness: per category the flag per shift, the agents in the max and in the min
+        un = p.unavailability
+        away = set(un.loc[un["reason"] != "part_time", "agent_id"]) if un is not None and len(un) else set()
+        self.flags, self.fair = {}, []
+        for cat, col, w in (("nights", "is_night", pen.fairness_nights), ("weekends", "is_weekend", pen.fairness_weekends),
+                            ("holidays", "is_holiday", pen.fairness_holidays)):
+            flag = sh[col].to_numpy().astype(bool)
+            self.flags[cat] = flag
+            if w <= 0 or not flag.any():
+                continue
+            in_max = np.array([flag[m.eligible[a]].any() for a in self.aids], dtype=bool)
+            in_min = in_max & np.array([a not in away for a in self.aids], dtype=bool)
+            self.fair.append((cat, float(w), np.flatnonzero(in_max), np.flatnonzero(in_min)))
+        self.cat_count = {cat: np.zeros(n_a) for cat in self.flags}
+        # preferences and contract targets
+        self.pref = {(self.idx[a], self.pos_of[s]): sum(v for _n, v in items)
+                     for (a, s), items in m.terms.items() if a in self.idx}
+        self.week_target: dict = {}
+        self.period_target: dict = {}
+        for (aid, label), (_var, target) in m.shortfall.items():
+            if label == "contract_hours":
+                self.period_target[self.idx[aid]] = target
+            else:
+                self.week_target.setdefault(self.idx[aid], {})[label.split()[-1]] = target
+        # eligibility both ways
+        self.elig_q: list = [[] for _ in range(len(sh))]
+        for a, pos in m.eligible.items():
+            for q in pos:
+                self.elig_q[int(q)].append(self.idx[a])
+        # per-agent state, as in greedy_start
+        agents = p.agents.set_index("agent_id")
+        fixed = _fixed_by_agent(p)
+        fixed_days: dict = {}
+        fw = p.fixed_work
+        if fw is not None and len(fw):
+            for aid, s in zip(fw["agent_id"], fw["start"]):
+                fixed_days.setdefault(aid, set()).add(s.tz_convert(p.tz).date())
+        n_weeks = len(_horizon_days(m)) / 7.0
+        period_weeks = p.period_weeks or n_weeks
+        used = p.period_hours_used or {}
+        self.st = []
+        for aid in self.aids:
+            a = agents.loc[aid]
+            cap = min(x for x in (a["max_hours_per_week"], rules.max_hours_per_week, rules.max_total_hours_per_week)
+                      if x is not None)
+            ivs = [(int(s), int(e)) for s, e in zip(*fixed[aid])] if aid in fixed else []
+            self.st.append({"ivs": ivs, "days": set(fixed_days.get(aid, set())), "week_h": {}, "week_n": {},
+                            "week_nights": {}, "total": 0.0, "cap": cap,
+                            "budget": a["contract_hours_per_week"] * period_weeks - used.get(aid, 0.0),
+                            "shifts": set()})
+        self.filled = np.zeros(len(sh), dtype=int)
+        self.holders: list = [set() for _ in range(len(sh))]
+
+    # --- rules and bookkeeping ------------------------------------------------------------
+
+    def can_take(self, i: int, q: int) -> bool:
+        """May agent ``i`` take shift ``q`` on top of what they hold (eligibility assumed)?"""
+        st, rules = self.st[i], self.rules
+        d, wk, h = self.days[q], self.weeks[q], self.hours[q]
+        if d in st["days"]:
+            return False
+        if st["week_h"].get(wk, 0.0) + h > st["cap"] + 1e-9 or st["total"] + h > st["budget"] + 1e-9:
+            return False
+        if rules.max_shifts_per_week is not None and st["week_n"].get(wk, 0) + 1 > rules.max_shifts_per_week:
+            return False
+        night = self.flags["nights"][q]
+        if night and rules.max_nights_per_week is not None and \
+                st["week_nights"].get(wk, 0) + 1 > rules.max_nights_per_week:
+            return False
+        s, e, rest = int(self.start[q]), int(self.end[q]), self.rest
+        for fs, fe in st["ivs"]:
+            if s < fe + rest and fs < e + rest:
+                return False
+        if self.k_days is not None:
+            days = st["days"]
+            run, dd = 1, d - dt.timedelta(days=1)
+            while dd in days:
+                run, dd = run + 1, dd - dt.timedelta(days=1)
+            dd = d + dt.timedelta(days=1)
+            while dd in days:
+                run, dd = run + 1, dd + dt.timedelta(days=1)
+            if run > self.k_days:
+                return False
+        return _weekly_ok(st["ivs"], (s, e), self.m)
+
+    def add(self, i: int, q: int) -> None:
+        st, wk, h = self.st[i], self.weeks[q], self.hours[q]
+        st["ivs"].append((int(self.start[q]), int(self.end[q])))
+        st["days"].add(self.days[q])
+        st["week_h"][wk] = st["week_h"].get(wk, 0.0) + h
+        st["week_n"][wk] = st["week_n"].get(wk, 0) + 1
+        st["total"] += h
+        st["shifts"].add(q)
+        if self.flags["nights"][q]:
+            st["week_nights"][wk] = st["week_nights"].get(wk, 0) + 1
+        for cat, flag in self.flags.items():
+            if flag[q]:
+                self.cat_count[cat][i] += 1
+        self.filled[q] += 1
+        self.holders[q].add(i)
+
+    def remove(self, i: int, q: int) -> None:
+        st, wk, h = self.st[i], self.weeks[q], self.hours[q]
+        st["ivs"].remove((int(self.start[q]), int(self.end[q])))
+        st["days"].discard(self.days[q])
+        st["week_h"][wk] -= h
+        st["week_n"][wk] -= 1
+        st["total"] -= h
+        st["shifts"].discard(q)
+        if self.flags["nights"][q]:
+            st["week_nights"][wk] -= 1
+        for cat, flag in self.flags.items():
+            if flag[q]:
+                self.cat_count[cat][i] -= 1
+        self.filled[q] -= 1
+        self.holders[q].discard(i)
+
+    # --- objective ------------------------------------------------------------------------
+
+    def agent_soft(self, i: int) -> float:
+        """Contract shortfall and preference terms of agent ``i`` [objective units]."""
+        st = self.st[i]
+        short = max(0.0, self.period_target.get(i, 0.0) - st["total"])
+        for wk, target in self.week_target.get(i, {}).items():
+            short += max(0.0, target - st["week_h"].get(wk, 0.0))
+        value = self.pen_short * short
+        if self.pref:
+            value += sum(self.pref.get((i, q), 0.0) for q in st["shifts"])
+        return value
+
+    def fairness(self) -> float:
+        total = 0.0
+        for cat, w, in_max, in_min in self.fair:
+            c = self.cat_count[cat]
+            zmax = c[in_max].max() if len(in_max) else 0.0
+            zmin = c[in_min].min() if len(in_min) else 0.0
+            total += w * (zmax - zmin)
+        return total
+
+    def objective(self) -> float:
+        unfilled = float(np.sum(self.pen_unfilled * self.hours * (self.count - self.filled)))
+        return unfilled + sum(self.agent_soft(i) for i in range(len(self.aids))) + self.fairness()
+
+    def score(self, i: int) -> float:
+        """How far agent ``i`` is below their period target [h] (larger first)."""
+        return self.period_target.get(i, 0.0) - self.st[i]["total"]
+
+    # --- moves ----------------------------------------------------------------------------
+
+    def insert_pass(self) -> int:
+        made = 0
+        for q in np.flatnonzero(self.filled < self.count):
+            for i in sorted(self.elig_q[q], key=self.score, reverse=True):
+                if self.filled[q] >= self.count[q]:
+                    break
+                if i not in self.holders[q] and self.can_take(i, q):
+                    self.add(i, q)
+                    made += 1
+        return made
+
+    def eject_pass(self, deadline: float) -> int:
+        """Unfilled slot ``q``: agent ``i`` gives one shift ``r`` within a week of ``q`` to
+        agent ``j`` and takes ``q``."""
+        made = 0
+        for q in np.flatnonzero(self.filled < self.count):
+            while self.filled[q] < self.count[q] and time.perf_counter() < deadline:
+                if not self._eject_one(q):
+                    break
+                made += 1
+        return made
+
+    def _eject_one(self, q: int) -> bool:
+        sq = self.start[q]
+        for i in sorted(self.elig_q[q], key=self.score, reverse=True):
+            if i in self.holders[q]:
+                continue
+            near = sorted((r for r in self.st[i]["shifts"] if abs(int(self.start[r]) - int(sq)) < _WEEK_NS),
+                          key=lambda r: abs(int(self.start[r]) - int(sq)))
+            for r in near:
+                self.remove(i, r)
+                if self.can_take(i, q):
+                    self.add(i, q)
+                    for j in sorted(self.elig_q[r], key=self.score, reverse=True):
+                        if j != i and j not in self.holders[r] and self.can_take(j, r):
+                            self.add(j, r)
+                            return True
+                    self.remove(i, q)
+                self.add(i, r)
+        return False
+
+    def soft_delta(self, i: int, q: int, sign: int) -> float:
+        """Change of agent ``i``'s soft terms if shift ``q`` is added (``sign=+1``) or removed (``-1``)."""
+        st, h, wk = self.st[i], self.hours[q] * sign, self.weeks[q]
+        target, total = self.period_target.get(i, 0.0), st["total"]
+        d = max(0.0, target - total - h) - max(0.0, target - total)
+        wt, wh = self.week_target.get(i, {}).get(wk, 0.0), st["week_h"].get(wk, 0.0)
+        d += max(0.0, wt - wh - h) - max(0.0, wt - wh)
+        return self.pen_short * d + sign * self.pref.get((i, q), 0.0)
+
+    def transfer_pass(self, deadline: float) -> int:
+        """Move a shift from agent ``i`` to agent ``j`` when the objective drops.
+
+        A candidate is only checked against the rules when its soft-term change
+        (computed directly) plus the most the fairness spread could fall is negative.
+        """
+        made = 0
+        for q in range(len(self.sids)):
+            if time.perf_counter() > deadline:
+                break
+            cats = [(c, w) for c, w, _a, _b in self.fair if self.flags[c][q]]
+            for i in list(self.holders[q]):
+                d_i = self.soft_delta(i, q, -1)
+                best = None
+                for j in self.elig_q[q]:
+                    if j in self.holders[q]:
+                        continue
+                    fair_bound = sum(2 * w for c, w in cats if self.cat_count[c][i] > self.cat_count[c][j] + 1)
+                    soft = d_i + self.soft_delta(j, q, +1)
+                    if soft - fair_bound > -1e-9 or (best is not None and soft - fair_bound >= best[0]):
+                        continue
+                    before = self.fairness() if cats else 0.0
+                    self.remove(i, q)
+                    if self.can_take(j, q):
+                        self.add(j, q)
+                        delta = soft + ((self.fairness() - before) if cats else 0.0)
+                        self.remove(j, q)
+                        if delta < -1e-9 and (best is None or delta < best[0]):
+                            best = (delta, j)
+                    self.add(i, q)
+                if best is not None:
+                    self.remove(i, q)
+                    self.add(best[1], q)
+                    made += 1
+        return made
+
+
+def roster_objective(m: RosterModel, assignment) -> float:
+    """The MIP objective of a roster given as ``(agent_id, shift_id)`` pairs (no rules checked)."""
+    s = _Search(m)
+    for aid, sid in assignment:
+        s.add(s.idx[aid], s.pos_of[sid])
+    return s.objective()
+
+
+def local_search(m: RosterModel, time_limit_seconds: float = 60.0, *, start: dict | None = None) -> SearchResult:
+    """A roster keeping every hard rule, improved until no move helps or time is up.
+
+    Parameters
+    ----------
+    m : RosterModel
+        From :func:`~optimiser.roster.model.prepare_model` or
+        :func:`~optimiser.roster.model.build_model` (only its index is used).
+    time_limit_seconds : float
+        Budget for the improvement passes [s] (the construction always runs).
+    start : dict, optional
+        ``(agent_id, shift_id) -> 1`` to start from; default
+        :func:`~optimiser.roster.model.greedy_start`.
+
+    Returns
+    -------
+    SearchResult
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + time_limit_seconds
+    s = _Search(m)
+    for aid, sid in (start if start is not None else greedy_start(m)):
+        s.add(s.idx[aid], s.pos_of[sid])
+    greedy_obj = s.objective()
+    moves = {"insert": 0, "eject": 0, "transfer": 0}
+    passes, hit = 0, False
+    while True:
+        if time.perf_counter() > deadline:
+            hit = True
+            break
+        passes += 1
+        before = s.objective()
+        moves["insert"] += s.insert_pass()
+        moves["eject"] += s.eject_pass(deadline)
+        moves["transfer"] += s.transfer_pass(deadline)
+        if s.objective() > before - 1e-6:
+            hit = time.perf_counter() > deadline
+            break
+    assignment = {(s.aids[i], s.sids[q]) for q in range(len(s.sids)) for i in s.holders[q]}
+    unfilled = {s.sids[q]: int(s.count[q] - s.filled[q]) for q in np.flatnonzero(s.filled < s.count)}
+    shortfall = {}
+    for (aid, label), (_var, target) in m.shortfall.items():
+        st = s.st[s.idx[aid]]
+        got = st["total"] if label == "contract_hours" else st["week_h"].get(label.split()[-1], 0.0)
+        if target - got > 1e-9:
+            shortfall[(aid, label)] = target - got
+    return SearchResult(assignment, unfilled, shortfall, s.objective(), greedy_obj, moves, passes, hit,
+                        time.perf_counter() - t0)
