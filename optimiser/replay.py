@@ -241,9 +241,11 @@ def time_varying_queue_metrics(calls_offered, agents, interval_minutes: int, aht
         equilibrium: no patience and load >= agents) or empty (as
         :func:`optimiser.simulation.simulate` starts).
     max_in_system : int, optional
-        Truncation of the chain [callers]; default generous (agents + the
-        larger of 100, twice the load and 3 x arrival rate x patience).  The
-        probability of the last state is returned as ``p_truncated``.
+        Truncation of the chain [callers]; default generous: agents + the
+        larger of 100 and twice the load, + 10 sqrt(load) (no patience), or
+        agents + ``q + 10 sqrt(q) + 20`` with ``q`` = arrival rate x patience
+        (the queue is stochastically below Poisson(q)).  The probability of
+        the last state is returned as ``p_truncated``.
 
     Returns
     -------
@@ -297,8 +299,14 @@ def time_varying_queue_metrics(calls_offered, agents, interval_minutes: int, aht
     theta = 0.0 if patience_seconds is None else 1.0 / float(patience_seconds)
     load = lam / mu
     if max_in_system is None:
-        extra = max(100.0, 2.0 * load.max(), 3.0 * lam.max() / theta if theta > 0 else 0.0)
-        max_in_system = int(np.ceil(n_agents.max() + extra + 10.0 * np.sqrt(max(load.max(), 1.0))))
+        if theta > 0:
+            # each queued caller hangs up at rate theta, so the queue is stochastically below the
+            # M/M/inf population with arrival rate lam and rate theta: Poisson(lam / theta)
+            queue = lam.max() / theta
+            extra = queue + 10.0 * np.sqrt(queue) + 20.0
+        else:
+            extra = max(100.0, 2.0 * load.max()) + 10.0 * np.sqrt(max(load.max(), 1.0))
+        max_in_system = int(np.ceil(n_agents.max() + extra))
     K = int(max_in_system)
     if K < 1:
         raise WfmInputError(f"max_in_system must be >= 1, got {max_in_system!r}")
