@@ -28,8 +28,8 @@ so that ``achieved - promised = rounding + queueing_model + forecast`` exactly:
   misses: backlog and busy agents carried across interval boundaries, which
   matters when the handle time is as long as an interval) and the
   **queueing residual** = sim_forecast - plan_tv (what even the time-varying
-  model misses: agents who finish their call after their interval,
-  simulation noise);
+  model misses: a wait running into the next interval's agents, each call's
+  own handle-time mean, resampled handle times, simulation noise);
 * **forecast** = sim_actual - sim_forecast (the same simulation, seeds and
   agents; only the calls differ).
 
