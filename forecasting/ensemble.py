@@ -10,15 +10,21 @@ residuals) or, without one, from its own holdout refit like every model.
 user's own history:
 
 1. a rolling-origin backtest (:mod:`forecasting.backtest`) of every candidate
-   model (default: every registered model), 4 origins a week apart, horizon up
+   model (default: every registered model), 6 origins a week apart, horizon up
    to 6 weeks; candidates that cannot be fitted (history too short) are
    listed with the reason and left out;
-2. two contenders are scored on the backtest intervals within the forecast
-   horizon: the single model with the lowest WAPE, and the top-``k`` models
-   (default 2) whose WAPE is within ``max_wape_ratio`` (1.25) of the best,
-   weighted by inverse WAPE [1]_ [2]_; with ``strategy="auto"``
-   (default) the one with the lower backtest WAPE is used (a tie keeps the
-   single model); ``strategy="best"``/``"weighted"``/``"median"`` forces one;
+2. three contenders are scored on the backtest intervals within the forecast
+   horizon: the single model with the lowest WAPE; the top-``k`` models
+   (default 3) whose WAPE is within ``max_wape_ratio`` (1.25) of the best,
+   weighted by inverse WAPE [1]_ [2]_; and the median of the same top-``k``
+   models (robust to one member going astray) [4]_. With
+   ``strategy="auto"`` (default) the better-scoring combination is used only
+   if its backtest WAPE is at least ``combination_margin`` (2 %) lower than
+   the single model's, else the single model: when one model is clearly the
+   best (the demo data, where the calendar regression is near the noise
+   floor), diluting it with weaker members costs accuracy; when several models
+   are about as good (the Anonymous Bank data), their median beats each of
+   them. ``strategy="best"``/``"weighted"``/``"median"`` forces one;
 3. the prediction intervals are calibrated on the backtest residuals OF THE
    CHOSEN FORECAST (quasi-Poisson / negative-binomial variance and empirical
    quantiles of the standardised errors, see
@@ -41,6 +47,10 @@ References
    growth in a seven-country data set", *Journal of Forecasting* 23(6),
    405-430 (inverse-error weights).
 .. [3] Tashman, L.J. (2000), see :mod:`forecasting.backtest`.
+.. [4] Hibon, M. & Evgeniou, T. (2005) "To combine or not to combine:
+   selecting among forecasts and their combinations", *International
+   Journal of Forecasting* 21(1), 15-24 (choosing between the best single
+   model and combinations on past errors; combinations are the safer choice).
 """
 
 from __future__ import annotations
@@ -72,6 +82,7 @@ __all__ = [
     "select_from_backtest",
     "combine_points",
     "model_params",
+    "backtest_design",
     "STRATEGIES",
 ]
 
@@ -84,9 +95,28 @@ def model_params(name: str, **available) -> dict:
     E.g. ``country``, ``events`` and ``random_state`` go to the models whose
     constructor takes them, and nowhere else.
     """
-    cls = MODELS[name]
+    cls = MODELS[name] if name in MODELS else {"auto": AutoForecaster, "combination": Combination}[name]
     accepted = inspect.signature(cls.__init__).parameters
     return {k: v for k, v in available.items() if k in accepted and v is not None}
+
+
+#: Days of training kept before the oldest backtest origin.
+MIN_TRAINING_DAYS = 21
+
+
+def backtest_design(span_days: int, n_origins: int, step_days: int, horizon_days: int) -> tuple[int, int]:
+    """``(origins, horizon_days)`` of a backtest that fits a history of ``span_days``.
+
+    The horizon is shortened first (down to 1 day), then the number of
+    origins, so that at least :data:`MIN_TRAINING_DAYS` days of history stay
+    before the oldest origin. A history too short even for one origin gets
+    ``(1, 1)`` (the backtest itself then says why it cannot run).
+    """
+    n = int(n_origins)
+    while n > 1 and span_days - MIN_TRAINING_DAYS - (n - 1) * step_days < 1:
+        n -= 1
+    room = span_days - MIN_TRAINING_DAYS - (n - 1) * step_days
+    return n, int(max(1, min(horizon_days, room)))
 
 
 def combine_points(points: np.ndarray, weights: np.ndarray | None = None, method: str = "weighted") -> np.ndarray:
@@ -239,10 +269,11 @@ def select_from_backtest(
     failures: pd.DataFrame | None = None,
     *,
     strategy: str = "auto",
-    top_k: int = 2,
+    top_k: int = 3,
     max_horizon_days: float | None = None,
     queue: str | None = None,
     max_wape_ratio: float = 1.25,
+    combination_margin: float = 0.02,
 ) -> Selection:
     """Choose a model or a weighted combination from one queue's backtest.
 
@@ -256,7 +287,8 @@ def select_from_backtest(
     strategy : {"auto", "best", "weighted", "median"}
         See the module docstring.
     top_k : int
-        At most this many members in the weighted / median combination.
+        At most this many members in the weighted / median combination
+        (default 3).
     max_horizon_days : float, optional
         Score only lead times below this (the forecast's horizon).
     queue : str, optional
@@ -265,6 +297,11 @@ def select_from_backtest(
         Only models with a backtest WAPE at most this times the best one's
         join a combination (a clearly worse model dilutes it; chosen on the
         benchmark's nested backtest, see ``docs/forecasting_pipeline.md``).
+    combination_margin : float
+        ``strategy="auto"`` uses a combination only if its backtest WAPE is
+        below ``(1 - combination_margin)`` times the best single model's
+        (default 0.02, a fraction): a tie or a hair's breadth keeps the
+        single model.
 
     Raises
     ------
@@ -305,6 +342,8 @@ def select_from_backtest(
     top = [m for m in ranked[: min(top_k, len(ranked))] if scores[m] <= max_wape_ratio * scores[best]]
     inv = np.array([1.0 / max(scores[m], 1e-9) for m in top])
     w_top = inv / inv.sum()
+    if not (np.isfinite(combination_margin) and 0 <= combination_margin < 1):
+        raise WfmInputError(f"auto: combination_margin must be a fraction in [0, 1), got {combination_margin!r}")
     contenders = {"best": ((best,), (1.0,), "weighted")}
     if len(top) > 1:
         contenders["weighted"] = (tuple(top), tuple(float(x) for x in w_top), "weighted")
@@ -312,7 +351,12 @@ def select_from_backtest(
     points = {k: combine_points(wide[list(mem)].to_numpy().T, np.array(w), meth) for k, (mem, w, meth) in contenders.items()}
     c_scores = {k: metrics.wape(actual, p) for k, p in points.items()}
     if strategy == "auto":
-        pick = "weighted" if "weighted" in c_scores and c_scores["weighted"] < c_scores["best"] else "best"
+        combos = [k for k in ("weighted", "median") if k in c_scores]
+        pick = "best"
+        if combos:
+            combo = min(combos, key=lambda k: (c_scores[k], k))
+            if c_scores[combo] < (1.0 - combination_margin) * c_scores["best"]:
+                pick = combo
     else:
         pick = strategy if strategy in contenders else "best"
     members, weights, method = contenders[pick]
@@ -348,12 +392,15 @@ class AutoForecaster:
     strategy : {"auto", "best", "weighted", "median"}
         See the module docstring (default ``"auto"``).
     top_k : int
-        At most this many members in the combination (default 2).
+        At most this many members in the combination (default 3).
     max_wape_ratio : float
         Combination members must have a backtest WAPE within this ratio of the
         best model's (default 1.25).
+    combination_margin : float
+        A combination must beat the best single model's backtest WAPE by this
+        fraction to be chosen (default 0.02).
     n_origins, step_days, horizon_days : int
-        Backtest design (default 4 origins, 7 days apart, 42-day horizon).
+        Backtest design (default 6 origins, 7 days apart, 42-day horizon).
     max_horizon_days : float, optional
         Score the choice only on lead times below this (the pipeline passes
         the forecast horizon).
@@ -374,14 +421,15 @@ class AutoForecaster:
 
     name = "auto"
 
-    def __init__(self, candidates: Sequence[str] | None = None, strategy: str = "auto", top_k: int = 2,
-                 n_origins: int = 4, step_days: int = 7, horizon_days: int = 42,
+    def __init__(self, candidates: Sequence[str] | None = None, strategy: str = "auto", top_k: int = 3,
+                 n_origins: int = 6, step_days: int = 7, horizon_days: int = 42,
                  max_horizon_days: float | None = None, country: str | None = "SE",
                  special_days: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
                  random_state: int = 0, n_jobs: int = 1, dask_scheduler: str | None = None,
-                 max_wape_ratio: float = 1.25):
+                 max_wape_ratio: float = 1.25, combination_margin: float = 0.02):
         self.candidates = candidates
         self.max_wape_ratio = max_wape_ratio
+        self.combination_margin = combination_margin
         self.strategy = strategy
         self.top_k = top_k
         self.n_origins = n_origins
@@ -409,12 +457,14 @@ class AutoForecaster:
 
     def backtest_horizon_days(self, history: pd.DataFrame) -> int:
         """Backtest horizon: ``horizon_days`` shortened so the origins fit the history."""
+        return self._design(history)[1]
+
+    def _design(self, history: pd.DataFrame) -> tuple[int, int]:
+        """``(origins, horizon_days)`` that fit ``history``, see :func:`backtest_design`."""
         validated = validate_history(history, "auto")
         ts = validated.frame["interval_start"]
         span = int((ts.iloc[-1] - ts.iloc[0]) / pd.Timedelta(days=1))
-        # keep at least 3 weeks of training before the oldest origin
-        room = span - 21 - (self.n_origins - 1) * self.step_days
-        return int(max(1, min(self.horizon_days, room)))
+        return backtest_design(span, self.n_origins, self.step_days, self.horizon_days)
 
     def fit(self, history: pd.DataFrame) -> "AutoForecaster":
         """Backtest the candidates on ``history``, choose, refit the choice."""
@@ -422,8 +472,9 @@ class AutoForecaster:
 
         specs = self.candidate_specs()
         try:
+            n_origins, horizon_days = self._design(history)
             bt = rolling_origin_backtest(
-                history, specs, n_origins=self.n_origins, horizon_days=self.backtest_horizon_days(history),
+                history, specs, n_origins=n_origins, horizon_days=horizon_days,
                 step_days=self.step_days, n_jobs=self.n_jobs, dask_scheduler=self.dask_scheduler,
             )
         except WfmInputError as exc:
@@ -442,7 +493,8 @@ class AutoForecaster:
             return self._fit_fallback(history, f"no candidate could be backtested ({reasons})")
         sel = select_from_backtest(fc, fail, strategy=self.strategy, top_k=self.top_k,
                                    max_horizon_days=self.max_horizon_days, queue=queue,
-                                   max_wape_ratio=self.max_wape_ratio)
+                                   max_wape_ratio=self.max_wape_ratio,
+                                   combination_margin=self.combination_margin)
         specs = self.candidate_specs()
         self.selection_ = sel.table
         self.choice_ = sel

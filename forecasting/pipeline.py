@@ -33,7 +33,7 @@ import pandas as pd
 
 from forecasting.aht import AhtForecaster
 from forecasting.backtest import rolling_origin_backtest, summarise_backtest
-from forecasting.ensemble import AutoForecaster, Combination, model_params
+from forecasting.ensemble import AutoForecaster, Combination, backtest_design, model_params
 from forecasting.intraday import aggregate_intervals, learn_intraday_profile, split_forecast
 from forecasting.models import MODELS, make_model
 from forecasting.models.base import validate_history
@@ -194,7 +194,7 @@ def forecast(
     random_state: int = 0,
     aht_seconds: float | None = None,
     candidates: list[str] | None = None,
-    n_origins: int = 4,
+    n_origins: int = 6,
 ) -> ForecastResult:
     """Forecast calls (with 80 %/95 % bounds) and AHT for every queue.
 
@@ -229,7 +229,8 @@ def forecast(
     candidates : list of str, optional
         ``auto``'s candidate models (default all registered).
     n_origins : int
-        Backtest origins per queue (default 4, a week apart).
+        Backtest origins per queue (default 6, a week apart; ``auto``
+        chooses on them, see :class:`forecasting.ensemble.AutoForecaster`).
 
     Returns
     -------
@@ -291,9 +292,10 @@ def forecast(
         all_coarse = pd.concat([c.assign(queue=q) for q, c in coarses.items()], ignore_index=True)
         all_coarse.attrs = {"interval_minutes": coarse_m, "tz": tz}
         spans = [int((c["interval_start"].iloc[-1] - c["interval_start"].iloc[0]) / pd.Timedelta(days=1)) for c in coarses.values()]
-        bt_days = int(min(MAX_BACKTEST_DAYS, max(horizon_days, 1), max(1, min(spans) - 21 - (n_origins - 1) * 7)))
+        # shorter horizon, then fewer origins, so 3 weeks of training stay before the first origin
+        bt_origins, bt_days = backtest_design(min(spans), n_origins, 7, min(MAX_BACKTEST_DAYS, horizon_days))
         try:
-            bt_result = rolling_origin_backtest(all_coarse, specs, n_origins=n_origins, horizon_days=bt_days,
+            bt_result = rolling_origin_backtest(all_coarse, specs, n_origins=bt_origins, horizon_days=bt_days,
                                                 n_jobs=n_jobs, dask_scheduler=dask_scheduler, progress=progress)
         except WfmInputError as exc:
             if backtest:

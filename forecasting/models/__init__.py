@@ -45,18 +45,34 @@ def _register_optional() -> None:
 _register_optional()
 
 
+#: Names :func:`make_model` builds besides the single models of ``MODELS``:
+#: they combine registered models, so they are not candidates themselves.
+ENSEMBLES = ("auto", "combination")
+
+
+def _ensemble_class(name: str) -> type:
+    from forecasting.ensemble import AutoForecaster, Combination  # imports this module
+
+    return {"auto": AutoForecaster, "combination": Combination}[name]
+
+
 def make_model(name: str, **params) -> Forecaster:
-    """Build the registered model ``name`` with hyperparameters ``params``.
+    """Build the model ``name`` with hyperparameters ``params``.
+
+    ``name`` is a registered single model (``MODELS``) or one of
+    :data:`ENSEMBLES`: ``"auto"`` (:class:`forecasting.ensemble.AutoForecaster`)
+    and ``"combination"`` (:class:`forecasting.ensemble.Combination`).
 
     Raises
     ------
     WfmInputError
         Unknown name (the message lists the known ones) or unknown parameter.
     """
-    if name not in MODELS:
-        raise WfmInputError(f"unknown model {name!r}; known models: {sorted(MODELS)}")
+    if name not in MODELS and name not in ENSEMBLES:
+        raise WfmInputError(f"unknown model {name!r}; known models: {sorted(MODELS) + list(ENSEMBLES)}")
+    cls = MODELS[name] if name in MODELS else _ensemble_class(name)
     try:
-        return MODELS[name](**params)
+        return cls(**params)
     except TypeError as exc:
         raise WfmInputError(f"model {name!r}: bad hyperparameters {sorted(params)}: {exc}") from exc
 
@@ -90,6 +106,7 @@ __all__ = [
     "Forecaster",
     "InsufficientHistoryError",
     "MODELS",
+    "ENSEMBLES",
     "make_model",
     "fallback_for",
     "horizon_intervals",

@@ -88,10 +88,39 @@ def test_select_picks_the_lowest_wape_and_keeps_the_table():
 def test_auto_strategy_prefers_combination_only_when_it_scores_better():
     # two equally good models with independent errors: averaging them halves the error variance
     fc = _fake_backtest({"a": 0.2, "b": 0.2})
-    assert select_from_backtest(fc, strategy="auto", top_k=2).method == "weighted"
-    assert len(select_from_backtest(fc, strategy="auto", top_k=2).members) == 2
+    sel = select_from_backtest(fc, strategy="auto", top_k=2)
+    assert sel.method in ("weighted", "median") and set(sel.members) == {"a", "b"}
     fc2 = _fake_backtest({"a": 0.02, "b": 0.5})
     assert select_from_backtest(fc2, strategy="auto", top_k=2).members == ("a",)
+
+
+def test_combination_needs_to_beat_the_single_model_by_the_margin():
+    fc = _fake_backtest({"a": 0.2, "b": 0.2, "c": 0.2})
+    t = select_from_backtest(fc, strategy="auto").table
+    combo = t.loc[t["kind"].isin(["contender:weighted", "contender:median"]), "wape"].min()
+    single = t.loc[t["kind"] == "contender:best", "wape"].iloc[0]
+    gain = 1 - combo / single  # three independent errors: the combination is ~40 % better
+    assert gain > 0.2
+    assert len(select_from_backtest(fc, combination_margin=gain - 0.01).members) == 3
+    # asking for a bigger gain than the combination has keeps the single best model
+    kept = select_from_backtest(fc, combination_margin=gain + 0.01)
+    assert len(kept.members) == 1 and kept.label == f"auto:{kept.members[0]}"
+    with pytest.raises(WfmInputError, match=r"combination_margin must be a fraction in \[0, 1\), got 1.5"):
+        select_from_backtest(fc, combination_margin=1.5)
+
+
+def test_median_of_three_ignores_one_member_gone_astray():
+    # a and b are good; c is as good on average but sometimes far off:
+    # the median of the three stays with a and b where c goes astray
+    rng = np.random.default_rng(1)
+    fc = _fake_backtest({"a": 0.1, "b": 0.1, "c": 0.1})
+    c = fc["model"] == "c"
+    astray = c & (rng.random(len(fc)) < 0.2)
+    fc.loc[astray, "calls_offered"] = fc.loc[astray, "actual"] * 2.5
+    sel = select_from_backtest(fc, strategy="median", top_k=3, max_wape_ratio=100.0)
+    assert sel.method == "median" and len(sel.members) == 3
+    t = sel.table.set_index("kind")
+    assert t.loc["contender:median", "wape"] < t.loc["contender:weighted", "wape"]
 
 
 def test_backtest_calibration_covers_about_80_percent():
@@ -144,3 +173,44 @@ def test_auto_falls_back_on_a_short_history():
     assert "no backtest possible" in note or "no candidate could be backtested" in note
     with pytest.raises(WfmInputError, match="unknown candidate model"):
         AutoForecaster(candidates=["nope"]).fit(h)
+
+
+def test_make_model_builds_auto_and_combination():
+    from forecasting.models import MODELS, make_model
+
+    auto = make_model("auto", candidates=["seasonal_naive", "weekly_mean"], horizon_days=7, n_origins=2)
+    assert isinstance(auto, AutoForecaster) and auto.n_origins == 2
+    assert isinstance(make_model("combination", members=["weekly_mean"]), Combination)
+    # ensembles are built by name but are not candidates of themselves
+    assert "auto" not in MODELS and "combination" not in MODELS
+    out = auto.fit(history(days=56, seed=3)).predict(24)
+    assert out["model"].iloc[0].startswith("auto:")
+    with pytest.raises(WfmInputError, match=r"unknown model 'nope'; known models: \[.*'auto', 'combination'\]"):
+        make_model("nope")
+
+
+def test_backtest_design_keeps_three_weeks_of_training():
+    from forecasting.ensemble import backtest_design
+
+    # long history: the asked design as is
+    assert backtest_design(400, 6, 7, 42) == (6, 42)
+    # horizon shortened first: 100 - 21 - 5*7 = 44 days of room -> 42; 80 days -> 24
+    assert backtest_design(80, 6, 7, 42) == (6, 24)
+    # then origins: 40 days hold 21 + (n-1)*7 + 1 only for n <= 3
+    assert backtest_design(40, 6, 7, 3) == (3, 3)
+    assert 40 - 21 - (3 - 1) * 7 >= 1 and 40 - 21 - (4 - 1) * 7 < 1
+    # too short for any: one origin, one day (the backtest then explains)
+    assert backtest_design(10, 6, 7, 7) == (1, 1)
+
+
+def test_auto_on_six_weeks_uses_fewer_origins_instead_of_failing():
+    # 6 origins a week apart need 21 + 35 + 1 days; 40 days of history get 3
+    h = history(days=40, seed=5)
+    auto = AutoForecaster(candidates=["seasonal_naive", "weekly_mean"], horizon_days=7).fit(h)
+    assert auto.backtest_.forecasts["origin"].nunique() == 3
+    # weekly_mean needs 4 weeks: with 3 weeks before the first origin it is
+    # not eligible (the reason is kept), seasonal naive is backtested and chosen
+    assert set(auto.backtest_.failures["model"]) == {"weekly_mean"}
+    assert auto.predict(24)["model"].iloc[0] == "auto:seasonal_naive"
+    note = auto.selection_.set_index("candidate").loc["weekly_mean", "note"]
+    assert note.startswith("not eligible: model 'weekly_mean' needs at least 672 intervals")
