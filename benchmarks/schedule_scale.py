@@ -45,7 +45,17 @@ QUEUE_AHT = {"reports": 420.0, "tips": 360.0, "switchboard": 150.0, "english": 4
 WEEKDAY_FACTOR = [1.15, 1.08, 1.02, 1.0, 1.05, 0.85, 0.85]
 CALLS_PER_YEAR = 5.7e6
 SHRINKAGE = 0.10  # non-break shrinkage; breaks are placed explicitly by the scheduler
-PWF_PYTHON = Path("/tmp/pwf-venv/bin/python")
+PWF_VENV_PYTHON = Path("/tmp/pwf-venv/bin/python")
+
+
+def pwf_python() -> Path | None:
+    """The interpreter that runs pyworkforce: this one when the ``bench`` extra is installed
+    (``make bench``), else the separate virtualenv ``/tmp/pwf-venv``."""
+    import importlib.util
+
+    if importlib.util.find_spec("pyworkforce") is not None:
+        return Path(sys.executable)
+    return PWF_VENV_PYTHON if PWF_VENV_PYTHON.exists() else None
 
 
 def intraday_shape(hours: np.ndarray) -> np.ndarray:
@@ -180,8 +190,9 @@ def pyworkforce_run(weeks: int, time_limit: float) -> dict:
     """Plain covering: pyworkforce covers each day with shifts that lie inside the
     day (it has no cross-midnight shifts or breaks), so the comparison uses the
     shift types of the demo rules that end by midnight, on both sides."""
-    if not PWF_PYTHON.exists():
-        return {"status": "pyworkforce not installed in /tmp/pwf-venv"}
+    python = pwf_python()
+    if python is None:
+        return {"status": "pyworkforce not installed (make bench, or a virtualenv in /tmp/pwf-venv)"}
     from optimiser.scheduling import load_rules
 
     rules = load_rules(ROOT / "data" / "demo_rules.yaml")
@@ -206,7 +217,7 @@ def pyworkforce_run(weeks: int, time_limit: float) -> dict:
     script = Path("/tmp/pwf_run.py")
     script.write_text(PWF_SCRIPT)
     try:
-        out = subprocess.run([str(PWF_PYTHON), str(script), str(path)], capture_output=True, text=True,
+        out = subprocess.run([str(python), str(script), str(path)], capture_output=True, text=True,
                              timeout=time_limit * 3 + 120)
     except subprocess.TimeoutExpired:
         return {"status": "timeout"}
@@ -240,6 +251,7 @@ def main(argv=None) -> int:
         print(json.dumps(_child(json.loads(args.child)), default=float))
         return 0
     quick = args.quick
+    load_start = os.getloadavg()
     runs = []
     horizons = [(1, 20 if quick else 60)] + ([] if quick else [(4, 300)])
     for weeks, limit in horizons:
@@ -262,12 +274,12 @@ def main(argv=None) -> int:
     print("running pyworkforce comparison ...", file=sys.stderr, flush=True)
     pwf = pyworkforce_run(1, 20 if quick else 60)
     print(pwf, file=sys.stderr, flush=True)
-    write_report(Path(args.out), runs, sl_runs, pwf, quick)
+    write_report(Path(args.out), runs, sl_runs, pwf, quick, load_start)
     print(Path(args.out).read_text())
     return 0
 
 
-def write_report(path: Path, runs, sl_runs, pwf, quick) -> None:
+def write_report(path: Path, runs, sl_runs, pwf, quick, load_start=None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     today = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
@@ -275,7 +287,9 @@ def write_report(path: Path, runs, sl_runs, pwf, quick) -> None:
         "",
         f"Run {today} on {platform.node()} ({os.cpu_count()} cores, Python {platform.python_version()}), "
         f"`benchmarks/schedule_scale.py{' --quick' if quick else ''}`. The machine was shared with other jobs, "
-        "so times are pessimistic.",
+        "so times are pessimistic. Load average (1/5/15 min) at the start: "
+        + (" / ".join(f"{x:.1f}" for x in load_start) if load_start else "n/a")
+        + ", at the end: " + " / ".join(f"{x:.1f}" for x in os.getloadavg()) + ".",
         "",
         "Instance: demo rules (`data/demo_rules.yaml`: 588 shift types x 3 skill groups, 3 breaks placed in "
         "windows, weekly tours with two consecutive days off, full-/part-time hours, headcount per site), "
@@ -314,9 +328,13 @@ def write_report(path: Path, runs, sl_runs, pwf, quick) -> None:
                      f"| {fmt(r.get('cost'), '{:,.0f}')} | {fmt(r.get('global_service_level'), '{:.1%}')} |")
     if len(sl_runs) == 2 and sl_runs[0].get("agent_hours") and sl_runs[1].get("agent_hours"):
         saving = 1 - sl_runs[1]["agent_hours"] / sl_runs[0]["agent_hours"]
+        level = sl_runs[1].get("global_service_level")
+        meets = level is not None and level >= 0.8 - 1e-9
         lines += ["", f"Saving of the global objective (80% of the week's calls within 180 s) against covering every "
                       f"interval's own 80/180 requirement: **{saving:.1%} fewer paid agent-hours** (target >= 5%: "
-                      f"{'met' if saving >= 0.05 else 'missed'})."]
+                      f"{'met' if saving >= 0.05 else 'missed'}); the global plan's service level re-evaluated with "
+                      f"Erlang C per queue-interval on whole on-phone agents: "
+                      f"{'n/a' if level is None else f'{level:.2%}'} (target 80%: {'met' if meets else 'missed'})."]
     lines += ["", "## Plain covering instance: ours vs pyworkforce (1 week)", ""]
     if "pyworkforce" in pwf:
         p, o = pwf["pyworkforce"], pwf["ours"]

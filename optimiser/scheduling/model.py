@@ -42,6 +42,8 @@ Approximations (see ``docs/scheduling.md``):
   stability point; it is linearised by unit increments with decreasing
   marginal gains (exact at integer points) following Koole & van der Sluis
   (2003); below stability no credit is given and stability is required.
+  On-phone agents are whole numbers per queue and interval (integer
+  ``onphone_`` variables), as the result's Erlang re-evaluation counts them.
 
 References
 ----------
@@ -108,6 +110,7 @@ class Model:
     deferred_unfinished: dict[str, pulp.LpVariable] = field(default_factory=dict)
     limit_slack: dict[tuple[int, int], pulp.LpVariable] = field(default_factory=dict)
     sl_answered: dict[tuple[str, int], pulp.LpAffineExpression] = field(default_factory=dict)
+    on_phone: dict[tuple[str, int], pulp.LpVariable] = field(default_factory=dict)
     sl_short: dict[str, pulp.LpVariable] = field(default_factory=dict)
     sl_calls: dict[str, float] = field(default_factory=dict)
     open_mask: dict[str, np.ndarray] = field(default_factory=dict)
@@ -642,11 +645,16 @@ def _concave_gains(gains: np.ndarray) -> np.ndarray:
 def add_global_service_level(m: Model) -> None:
     """Calls answered within T through each interval's concave SL curve.
 
-    With ``staffed[q,i]`` the on-phone agents allocated to queue q (allocated
-    x (1 - shrinkage), minus deferred work), answered[q,i] =
-    base + sum_k gain_k * y[q,i,k] with 0 <= y <= 1 and sum_k y_k <= staffed -
-    k_min: exact at integer staffing because gains are non-increasing (Koole
-    & van der Sluis 2003).  Stability ``staffed >= k_min`` is elastic (the
+    ``onphone[q,i]`` is an integer: the whole agents on the phone for queue q,
+    at most the agents allocated to q x (1 - shrinkage) minus deferred work
+    (the result's re-evaluation floors that same quantity, so it never counts
+    fewer).  answered[q,i] = base + sum_k gain_k * y[q,i,k] with 0 <= y <= 1
+    and sum_k y_k <= onphone - k_min: exact at every integer staffing where
+    the curve is concave (gains non-increasing; Koole & van der Sluis 2003).
+    A continuous on-phone count would be credited between integer points
+    (and for fractions of multi-skilled agents per queue) that the Erlang
+    re-evaluation does not count: on the demo week that put the plan's
+    re-evaluated level 2 points under its target.  Stability ``staffed >= k_min`` is elastic (the
     ``short_`` slack).  For ``global-sl`` the answered calls of each period
     (day/week/horizon) must reach ``target_service_level`` of its calls
     (elastic ``slshort_<period>``, in calls); ``max-sl`` maximises them.
@@ -678,9 +686,13 @@ def add_global_service_level(m: Model) -> None:
                 continue
             on_phone = [(v, coef * (1 - float(np.nan_to_num(shrink[q][i])))) for v, coef in
                         _queue_agents(m, q, i)] + deferred_by.get((q, i), [])
+            # whole agents on the phone, as the re-evaluation counts them (it floors each queue-interval)
+            whole = pulp.LpVariable(_name("onphone", q, label), lowBound=0, cat="Integer")
+            m.on_phone[(q, i)] = whole
+            m.prob += (_expr([(whole, 1)]) - _expr(on_phone) <= 0, _name("phone", q, label))
             s = pulp.LpVariable(_name("short", q, label), lowBound=0)
             m.short[(q, i)] = s
-            m.prob += (_expr(on_phone) + s >= k_min, _name("stable", q, label))
+            m.prob += (whole + s >= k_min, _name("stable", q, label))
             ys = []
             for k, gain in enumerate(c["gains"][i]):
                 if gain <= 1e-9:
@@ -688,7 +700,7 @@ def add_global_service_level(m: Model) -> None:
                 y = pulp.LpVariable(_name("slinc", q, label, k + 1), lowBound=0, upBound=1)
                 ys.append((y, float(gain)))
             if ys:
-                m.prob += (_expr([(y, 1) for y, _ in ys]) - _expr(on_phone) - s <= -k_min, _name("slcurve", q, label))
+                m.prob += (_expr([(y, 1) for y, _ in ys]) - whole - s <= -k_min, _name("slcurve", q, label))
             answered = _expr(ys) + float(c["base"][i])
             m.sl_answered[(q, i)] = answered
             per_period[keys[i]].append(answered)

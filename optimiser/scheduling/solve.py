@@ -95,15 +95,20 @@ def _highs_with_start(start: dict[str, float] | None, **kwargs):
     return _HiGHSStart(**kwargs)
 
 
-def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False) -> tuple[dict[str, float] | None, float | None, str]:
+def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, gap: float = 0.005,
+                      callback=None) -> tuple[dict[str, float] | None, float | None, str]:
     """A feasible start plan by LP rounding, and the LP bound.
 
-    1. Solve the LP relaxation (interior point); its optimum is a valid lower
-       bound of the MIP.  2. Round every shift count up (coverage can only
-       grow; tours and hours have room: tours are bounded by headcount and
-       shortfall is elastic), fix the shift counts and solve the small MIP
-       that is left (break counts, tours).  Returns ``(start, lp_bound, note)``;
-       ``start`` is None when the time ran out.
+    1. Solve the LP relaxation by interior point (measured on the demo week:
+       ~10 s, where dual simplex had not finished after 300 s); its optimum
+       is a valid lower bound of the MIP.  2. Round every shift count up (coverage
+       can only grow; tours and hours have room: tours are bounded by headcount
+       and shortfall is elastic), fix the shift counts and solve the small MIP
+       that is left (break counts, tours).  3. RENS: every shift count between
+       the floor and ceiling of its LP value, started from 2, until the
+       relative ``gap`` (to that neighbourhood's own bound) or the time limit.
+       Returns ``(start, lp_bound, note)``; ``start`` is None when the time ran
+       out.  ``callback`` (a highspy MIP callback) is handed to step 3.
     """
     t0 = time.perf_counter()
     prob = model.prob
@@ -150,7 +155,14 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False) -> tu
             v.upBound = max(math.ceil(x - 1e-6), rounded[v.name])
         left = time_limit_seconds - (time.perf_counter() - t0)
         if left >= 2.0:
-            prob.solve(_highs_with_start(start, msg=msg, timeLimit=left, gapRel=0.005))
+            extra = {} if callback is None else {
+                "callbackTuple": (callback, {"bound": lp_bound}),
+                "callbacksToActivate": [highspy.cb.HighsCallbackType.kCallbackMipImprovingSolution,
+                                        highspy.cb.HighsCallbackType.kCallbackMipInterrupt]}
+            # more effort on primal heuristics: in this neighbourhood the sub-MIP heuristic finds
+            # the good plans, while root cut rounds barely move its bound (demo week)
+            prob.solve(_highs_with_start(start, msg=msg, timeLimit=left, gapRel=gap, mip_heuristic_effort=0.3,
+                                         **extra))
             info = prob.solverModel.getInfo()
             if info.primal_solution_status == 2:
                 value = _finite(info.objective_function_value)
@@ -177,6 +189,11 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
         elapsed = time.perf_counter() - t0
         inc = _finite(data_out.objective_function_value)
         bound = _finite(data_out.mip_dual_bound)
+        if isinstance(user_data, dict):  # RENS: its neighbourhood's bound is no bound of the plan; the LP's is
+            bound = user_data.get("bound")
+            gap = _rel_gap(inc, bound)
+            if cb_type == cbt.kCallbackMipInterrupt and gap is not None and gap <= settings.gap:
+                data_in.user_interrupt = True  # within the requested gap of the LP bound: done
         if cb_type == cbt.kCallbackMipImprovingSolution or elapsed - state["last"] >= 1.0:
             state["last"] = elapsed
             events.append((inc, bound, elapsed))
@@ -188,25 +205,46 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
 
     n_int = sum(1 for v in model.prob.variables() if v.cat == pulp.LpInteger)
     start, lp_bound, note = None, None, ""
-    if n_int >= WARM_START_MIN_INTEGERS and settings.time_limit_seconds >= 10 and not (should_stop and should_stop()):
-        start, lp_bound, note = lp_rounding_start(model, settings.time_limit_seconds * 0.85, settings.msg)
+    limit = settings.time_limit_seconds
+    if n_int >= WARM_START_MIN_INTEGERS and limit >= 10 and not (should_stop and should_stop()):
+        # The full MIP re-solves the root LP by dual simplex, which takes minutes on the demo week
+        # (measured: not done after 300 s), so LP rounding + RENS gets the whole budget but a margin
+        # for reading the result; the full MIP runs only if time is left after that.
+        budget = limit - min(3.0, 0.05 * limit)
+        start, lp_bound, note = lp_rounding_start(model, budget, settings.msg, gap=settings.gap / 2,
+                                                  callback=callback)
         if start is not None and on_progress is not None:
+            for var in model.prob.variables():
+                var.varValue = start.get(var.name, 0.0)
             inc = _finite(model.prob.objective.value())
             events.append((inc, lp_bound, time.perf_counter() - t0))
             on_progress(inc, lp_bound, time.perf_counter() - t0)
-    remaining = settings.time_limit_seconds - (time.perf_counter() - t0)
-    if start is not None and remaining < 30.0:
-        # too little time left for the full MIP to even solve its root LP: keep the start plan
+    remaining = limit - (time.perf_counter() - t0)
+    if start is not None:
         for var in model.prob.variables():
             var.varValue = start.get(var.name, 0.0)
         obj = _finite(model.prob.objective.value())
-        elapsed = time.perf_counter() - t0
         gap = _rel_gap(obj, lp_bound)
-        msg = (f"{note}feasible, not optimal: the time limit left no room to improve the LP-rounding plan; "
-               f"gap to the LP bound {gap:.2%}" if gap is not None else note)
-        status, reason = ("Optimal", "optimal") if gap is not None and gap <= 1e-9 else ("Feasible", "time_limit")
-        return SolveInfo("highs", status, reason, obj, lp_bound, gap, reason == "time_limit", msg, elapsed,
-                         progress=events)
+        close = gap is not None and gap <= settings.gap
+        if remaining < 30.0 or close or state["stopped"]:
+            # keep the start plan: it is within the requested gap of the LP bound, or too little time
+            # is left for the full MIP to even solve its root LP, or the user stopped
+            elapsed = time.perf_counter() - t0
+            if gap is not None and gap <= 1e-9:
+                status, reason, msg = "Optimal", "optimal", f"{note}proven optimal (equals the LP bound)"
+            elif state["stopped"]:
+                status, reason = "Feasible", "interrupted"
+                msg = f"{note}feasible, not optimal: stopped by the user; gap to the LP bound {gap:.2%}"
+            elif close:
+                status, reason = "Feasible", "gap"
+                msg = (f"{note}feasible, not proven optimal: within the requested relative gap of "
+                       f"{settings.gap:.2%} of the LP bound (gap {gap:.3%})")
+            else:
+                status, reason = "Feasible", "time_limit"
+                msg = (f"{note}feasible, not optimal: the time limit left no room to improve the LP-rounding "
+                       f"plan; gap to the LP bound {gap:.2%}" if gap is not None else note)
+            return SolveInfo("highs", status, reason, obj, lp_bound, gap, reason == "time_limit", msg, elapsed,
+                             progress=events)
     remaining = max(1.0, remaining)
     solver = _highs_with_start(
         start, msg=settings.msg, timeLimit=remaining, gapRel=settings.gap,
@@ -222,6 +260,10 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
     bound = _finite(getattr(info, "mip_dual_bound", None))
     if lp_bound is not None and (bound is None or lp_bound > bound):
         bound = lp_bound  # the LP relaxation bound of the rounding phase is valid and better
+    if bound is not None and bound < 0 and model.problem.objective != "max-sl":
+        # costs net of unpaid breaks and all penalties are >= 0, so 0 is a valid bound; HiGHS reports a
+        # huge negative one (from variable bounds) when its root LP is unfinished
+        bound = 0.0
     if n_int == 0:  # a pure LP: the bound is the optimum
         bound = obj
     gap = _rel_gap(obj, bound) if n_int else (0.0 if obj is not None else None)

@@ -70,3 +70,37 @@ def test_sl_objectives_need_calls_and_max_sl_needs_headcount():
         build_problem(req, _rules(), objective="max-sl")
     with pytest.raises(WfmInputError, match="needs service-level curves.*calls_offered"):
         build_problem(req.drop(columns=["calls_offered"]), _rules(), objective="global-sl")
+
+
+def _two_queue_requirement(shrinkage):
+    idx = pd.date_range(pd.Timestamp("2025-01-07", tz=TZ), periods=24, freq="60min")
+    h = np.asarray(idx.hour, float)
+    frames = []
+    for q, scale in (("reports", 1.0), ("english", 0.35)):
+        calls = np.round(scale * (20 + 160 * np.exp(-((h - 12) / 4) ** 2)))
+        req = required_agents(calls, 60, 300.0, answer_within_seconds=180, target_service_level=0.8,
+                              shrinkage=shrinkage)
+        frames.append(pd.DataFrame({"interval_start": idx, "queue": q, "calls_offered": calls, "aht_seconds": 300.0,
+                                    "agents_required": req["agents_required"].to_numpy(), "shrinkage": shrinkage,
+                                    "answer_within_seconds": 180.0}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("shrinkage", [0.0, 0.1, 0.3])
+def test_global_sl_plan_meets_its_target_when_re_evaluated_with_whole_agents(shrinkage):
+    # a multi-skilled group split over two queues, with shrinkage: fractional on-phone agents per queue
+    # would be credited by a continuous model but floored by the re-evaluation (Erlang C per queue-interval)
+    rules = make_rules(skill_groups={"both": {"queues": ["reports", "english"]}},
+                       headcount=[{"site": "x", "skill_group": "both", "contract": "ft", "agents": 300}],
+                       shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
+                       cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
+                                                   "period": "day"})
+    res = solve(build_problem(_two_queue_requirement(shrinkage), rules, objective="global-sl"))
+    assert res.status == "Optimal" and not res.shortfalls
+    cov = res.coverage
+    # on-phone agents are whole numbers, and the reported level is Erlang C on exactly those
+    assert np.allclose(cov["agents_on_phone"], np.round(cov["agents_on_phone"]))
+    sl = service_level(cov["calls_offered"].to_numpy(), 60, 300.0, cov["agents_on_phone"].to_numpy(), 180)
+    assert res.global_service_level == pytest.approx(
+        float((cov["calls_offered"] * np.where(cov["calls_offered"] > 0, sl, 1.0)).sum() / cov["calls_offered"].sum()))
+    assert res.global_service_level >= 0.8 - 1e-9

@@ -44,3 +44,27 @@ def test_lp_rounding_start_is_feasible_and_above_the_lp_bound():
             assert lhs >= -1e-6, name
     exact = solve(problem)
     assert bound <= exact.objective + 1e-6 <= value + 1e-6
+
+
+def test_large_model_path_stops_within_the_requested_gap_of_the_lp_bound(monkeypatch):
+    # the LP-rounding path (normally for >= 5000 integers) on a tiny model: it stops as soon as the plan
+    # is within the requested gap of the LP bound, and the bound it reports is that LP bound, which is
+    # no higher than the proven optimum
+    import importlib
+
+    solve_module = importlib.import_module("optimiser.scheduling.solve")
+    rules = make_rules(shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [6, 8]}},
+                       solver={"time_limit_seconds": 20, "gap": 0.2})
+    problem = build_problem(requirement(day_profile({(7, 11): 3.0, (11, 19): 5.0, (19, 23): 2.0})), rules)
+    exact = solve(build_problem(requirement(day_profile({(7, 11): 3.0, (11, 19): 5.0, (19, 23): 2.0})),
+                                make_rules(shift_templates={"d": {"start_from": "00:00", "start_to": "23:00",
+                                                                  "lengths_hours": [6, 8]}})))
+    assert exact.status == "Optimal"
+    monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
+    seen = []
+    res = solve(problem, on_progress=lambda inc, bound, t: seen.append((inc, bound)))
+    assert "LP rounding" in res.message
+    assert res.status in ("Optimal", "Feasible") and res.stop_reason in ("optimal", "gap")
+    assert res.best_bound <= exact.objective + 1e-6 <= res.objective + 1e-6
+    assert res.gap <= 0.2
+    assert seen and all(b is None or b <= exact.objective + 1e-6 for _, b in seen)
