@@ -61,7 +61,7 @@ sys.path.insert(0, str(ROOT))
 
 from forecasting import metrics  # noqa: E402
 from forecasting.backtest import rolling_origin_backtest  # noqa: E402
-from forecasting.ensemble import AutoForecaster, combine_points, model_params, select_from_backtest  # noqa: E402
+from forecasting.ensemble import AutoForecaster, combine_points, model_params, relative_wape, select_from_backtest  # noqa: E402
 from forecasting.events import read_events  # noqa: E402
 from forecasting.history import read_history  # noqa: E402
 from forecasting.intraday import aggregate_intervals  # noqa: E402
@@ -115,10 +115,13 @@ def accuracy(history: pd.DataFrame, models: list[str], country: str, jobs: int,
         origins = sorted(fq["origin"].unique())
         for j in range(INNER_ORIGINS, len(origins)):
             inner = fq[fq["origin"].isin(origins[j - INNER_ORIGINS:j])]
+            # the other queues' backtests at the same inner origins (all before this origin)
+            prior = relative_wape(fc[fc["origin"].isin(origins[j - INNER_ORIGINS:j])])
             fail = bt.failures[(bt.failures["queue"] == queue) & bt.failures["origin"].isin(origins[j - INNER_ORIGINS:j])]
             sel = select_from_backtest(inner, fail, strategy=AUTO.strategy, top_k=AUTO.top_k, queue=queue,
                                        max_wape_ratio=AUTO.max_wape_ratio,
-                                       combination_margin=AUTO.combination_margin)
+                                       combination_margin=AUTO.combination_margin,
+                                       relative_prior=prior, pooling=AUTO.pooling)
             here = fq[fq["origin"] == origins[j]]
             wide = here.pivot_table(index="interval_start", columns="model", values="calls_offered")
             actual = here.drop_duplicates("interval_start").set_index("interval_start")["actual"].reindex(wide.index)

@@ -24,7 +24,11 @@ user's own history:
    best (the demo data, where the calendar regression is near the noise
    floor), diluting it with weaker members costs accuracy; when several models
    are about as good (the Anonymous Bank data), their median beats each of
-   them. ``strategy="best"``/``"weighted"``/``"median"`` forces one;
+   them. With several queues the single models are ranked with some weight
+   (``pooling``) on their WAPE relative to the best over ALL queues
+   (:func:`relative_wape`), so a near-tie on one queue's few origins goes to
+   the model that is better elsewhere.
+   ``strategy="best"``/``"weighted"``/``"median"`` forces one;
 3. the prediction intervals are calibrated on the backtest residuals OF THE
    CHOSEN FORECAST (quasi-Poisson / negative-binomial variance and empirical
    quantiles of the standardised errors, see
@@ -58,7 +62,7 @@ from __future__ import annotations
 import copy
 import inspect
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -83,6 +87,7 @@ __all__ = [
     "combine_points",
     "model_params",
     "backtest_design",
+    "relative_wape",
     "STRATEGIES",
 ]
 
@@ -256,6 +261,32 @@ class Selection:
     table: pd.DataFrame
 
 
+def relative_wape(forecasts: pd.DataFrame, max_horizon_days: float | None = None) -> dict[str, float]:
+    """Per model: its backtest WAPE divided by the best model's, averaged over queues.
+
+    ``forecasts`` is ``BacktestResult.forecasts`` of any number of queues;
+    each queue is scored on the intervals every model forecast. 1.0 = the best
+    model of every queue. Used as ``relative_prior`` of
+    :func:`select_from_backtest`.
+    """
+    fc = forecasts if max_horizon_days is None else forecasts[forecasts["lead_days"] < max_horizon_days]
+    ratios: dict[str, list[float]] = {}
+    for _, g in fc.groupby("queue"):
+        wide = g.pivot_table(index=["origin", "interval_start"], columns="model", values="calls_offered",
+                             aggfunc="first").dropna()
+        if len(wide) == 0:
+            continue
+        actual = g.drop_duplicates(["origin", "interval_start"]).set_index(["origin", "interval_start"])["actual"]
+        a = actual.reindex(wide.index).to_numpy()
+        w = {m: metrics.wape(a, wide[m].to_numpy()) for m in wide.columns}
+        low = min(w.values())
+        if not (np.isfinite(low) and low > 0):
+            continue
+        for m, v in w.items():
+            ratios.setdefault(str(m), []).append(v / low)
+    return {m: float(np.mean(v)) for m, v in ratios.items()}
+
+
 def _label(members, weights, method) -> str:
     if len(members) == 1:
         return f"auto:{members[0]}"
@@ -274,6 +305,8 @@ def select_from_backtest(
     queue: str | None = None,
     max_wape_ratio: float = 1.25,
     combination_margin: float = 0.02,
+    relative_prior: Mapping[str, float] | None = None,
+    pooling: float = 0.25,
 ) -> Selection:
     """Choose a model or a weighted combination from one queue's backtest.
 
@@ -302,6 +335,15 @@ def select_from_backtest(
         below ``(1 - combination_margin)`` times the best single model's
         (default 0.02, a fraction): a tie or a hair's breadth keeps the
         single model.
+    relative_prior : mapping, optional
+        Each model's backtest WAPE relative to the best model, averaged over
+        ALL queues of the centre (see :func:`relative_wape`). With it, the
+        single models are ranked by ``(1 - pooling) * WAPE + pooling *
+        prior * best WAPE`` of this queue: a queue's own few origins are a
+        noisy judge, so a model that is better on every other queue wins a
+        near-tie (empirical-Bayes shrinkage towards the pooled ranking).
+    pooling : float
+        Weight of ``relative_prior`` in that ranking (default 0.25).
 
     Raises
     ------
@@ -327,7 +369,14 @@ def select_from_backtest(
     actual = actual.reindex(wide.index).to_numpy()
     scores = {m: metrics.wape(actual, wide[m].to_numpy()) for m in models}
     scores = {m: (np.inf if not np.isfinite(s) else s) for m, s in scores.items()}
-    ranked = sorted(models, key=lambda m: (scores[m], m))
+    if not (np.isfinite(pooling) and 0 <= pooling <= 1):
+        raise WfmInputError(f"auto: pooling must be a fraction in [0, 1], got {pooling!r}")
+    rank_score = dict(scores)
+    if relative_prior and len(models) > 1 and np.isfinite(min(scores.values())):
+        low = min(scores.values())
+        rank_score = {m: (1 - pooling) * scores[m] + pooling * float(relative_prior.get(m, scores[m] / low)) * low
+                      for m in models}
+    ranked = sorted(models, key=lambda m: (rank_score[m], m))
     for r, m in enumerate(ranked, start=1):
         g = fc[fc["model"] == m]
         rows.append({
@@ -399,6 +448,10 @@ class AutoForecaster:
     combination_margin : float
         A combination must beat the best single model's backtest WAPE by this
         fraction to be chosen (default 0.02).
+    pooling : float
+        Weight of the other queues' ranking in this queue's (default 0.25; see
+        :func:`select_from_backtest`; used when ``fit_from_backtest`` is
+        given a ``relative_prior``, as the pipeline does).
     n_origins, step_days, horizon_days : int
         Backtest design (default 6 origins, 7 days apart, 42-day horizon).
     max_horizon_days : float, optional
@@ -426,10 +479,12 @@ class AutoForecaster:
                  max_horizon_days: float | None = None, country: str | None = "SE",
                  special_days: pd.DataFrame | None = None, events: pd.DataFrame | None = None,
                  random_state: int = 0, n_jobs: int = 1, dask_scheduler: str | None = None,
-                 max_wape_ratio: float = 1.25, combination_margin: float = 0.02):
+                 max_wape_ratio: float = 1.25, combination_margin: float = 0.02,
+                 pooling: float = 0.25):
         self.candidates = candidates
         self.max_wape_ratio = max_wape_ratio
         self.combination_margin = combination_margin
+        self.pooling = pooling
         self.strategy = strategy
         self.top_k = top_k
         self.n_origins = n_origins
@@ -481,8 +536,13 @@ class AutoForecaster:
             return self._fit_fallback(history, f"no backtest possible: {exc}")
         return self.fit_from_backtest(history, bt)
 
-    def fit_from_backtest(self, history: pd.DataFrame, backtest) -> "AutoForecaster":
-        """Choose from an existing backtest of this queue, then refit on ``history``."""
+    def fit_from_backtest(self, history: pd.DataFrame, backtest,
+                          relative_prior: Mapping[str, float] | None = None) -> "AutoForecaster":
+        """Choose from an existing backtest of this queue, then refit on ``history``.
+
+        ``relative_prior``: the models' WAPE relative to the best, over all
+        queues of the centre (:func:`relative_wape`), see :func:`select_from_backtest`.
+        """
         self.backtest_ = backtest
         queue = str(history["queue"].iloc[0]) if "queue" in history.columns and len(history) else None
         fc, fail = backtest.forecasts, backtest.failures
@@ -494,7 +554,8 @@ class AutoForecaster:
         sel = select_from_backtest(fc, fail, strategy=self.strategy, top_k=self.top_k,
                                    max_horizon_days=self.max_horizon_days, queue=queue,
                                    max_wape_ratio=self.max_wape_ratio,
-                                   combination_margin=self.combination_margin)
+                                   combination_margin=self.combination_margin,
+                                   relative_prior=relative_prior, pooling=self.pooling)
         specs = self.candidate_specs()
         self.selection_ = sel.table
         self.choice_ = sel

@@ -33,7 +33,7 @@ import pandas as pd
 
 from forecasting.aht import AhtForecaster
 from forecasting.backtest import rolling_origin_backtest, summarise_backtest
-from forecasting.ensemble import AutoForecaster, Combination, backtest_design, model_params
+from forecasting.ensemble import AutoForecaster, Combination, backtest_design, model_params, relative_wape
 from forecasting.intraday import aggregate_intervals, learn_intraday_profile, split_forecast
 from forecasting.models import MODELS, make_model
 from forecasting.models.base import validate_history
@@ -152,7 +152,8 @@ def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     if task["model"] == "auto":
         auto = AutoForecaster(candidates=task["candidates"], max_horizon_days=task["horizon_days"], **task["calendar"])
         if task["backtest"] is not None:
-            model = auto.fit_from_backtest(coarse.assign(queue=queue), task["backtest"])
+            model = auto.fit_from_backtest(coarse.assign(queue=queue), task["backtest"],
+                                           relative_prior=task.get("relative_prior"))
         else:
             model = auto._fit_fallback(coarse, task["backtest_error"] or "no backtest")
         selection = model.selection_.assign(queue=queue)
@@ -301,6 +302,8 @@ def forecast(
             if backtest:
                 raise WfmInputError(f"--backtest: {exc}") from exc
             bt_error = str(exc)
+    # each model's WAPE relative to the best, over all queues: auto's prior for every queue
+    prior = relative_wape(bt_result.forecasts, horizon_days) if bt_result is not None and model == "auto" else None
     tasks, labels = [], []
     for q in per_queue:
         last_local = coarses[q]["interval_start"].iloc[-1].tz_convert(tz).tz_localize(None)
@@ -315,7 +318,7 @@ def forecast(
             "coarse_minutes": coarse_m, "interval_minutes": interval_minutes, "tz": tz, "start": start,
             "horizon_days": int(horizon_days), "model": model, "candidates": auto_candidates,
             "calendar": calendar, "backtest": _subset(bt_q, q), "backtest_error": bt_error,
-            "aht_seconds": aht_seconds,
+            "aht_seconds": aht_seconds, "relative_prior": prior,
         })
         labels.append(f"forecast {q}")
     results = parallel_map(_queue_task, tasks, n_jobs=n_jobs, dask_scheduler=dask_scheduler,

@@ -214,3 +214,34 @@ def test_auto_on_six_weeks_uses_fewer_origins_instead_of_failing():
     assert auto.predict(24)["model"].iloc[0] == "auto:seasonal_naive"
     note = auto.selection_.set_index("candidate").loc["weekly_mean", "note"]
     assert note.startswith("not eligible: model 'weekly_mean' needs at least 672 intervals")
+
+
+def test_relative_wape_averages_each_queues_ratio_to_its_best():
+    from forecasting.ensemble import relative_wape
+
+    ts = pd.date_range(pd.Timestamp("2024-01-01", tz=TZ), periods=2, freq="60min")
+    rows = []
+    # queue x: a off by 1 and 1 of 10+10 calls (WAPE 0.1), b by 2 and 2 (0.2)
+    # queue y: a 0.3, b 0.1
+    for q, errs in {"x": {"a": 1.0, "b": 2.0}, "y": {"a": 3.0, "b": 1.0}}.items():
+        for m, e in errs.items():
+            rows.append(pd.DataFrame({"queue": q, "model": m, "origin": ts[0], "interval_start": ts, "lead_days": 0.5,
+                                      "actual": [10.0, 10.0], "calls_offered": [10.0 + e, 10.0 - e]}))
+    prior = relative_wape(pd.concat(rows, ignore_index=True))
+    assert prior["a"] == pytest.approx((1.0 + 3.0) / 2)
+    assert prior["b"] == pytest.approx((2.0 + 1.0) / 2)
+
+
+def test_pooling_breaks_a_near_tie_by_the_other_queues():
+    fc = _fake_backtest({"a": 0.105, "b": 0.1}, n=2000)
+    t = select_from_backtest(fc, strategy="best").table.set_index("candidate")
+    wa, wb = t.loc["a", "wape"], t.loc["b", "wape"]
+    assert wb < wa < 1.1 * wb  # on this queue b is a hair better
+    assert select_from_backtest(fc, strategy="best").members == ("b",)
+    # on the other queues a was 1.0x the best and b 1.5x: the pooled ranking picks a
+    prior = {"a": 1.0, "b": 1.5}
+    assert select_from_backtest(fc, strategy="best", relative_prior=prior).members == ("a",)
+    # no pooling: this queue's own backtest alone
+    assert select_from_backtest(fc, strategy="best", relative_prior=prior, pooling=0.0).members == ("b",)
+    with pytest.raises(WfmInputError, match=r"pooling must be a fraction in \[0, 1\], got 2"):
+        select_from_backtest(fc, relative_prior=prior, pooling=2)
