@@ -54,7 +54,8 @@ if st.button(t("run_roster"), type="primary", disabled=background_busy("roster")
 
 
 def waiting(run) -> None:
-    st.progress(min(run.elapsed_seconds() / 180.0, 1.0), text=t("rostering", seconds=f"{run.elapsed_seconds():.0f}"))
+    # solve_roster's default: the local search for the demo's 800 agents, stopping within its 60 s limit
+    st.progress(min(run.elapsed_seconds() / 60.0, 1.0), text=t("rostering", seconds=f"{run.elapsed_seconds():.0f}"))
 
 
 result = follow_background("roster", waiting)
