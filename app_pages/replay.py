@@ -20,17 +20,21 @@ st.title(t("replay_title"))
 history = current_history()
 last_day = history["interval_start"].max().tz_localize(None).date()
 first_day = history["interval_start"].min().tz_localize(None).date()
-c1, c2, c3 = st.columns(3)
+c1, c2, c3, c4 = st.columns(4)
 cut = c1.date_input(t("cut_date"), value=last_day - dt.timedelta(days=27), min_value=first_day,
                     max_value=last_day, key="rp_cut")
 weeks = c2.number_input(t("weeks"), 1, 4, 1, key="rp_weeks")
 replications = c3.number_input(t("replications"), 1, 10, 3, key="rp_reps")
+# One simulated day scatters by up to ~14 points on long calls: average runs until each day is this precise.
+precision_points = c4.number_input(t("sim_precision"), 0.0, 5.0, 1.0, step=0.5, key="rp_se",
+                                   help=t("sim_precision_help"))
 targets = st.session_state.get("targets") or default_targets()
 
 if st.button(t("run_replay"), type="primary", disabled=background_busy("replay"), key="rp_run"):
     rules = parse_rules(yaml.safe_load(coarsen_rules_text(DEMO_RULES.read_text(encoding="utf-8"))), source=str(DEMO_RULES))
     start_background("replay", lambda on_progress, should_stop: run_replay(
-        history, cut, int(weeks), rules, targets, n_replications=int(replications)))
+        history, cut, int(weeks), rules, targets, n_replications=int(replications),
+        target_standard_error=(precision_points / 100.0) if precision_points > 0 else None, max_replications=400))
 
 
 def waiting(run) -> None:
