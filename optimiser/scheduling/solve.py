@@ -123,7 +123,11 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, ga
         return None, None, "LP relaxation not solved in time; no start plan. "
     lp_bound = _finite(h.getInfo().objective_function_value)
     lp_values = {v.name: max(v.varValue or 0.0, 0.0) for v in shift_vars}
-    saved = [(v, v.lowBound, v.upBound) for v in shift_vars]
+    # whole on-phone agents (global-sl/max-sl) join the RENS neighbourhood: without them the
+    # neighbourhood of the demo week's global-SL model was too wide for a good plan in 240 s
+    phone_vars = list(getattr(model, "on_phone", {}).values())
+    phone_lp = {v.name: max(v.varValue or 0.0, 0.0) for v in phone_vars}
+    saved = [(v, v.lowBound, v.upBound) for v in shift_vars + phone_vars]
     start = None
     try:
         # a) round every count up, except where a template's daily cap would be exceeded
@@ -153,6 +157,11 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, ga
             x = lp_values[v.name]
             v.lowBound = min(math.floor(x + 1e-6), rounded[v.name])
             v.upBound = max(math.ceil(x - 1e-6), rounded[v.name])
+        for v in phone_vars:
+            x = phone_lp[v.name]
+            held = [] if start is None else [round(start.get(v.name, 0.0))]
+            v.lowBound = min([math.floor(x + 1e-6)] + held)
+            v.upBound = max([math.ceil(x - 1e-6)] + held)
         left = time_limit_seconds - (time.perf_counter() - t0)
         if left >= 2.0:
             extra = {} if callback is None else {
