@@ -272,14 +272,34 @@ class _Search:
         """Unfilled slot ``q``: agent ``i`` gives one shift ``r`` within a week of ``q`` to
         agent ``j`` and takes ``q``."""
         made = 0
+        takers: dict = {}  # shift r -> its first two agents able to take it (valid until a move is made)
         for q in np.flatnonzero(self.filled < self.count):
             while self.filled[q] < self.count[q] and time.perf_counter() < deadline:
-                if not self._eject_one(q):
+                if not self._eject_one(q, takers):
                     break
+                takers.clear()
                 made += 1
         return made
 
-    def _eject_one(self, q: int) -> bool:
+    def _takers(self, r: int, takers: dict) -> list:
+        """The first two agents (by :meth:`score`) not holding ``r`` who may take it now.
+
+        Only agent ``i`` changes while :meth:`_eject_one` tries its ejections, and
+        ``i`` is never its own taker, so the list stays valid until a move is made.
+        """
+        got = takers.get(r)
+        if got is None:
+            got = []
+            for j in sorted(self.elig_q[r], key=self.score, reverse=True):
+                if j not in self.holders[r] and self.can_take(j, r):
+                    got.append(j)
+                    if len(got) == 2:
+                        break
+            takers[r] = got
+        return got
+
+    def _eject_one(self, q: int, takers: dict | None = None) -> bool:
+        takers = {} if takers is None else takers
         sq = self.start[q]
         for i in sorted(self.elig_q[q], key=self.score, reverse=True):
             if i in self.holders[q]:
@@ -287,14 +307,15 @@ class _Search:
             near = sorted((r for r in self.st[i]["shifts"] if abs(int(self.start[r]) - int(sq)) < _WEEK_NS),
                           key=lambda r: abs(int(self.start[r]) - int(sq)))
             for r in near:
+                # i holds r, so i is not among r's takers; with none, this ejection cannot succeed
+                cands = self._takers(r, takers)
+                if not cands:
+                    continue
                 self.remove(i, r)
                 if self.can_take(i, q):
                     self.add(i, q)
-                    for j in sorted(self.elig_q[r], key=self.score, reverse=True):
-                        if j != i and j not in self.holders[r] and self.can_take(j, r):
-                            self.add(j, r)
-                            return True
-                    self.remove(i, q)
+                    self.add(cands[0], r)
+                    return True
                 self.add(i, r)
         return False
 

@@ -110,3 +110,16 @@ def test_unknown_method_is_refused(build):
 
     with pytest.raises(WfmInputError, match="method must be one of auto, mip, local_search, got 'tabu'"):
         solve_roster(build([make_agent("A")], [make_shift("a", "2026-02-02 08:00")]), method="tabu")
+
+
+def test_ejection_hands_the_given_up_shift_to_the_agent_furthest_below_contract(build):
+    # As above, but two agents may take over A's 06:00 shift: B (contract 40 h) and C (contract 20 h).
+    # B is further below the day's share of the contract, so the ejection gives 06:00 to B, not C.
+    agents = [make_agent("A", "bilingual"), make_agent("C", "sv_reports", contract=20.0),
+              make_agent("B", "sv_reports")]
+    shifts = [make_shift("early", "2026-02-02 06:00"), make_shift("en", "2026-02-02 08:00", group="bilingual")]
+    m = prepare_model(_week(build(agents, shifts)))
+    res = local_search(m, 10.0, start={("A", "early"): 1})
+    assert _holders(res.assignment, "en") == ["A"] and _holders(res.assignment, "early") == ["B"]
+    # the ejection itself chose B: no later transfer was needed to fix the choice
+    assert res.unfilled == {} and res.moves["eject"] == 1 and res.moves["transfer"] == 0
