@@ -261,33 +261,20 @@ def time_varying_queue_metrics(calls_offered, agents, interval_minutes: int, aht
     .. [2] Grassmann 1977 (uniformization).
     .. [3] Mandelbaum & Zeltyn 2007 (the waiting caller in M/M/n+M).
     """
-    index = calls_offered.index if isinstance(calls_offered, pd.Series) else None
-    calls = np.asarray(calls_offered, dtype=float).ravel()
+    # the same input checks (and messages) as every Erlang function
+    arrays, index, _scalar = erlang._validate_core(np.atleast_1d(calls_offered) if np.ndim(calls_offered) == 0
+                                            else calls_offered, interval_minutes, aht_seconds, agents)
+    calls = np.asarray(arrays["calls_offered"], dtype=float).ravel()
     n_int = calls.size
     if n_int == 0:
         raise WfmInputError("calls_offered must have at least one interval")
-
-    def vec(value, name, positive):
-        arr = np.asarray(value, dtype=float).ravel()
-        if arr.size not in (1, n_int):
-            raise WfmInputError(f"{name} has {arr.size} values, expected 1 or {n_int}")
-        arr = np.broadcast_to(arr, (n_int,)).astype(float)
-        bad = ~np.isfinite(arr) | ((arr <= 0) if positive else (arr < 0))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise WfmInputError(f"{name} must be {'> 0' if positive else '>= 0'} and finite, "
-                                f"got {arr[i]:g} at interval {i}")
-        return arr
-
-    calls = vec(calls, "calls_offered", False)
-    n_agents = vec(agents, "agents", False)
+    n_agents = np.asarray(arrays["agents"], dtype=float).ravel()
     if np.any(n_agents != np.round(n_agents)):
         i = int(np.flatnonzero(n_agents != np.round(n_agents))[0])
         raise WfmInputError(f"agents must be whole numbers, got {n_agents[i]:g} at interval {i}")
     n_agents = n_agents.astype(int)
-    aht = vec(aht_seconds, "aht_seconds", True)
-    if not (isinstance(interval_minutes, (int, np.integer, float)) and interval_minutes > 0):
-        raise WfmInputError(f"interval_minutes must be > 0, got {interval_minutes!r}")
+    aht = np.asarray(arrays["aht_seconds"], dtype=float).ravel()
+    interval_minutes = float(np.asarray(arrays["interval_minutes"]).ravel()[0])
     if not (answer_within_seconds is not None and answer_within_seconds >= 0):
         raise WfmInputError(f"answer_within_seconds must be >= 0, got {answer_within_seconds!r}")
     if patience_seconds is not None and not patience_seconds > 0:
