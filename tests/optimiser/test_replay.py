@@ -14,21 +14,9 @@ from optimiser.scheduling.rules_file import parse_rules
 from optimiser.staffing import AccessibilityTargets, required_agents
 from wfm.errors import WfmInputError
 
-TZ = "Europe/Stockholm"
-TARGETS = AccessibilityTargets(answer_within_seconds=20, target_service_level=0.8, patience_seconds=120)
-PROFILE = np.r_[np.full(8, 5.0), np.full(12, 60.0), np.full(4, 20.0)]  # calls per hour, one day
+from replay_builders import PROFILE, TINY_RULES, TZ
 
-TINY_RULES = {
-    "interval_minutes": 60, "cyclic": False,
-    "skill_groups": {"a": {"queues": ["reports"]}},
-    "contracts": {"ft": {"hours_per_week": 40, "min_hours_per_week": 0, "max_hours_per_week": 168,
-                         "days_per_week": 7}},
-    "headcount": [{"site": "x", "skill_group": "a", "contract": "ft", "agents": 100}],
-    "breaks": {},
-    "shift_templates": {"day": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
-    "costs": {"base_cost_per_hour": 100, "shortfall_penalty_per_agent_hour": 100000},
-    "solver": {"time_limit_seconds": 20, "gap": 0.0},
-}
+TARGETS = AccessibilityTargets(answer_within_seconds=20, target_service_level=0.8, patience_seconds=120)
 
 
 def _plan(forecast, actual, extra_agents=0.0, days=2):
