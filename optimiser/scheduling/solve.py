@@ -101,10 +101,11 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, ga
 
     1. Solve the LP relaxation by interior point (measured on the demo week:
        ~10 s, where dual simplex had not finished after 300 s); its optimum
-       is a valid lower bound of the MIP.  2. Round every shift count up (coverage
-       can only grow; tours and hours have room: tours are bounded by headcount
-       and shortfall is elastic), fix the shift counts and solve the small MIP
-       that is left (break counts, tours).  3. RENS: every shift count between
+       is a valid lower bound of the MIP.  2. Round every shift count up, fix
+       the shift counts and solve the small MIP that is left (break counts,
+       tours).  This fails fast when the rounded daily counts fit no whole
+       tours under the contract-hour rows (measured: so on the app's demo
+       week); step 3 then starts without it.  3. RENS: every shift count between
        the floor and ceiling of its LP value, started from 2, until the
        relative ``gap`` (to that neighbourhood's own bound) or the time limit.
        Returns ``(start, lp_bound, note)``; ``start`` is None when the time ran
@@ -243,7 +244,8 @@ def _solve_highs(model, settings, on_progress, should_stop) -> SolveInfo:
                 status, reason, msg = "Optimal", "optimal", f"{note}proven optimal (equals the LP bound)"
             elif state["stopped"]:
                 status, reason = "Feasible", "interrupted"
-                msg = f"{note}feasible, not optimal: stopped by the user; gap to the LP bound {gap:.2%}"
+                msg = f"{note}feasible, not optimal: stopped by the user" + (
+                    f"; gap to the LP bound {gap:.2%}" if gap is not None else "")
             elif close:
                 status, reason = "Feasible", "gap"
                 msg = (f"{note}feasible, not proven optimal: within the requested relative gap of "
