@@ -90,27 +90,24 @@ def main() -> None:
                 steps.append((name, now - last[0], peak[0] / 1e9))
                 last[0] = now
 
+            def visit(title: str | None, button: str | None, marker: str, name: str) -> None:
+                """Open a page (None: the one shown), click its button, wait for its result, time the step."""
+                if title is not None:
+                    nav(title)
+                if button is not None:
+                    page.get_by_role("button", name=button).click()
+                page.get_by_text(marker, exact=True).first.wait_for()
+                step(name)
+
             page.goto(url)
-            page.get_by_text("Queues at a glance", exact=True).first.wait_for()
-            step("Data page (demo history loaded)")
+            visit(None, None, "Queues at a glance", "Data page (demo history loaded)")
             # The first-time user's path: every default, one click per page.
-            nav("Forecast")
-            page.get_by_role("button", name="Run forecast").click()
-            page.get_by_text("Calls in horizon", exact=True).first.wait_for()
-            step("Forecast: run with defaults")
-            nav("Accessibility & staffing")
-            page.get_by_text("Peak agents scheduled", exact=True).first.wait_for()
-            step("Accessibility & staffing")
-            nav("Schedule")
-            page.get_by_role("button", name="Build schedule").click()
-            page.get_by_text("Agent-hours", exact=True).first.wait_for()
-            step("Schedule: build (quick plan)")
+            visit("Forecast", "Run forecast", "Calls in horizon", "Forecast: run with defaults")
+            visit("Accessibility & staffing", None, "Peak agents scheduled", "Accessibility & staffing")
+            visit("Schedule", "Build schedule", "Agent-hours", "Schedule: build (quick plan)")
             status["schedule"] = _status_line(page)
-            last[0] = time.perf_counter()
-            nav("Roster & export")
-            page.get_by_role("button", name="Assign shifts to agents").click()
-            page.get_by_text("Shifts assigned", exact=True).first.wait_for()
-            step("Roster: assign 800 demo agents")
+            last[0] = time.perf_counter()  # reading the status line is not part of the flow
+            visit("Roster & export", "Assign shifts to agents", "Shifts assigned", "Roster: assign 800 demo agents")
             with page.expect_download() as download:
                 page.get_by_role("button", name="CSV", exact=True).click()
             download.value.path()
