@@ -122,7 +122,7 @@ def _child(spec: dict) -> dict:
             "objective": result.objective, "best_bound": result.best_bound, "gap": result.gap,
             "solve_seconds": result.elapsed_seconds, "build_seconds": result.build_seconds,
             "total_seconds": wall, "peak_memory_mb": peak_mb, "agent_hours": result.agent_hours,
-            "cost": result.cost, "shortfall_agent_hours": float(sum(s.agent_hours_short for s in result.shortfalls)),
+            "cost": result.cost, "message": result.message, "shortfall_agent_hours": float(sum(s.agent_hours_short for s in result.shortfalls)),
             "global_service_level": result.global_service_level,
             "agents_on_shifts": int(result.shifts["count"].sum()) if len(result.shifts) else 0,
             "required_agent_hours": float(cov["agents_required"].sum() * 0.25) if len(cov) else None}

@@ -642,6 +642,17 @@ def _concave_gains(gains: np.ndarray) -> np.ndarray:
     return out
 
 
+def sl_period_keys(p: SchedulingProblem) -> list[str]:
+    """The service-level period (``day`` | ``week`` | ``horizon``) of each interval, e.g. ``Mon0106``, ``w1``."""
+    local = p.intervals.tz_convert(p.tz)
+    period = p.rules.service_level.period
+    if period == "day":
+        return [f"{WEEKDAYS[t.weekday()]}{t:%m%d}" for t in local]
+    if period == "week":
+        return [f"w{(p.days.index(t.date()) // 7) + 1}" for t in local]
+    return ["horizon"] * len(local)
+
+
 def add_global_service_level(m: Model) -> None:
     """Calls answered within T through each interval's concave SL curve.
 
@@ -664,14 +675,7 @@ def add_global_service_level(m: Model) -> None:
     req = p.requirement
     shrink = {q: (grp.sort_values("interval_start")["shrinkage"].to_numpy(float) if "shrinkage" in grp
                   else np.zeros(len(grp))) for q, grp in req.groupby("queue")}
-    local = p.intervals.tz_convert(p.tz)
-    period = p.rules.service_level.period
-    if period == "day":
-        keys = [f"{WEEKDAYS[t.weekday()]}{t:%m%d}" for t in local]
-    elif period == "week":
-        keys = [f"w{(p.days.index(t.date()) // 7) + 1}" for t in local]
-    else:
-        keys = ["horizon"] * len(local)
+    keys = sl_period_keys(p)
     deferred_by = defaultdict(list)
     queue_of = {d.name: d.queue for d in p.rules.deferred_work}
     for (name, i), v in m.deferred.items():

@@ -60,7 +60,9 @@ class ScheduleResult:
         ``Optimal`` | ``Feasible`` | ``Infeasible`` | ``No solution``.
     stop_reason : str
         ``optimal``, ``gap`` (stopped at the gap tolerance), ``time_limit``,
-        ``interrupted``, ``infeasible``, ``error``.
+        ``interrupted``, ``infeasible``, ``error``, ``converged`` (the
+        two-stage global-SL steps stopped changing the plan; see
+        :mod:`optimiser.scheduling.global_sl`).
     objective, best_bound, gap : float or None
         Objective of the incumbent, best proven bound, relative gap [fraction]
         as reported by the solver (None when the solver does not say).

@@ -349,6 +349,43 @@ def _solve_cbc(model, settings, on_progress) -> SolveInfo:
                      progress=[(obj, bound, elapsed)])
 
 
+def _two_stage_global_sl(model, settings) -> bool:
+    """Large global-SL models are planned by staffing targets + covering (:mod:`.global_sl`)."""
+    if model.problem.objective != "global-sl" or settings.time_limit_seconds < 20:
+        return False
+    return sum(1 for v in model.prob.variables() if v.cat == pulp.LpInteger) >= WARM_START_MIN_INTEGERS
+
+
+def _solve_global_sl(model, settings, on_progress, should_stop) -> SolveInfo:
+    from optimiser.scheduling.global_sl import two_stage
+
+    t0 = time.perf_counter()
+    events: list = []
+
+    def progress(inc, bound, elapsed):
+        events.append((inc, bound, elapsed))
+        if on_progress is not None:
+            on_progress(inc, bound, elapsed)
+
+    values, bound, reason, note = two_stage(model, settings.time_limit_seconds, gap=settings.gap, msg=settings.msg,
+                                            on_progress=progress, should_stop=should_stop)
+    elapsed = time.perf_counter() - t0
+    if values is None:
+        return SolveInfo("highs", "No solution", reason, None, bound, None, reason == "time_limit",
+                         f"{note}no plan found after {elapsed:.1f} s", elapsed, progress=events)
+    obj = _finite(model.prob.objective.value())
+    gap = _rel_gap(obj, bound)
+    if gap is not None and gap <= settings.gap:
+        reason = "gap"
+    words = {"gap": f"within the requested relative gap of {settings.gap:.2%} of the LP bound",
+             "converged": "the staffing-target steps stopped improving",
+             "time_limit": "the time limit ended the staffing-target steps",
+             "interrupted": "stopped by the user"}[reason]
+    gap_text = f"; gap to the LP bound {gap:.2%}" if gap is not None else ""
+    return SolveInfo("highs", "Feasible", reason, obj, bound, gap, reason == "time_limit",
+                     f"{note}feasible, not proven optimal: {words}{gap_text}", elapsed, progress=events)
+
+
 def solve_model(model, *, on_progress: ProgressCallback | None = None,
                 should_stop: Callable[[], bool] | None = None) -> SolveInfo:
     """Run the solver named in the problem's settings on a built model."""
@@ -360,7 +397,9 @@ def solve_model(model, *, on_progress: ProgressCallback | None = None,
     if name == "highs" and not highs_available():
         name = "cbc"
         note = "HiGHS (highspy) is not available; fell back to CBC. "
-    if name == "highs":
+    if name == "highs" and _two_stage_global_sl(model, settings):
+        info = _solve_global_sl(model, settings, on_progress, should_stop)
+    elif name == "highs":
         info = _solve_highs(model, settings, on_progress, should_stop)
     else:
         if should_stop is not None:
