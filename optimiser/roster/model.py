@@ -424,21 +424,25 @@ def add_weekly_rest(m: RosterModel) -> None:
             m.prob += pulp.lpSum(vs) >= 1, f"rest36_{_label(aid)}_{d:%Y%m%d}"
 
 
-def _unavailable_weekdays(problem: RosterProblem, aid: str, days: list[dt.date]) -> set:
-    """Mon-Fri dates of the horizon on which the agent is unavailable >= 4 h (not part_time)."""
+def _unavailable_weekdays(problem: RosterProblem, days: list[dt.date]) -> dict:
+    """Per agent, the Mon-Fri dates of the horizon on which they are unavailable >= 4 h
+    (not part_time); agents without any are left out."""
     un = problem.unavailability
-    out = set()
+    out: dict = {}
     if un is None or not len(un):
         return out
-    rows = un[(un["agent_id"] == aid) & (un["reason"] != "part_time")]
-    for s, e in zip(rows["start"], rows["end"]):
-        for d in days:
-            if d.weekday() >= 5:
-                continue
-            m0, m1 = _midnight(d, problem.tz), _midnight(d + dt.timedelta(days=1), problem.tz)
-            overlap = (min(e, m1) - max(s, m0)).total_seconds() / 3600
-            if overlap >= 4:
-                out.add(d)
+    rows = un[un["reason"] != "part_time"]
+    aids = rows["agent_id"].to_numpy()
+    s = np.array([t.value for t in rows["start"]], dtype=np.int64)
+    e = np.array([t.value for t in rows["end"]], dtype=np.int64)
+    four_h = 4 * _NS_H
+    for d in days:
+        if d.weekday() >= 5:
+            continue
+        m0, m1 = _midnight(d, problem.tz).value, _midnight(d + dt.timedelta(days=1), problem.tz).value
+        hit = (np.minimum(e, m1) - np.maximum(s, m0)) >= four_h
+        for aid in aids[hit]:
+            out.setdefault(aid, set()).add(d)
     return out
 
 
@@ -458,11 +462,12 @@ def contract_targets(m: RosterModel) -> dict:
     for d in hdays:
         week_days.setdefault(f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}", []).append(d)
     out = {}
+    lost_by_agent = _unavailable_weekdays(p, hdays)
     for rec in p.agents.itertuples(index=False):
         aid = rec.agent_id
         cap = min(x for x in (rec.max_hours_per_week, rules.max_hours_per_week, rules.max_total_hours_per_week)
                   if x is not None)
-        lost = _unavailable_weekdays(p, aid, hdays)
+        lost = lost_by_agent.get(aid, set())
         weeks = {}
         for wk, dlist in week_days.items():
             weeks[wk] = max(0.0, rec.min_hours_per_week * len(dlist) / 7.0
