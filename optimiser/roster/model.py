@@ -695,29 +695,38 @@ def build_model(problem: RosterProblem) -> RosterModel:
 
 def _weekly_ok(intervals: list, new: tuple, m: RosterModel) -> bool:
     """Does every weekly-rest window holding ``new`` keep a grid-aligned free
-    run of ``need`` blocks, given ``intervals`` (later time counted free)?"""
+    run of ``need`` blocks, given ``intervals`` (later time counted free)?
+
+    The blocks of all those windows are marked busy once; a free run of
+    ``need`` blocks can start at block ``c`` when none of ``c .. c+need-1`` is
+    busy (a difference of cumulative sums), and a window passes when such a
+    start lies in it.
+    """
     wk = m.weekly
     if not wk:
         return True
     t0, g, need = wk["t0"], wk["grid_ns"], wk["need"]
     s_new, e_new = new
-    ivs = intervals + [new]
-    for _d, w0, w1 in wk["windows"]:
-        if not (w0 < e_new and s_new < w1):
+    ks = [(int((w0 - t0) // g), int((w1 - t0) // g)) for _d, w0, w1 in wk["windows"] if w0 < e_new and s_new < w1]
+    if not ks:
+        return True
+    k_lo, k_hi = min(k0 for k0, _k1 in ks), max(k1 for _k0, k1 in ks)
+    busy = np.zeros(k_hi - k_lo, dtype=np.int64)
+    lo_ns, hi_ns = t0 + k_lo * g, t0 + k_hi * g
+    for s, e in intervals + [new]:
+        if e <= lo_ns or s >= hi_ns:
             continue
-        k0, k1 = int((w0 - t0) // g), int((w1 - t0) // g)
-        busy = np.zeros(k1 - k0, dtype=bool)
-        for s, e in ivs:
-            if e <= t0 + k0 * g or s >= t0 + k1 * g:
-                continue
-            a = max(k0, int((s - t0) // g))
-            b = min(k1, int(-((t0 - e) // g)))  # ceil
-            busy[a - k0:b - k0] = True
-        run = best = 0
-        for flag in busy:
-            run = 0 if flag else run + 1
-            best = max(best, run)
-        if best < need:
+        a = max(k_lo, int((s - t0) // g))
+        b = min(k_hi, int(-((t0 - e) // g)))  # ceil
+        busy[a - k_lo:b - k_lo] = 1
+    if k_hi - k_lo < need:
+        return False
+    cs = np.concatenate(([0], np.cumsum(busy)))
+    free_start = (cs[need:] - cs[:-need]) == 0  # a free run starts at k_lo + c
+    cf = np.concatenate(([0], np.cumsum(free_start)))
+    for k0, k1 in ks:
+        last = k1 - need + 1  # exclusive end of the starts inside the window
+        if last <= k0 or cf[last - k_lo] - cf[k0 - k_lo] == 0:
             return False
     return True
 

@@ -187,6 +187,17 @@ class _Search:
         self.pref_col = None
         if self.pref:
             self.pref_col = [np.array([self.pref.get((int(j), q), 0.0) for j in e]) for q, e in enumerate(self.elig_arr)]
+        # the first rules of rules_ok as arrays: a day already worked, the week's and the period's hours
+        hdays = _horizon_days(m)
+        d_of = {d: k for k, d in enumerate(hdays)}
+        self.di = np.array([d_of[d] for d in self.days], dtype=np.intp)
+        self.day_busy = np.zeros((n_a, len(hdays)), dtype=bool)
+        for i, st in enumerate(self.st):
+            for d in st["days"]:
+                if d in d_of:
+                    self.day_busy[i, d_of[d]] = True
+        self.cap = np.array([st["cap"] for st in self.st], dtype=float)
+        self.budget = np.array([st["budget"] for st in self.st], dtype=float)
         self.is_max = {cat: np.isin(np.arange(n_a), in_max) for cat, _w, in_max, _n in self.fair}
         self.is_min = {cat: np.isin(np.arange(n_a), in_min) for cat, _w, _x, in_min in self.fair}
         # per agent, answers of can_take (shift -> bool) and of ejection trials ((q, r) -> bool) for the
@@ -246,6 +257,7 @@ class _Search:
         st["total"] += h
         self.total[i] += h
         self.week_hours[i, self.wi[q]] += h
+        self.day_busy[i, self.di[q]] = True
         self.ok[i] = {}
         st["shifts"].add(q)
         if self.flags["nights"][q]:
@@ -265,6 +277,7 @@ class _Search:
         st["total"] -= h
         self.total[i] -= h
         self.week_hours[i, self.wi[q]] -= h
+        self.day_busy[i, self.di[q]] = False
         self.ok[i] = {}
         st["shifts"].discard(q)
         if self.flags["nights"][q]:
@@ -313,6 +326,15 @@ class _Search:
         key = self.ptarget[agents] - self.total[agents]
         return agents[np.argsort(-key, kind="stable")].tolist()
 
+    def may_take(self, q: int) -> np.ndarray:
+        """The agents eligible for ``q`` (in ``elig_q`` order) who pass the day and hour rules of
+        :meth:`rules_ok` (the same comparisons, as arrays); the others cannot take ``q``."""
+        e, h = self.elig_arr[q], self.hours[q]
+        keep = ~self.day_busy[e, self.di[q]]
+        keep &= ~(self.week_hours[e, self.wi[q]] + h > self.cap[e] + 1e-9)
+        keep &= ~(self.total[e] + h > self.budget[e] + 1e-9)
+        return e[keep]
+
     def insert_pass(self) -> int:
         made = 0
         for q in np.flatnonzero(self.filled < self.count).tolist():
@@ -347,7 +369,7 @@ class _Search:
         if got is None:
             got = []
             hold = self.holders[r]
-            for j in self.by_score(self.elig_arr[r]):
+            for j in self.by_score(self.may_take(r)):
                 if j not in hold and self.can_take(j, r):
                     got.append(j)
                     if len(got) == 2:

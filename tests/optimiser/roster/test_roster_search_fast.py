@@ -110,3 +110,40 @@ def test_soft_gain_and_fairness_after_match_the_moves_they_stand_for(build):
 def test_fast_search_is_deterministic(build):
     m = prepare_model(random_problem(build, 7))
     assert local_search(m, 600.0).assignment == local_search(m, 600.0).assignment
+
+
+def _weekly_ok_by_window(intervals, new, m):
+    """The weekly-rest test written out: in each 7-day window holding ``new``, some grid-aligned run of
+    ``need`` blocks that no interval touches."""
+    t0, g, need = m.weekly["t0"], m.weekly["grid_ns"], m.weekly["need"]
+    for _d, w0, w1 in m.weekly["windows"]:
+        if not (w0 < new[1] and new[0] < w1):
+            continue
+        k0, k1 = (w0 - t0) // g, (w1 - t0) // g
+        if not any(all(not (s < t0 + (c + need) * g and t0 + c * g < e) for s, e in intervals + [new])
+                   for c in range(k0, k1 - need + 1)):
+            return False
+    return True
+
+
+def test_weekly_rest_check_agrees_with_the_rule_written_out(build):
+    from optimiser.roster.model import _weekly_ok
+
+    # two weeks across the spring DST change, so windows are 167 h as well as 168 h
+    shifts = [make_shift(f"d{k}", pd.Timestamp("2026-03-23 08:00") + pd.Timedelta(days=k)) for k in range(14)]
+    m = prepare_model(build([make_agent("A")], shifts))
+    rng = np.random.default_rng(11)
+    hour_ns = 3_600_000_000_000
+    base = int(pd.Timestamp("2026-03-23 00:00", tz="Europe/Stockholm").value)
+    verdicts = []
+    for _case in range(400):
+        ivs = []
+        for _k in range(int(rng.integers(0, 20))):
+            s = base + int(rng.integers(-2 * 24, 15 * 24)) * hour_ns + int(rng.integers(0, 4)) * 15 * 60 * 10**9
+            ivs.append((s, s + int(rng.integers(1, 13)) * hour_ns))
+        s = base + int(rng.integers(0, 14 * 24)) * hour_ns
+        new = (s, s + 8 * hour_ns)
+        got = _weekly_ok(list(ivs), new, m)
+        assert got == _weekly_ok_by_window(ivs, new, m), (ivs, new)
+        verdicts.append(got)
+    assert 0.1 < np.mean(verdicts) < 0.9  # both answers were tested
