@@ -424,21 +424,25 @@ def add_weekly_rest(m: RosterModel) -> None:
             m.prob += pulp.lpSum(vs) >= 1, f"rest36_{_label(aid)}_{d:%Y%m%d}"
 
 
-def _unavailable_weekdays(problem: RosterProblem, aid: str, days: list[dt.date]) -> set:
-    """Mon-Fri dates of the horizon on which the agent is unavailable >= 4 h (not part_time)."""
+def _unavailable_weekdays(problem: RosterProblem, days: list[dt.date]) -> dict:
+    """Per agent, the Mon-Fri dates of the horizon on which they are unavailable >= 4 h
+    (not part_time); agents without any are left out."""
     un = problem.unavailability
-    out = set()
+    out: dict = {}
     if un is None or not len(un):
         return out
-    rows = un[(un["agent_id"] == aid) & (un["reason"] != "part_time")]
-    for s, e in zip(rows["start"], rows["end"]):
-        for d in days:
-            if d.weekday() >= 5:
-                continue
-            m0, m1 = _midnight(d, problem.tz), _midnight(d + dt.timedelta(days=1), problem.tz)
-            overlap = (min(e, m1) - max(s, m0)).total_seconds() / 3600
-            if overlap >= 4:
-                out.add(d)
+    rows = un[un["reason"] != "part_time"]
+    aids = rows["agent_id"].to_numpy()
+    s = np.array([t.value for t in rows["start"]], dtype=np.int64)
+    e = np.array([t.value for t in rows["end"]], dtype=np.int64)
+    four_h = 4 * _NS_H
+    for d in days:
+        if d.weekday() >= 5:
+            continue
+        m0, m1 = _midnight(d, problem.tz).value, _midnight(d + dt.timedelta(days=1), problem.tz).value
+        hit = (np.minimum(e, m1) - np.maximum(s, m0)) >= four_h
+        for aid in aids[hit]:
+            out.setdefault(aid, set()).add(d)
     return out
 
 
@@ -458,11 +462,12 @@ def contract_targets(m: RosterModel) -> dict:
     for d in hdays:
         week_days.setdefault(f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}", []).append(d)
     out = {}
+    lost_by_agent = _unavailable_weekdays(p, hdays)
     for rec in p.agents.itertuples(index=False):
         aid = rec.agent_id
         cap = min(x for x in (rec.max_hours_per_week, rules.max_hours_per_week, rules.max_total_hours_per_week)
                   if x is not None)
-        lost = _unavailable_weekdays(p, aid, hdays)
+        lost = lost_by_agent.get(aid, set())
         weeks = {}
         for wk, dlist in week_days.items():
             weeks[wk] = max(0.0, rec.min_hours_per_week * len(dlist) / 7.0
@@ -690,29 +695,38 @@ def build_model(problem: RosterProblem) -> RosterModel:
 
 def _weekly_ok(intervals: list, new: tuple, m: RosterModel) -> bool:
     """Does every weekly-rest window holding ``new`` keep a grid-aligned free
-    run of ``need`` blocks, given ``intervals`` (later time counted free)?"""
+    run of ``need`` blocks, given ``intervals`` (later time counted free)?
+
+    The blocks of all those windows are marked busy once; a free run of
+    ``need`` blocks can start at block ``c`` when none of ``c .. c+need-1`` is
+    busy (a difference of cumulative sums), and a window passes when such a
+    start lies in it.
+    """
     wk = m.weekly
     if not wk:
         return True
     t0, g, need = wk["t0"], wk["grid_ns"], wk["need"]
     s_new, e_new = new
-    ivs = intervals + [new]
-    for _d, w0, w1 in wk["windows"]:
-        if not (w0 < e_new and s_new < w1):
+    ks = [(int((w0 - t0) // g), int((w1 - t0) // g)) for _d, w0, w1 in wk["windows"] if w0 < e_new and s_new < w1]
+    if not ks:
+        return True
+    k_lo, k_hi = min(k0 for k0, _k1 in ks), max(k1 for _k0, k1 in ks)
+    busy = np.zeros(k_hi - k_lo, dtype=np.int64)
+    lo_ns, hi_ns = t0 + k_lo * g, t0 + k_hi * g
+    for s, e in intervals + [new]:
+        if e <= lo_ns or s >= hi_ns:
             continue
-        k0, k1 = int((w0 - t0) // g), int((w1 - t0) // g)
-        busy = np.zeros(k1 - k0, dtype=bool)
-        for s, e in ivs:
-            if e <= t0 + k0 * g or s >= t0 + k1 * g:
-                continue
-            a = max(k0, int((s - t0) // g))
-            b = min(k1, int(-((t0 - e) // g)))  # ceil
-            busy[a - k0:b - k0] = True
-        run = best = 0
-        for flag in busy:
-            run = 0 if flag else run + 1
-            best = max(best, run)
-        if best < need:
+        a = max(k_lo, int((s - t0) // g))
+        b = min(k_hi, int(-((t0 - e) // g)))  # ceil
+        busy[a - k_lo:b - k_lo] = 1
+    if k_hi - k_lo < need:
+        return False
+    cs = np.concatenate(([0], np.cumsum(busy)))
+    free_start = (cs[need:] - cs[:-need]) == 0  # a free run starts at k_lo + c
+    cf = np.concatenate(([0], np.cumsum(free_start)))
+    for k0, k1 in ks:
+        last = k1 - need + 1  # exclusive end of the starts inside the window
+        if last <= k0 or cf[last - k_lo] - cf[k0 - k_lo] == 0:
             return False
     return True
 

@@ -208,3 +208,23 @@ def test_each_constraint_family_has_named_rows(build):
 def test_status_is_honest(build):
     res = solve_roster(build([make_agent("A")], _daily_shifts(2)), decompose="none")
     assert res.status == "Optimal" and res.solver == "highs" and not res.hit_time_limit
+
+
+def test_contract_targets_lose_a_fifth_per_weekday_of_leave_of_at_least_four_hours(build):
+    from optimiser.roster.model import contract_targets, prepare_model
+
+    un = unavailability([
+        ("A", "2026-02-02 08:00", "2026-02-02 13:00", "leave"),      # Mon, 5 h: counts
+        ("A", "2026-02-03 08:00", "2026-02-03 11:00", "training"),   # Tue, 3 h: too short
+        ("A", "2026-02-04 00:00", "2026-02-05 00:00", "part_time"),  # Wed: a pattern, not leave
+        ("A", "2026-02-05 20:00", "2026-02-06 04:00", "training"),   # Thu 20-24 and Fri 00-04: 4 h on each
+        ("A", "2026-02-07 00:00", "2026-02-08 00:00", "leave"),      # Sat: not a weekday
+        ("B", "2026-02-02 00:00", "2026-02-03 00:00", "leave"),
+    ])
+    problem = build([make_agent("A", contract=40, min_h=32), make_agent("B", contract=40, min_h=32),
+                     make_agent("C", contract=40, min_h=32)], _daily_shifts(7), unavail=un)
+    tg = contract_targets(prepare_model(problem))
+    # Mon, Thu and Fri lost for A: 3 x 40/5 = 24 h off both the period's and the week's target
+    assert tg["A"]["target"] == pytest.approx(16.0) and tg["A"]["weeks"] == {"2026-W06": pytest.approx(8.0)}
+    assert tg["B"]["target"] == pytest.approx(32.0) and tg["B"]["weeks"] == {"2026-W06": pytest.approx(24.0)}
+    assert tg["C"]["target"] == pytest.approx(40.0) and tg["C"]["weeks"] == {"2026-W06": pytest.approx(32.0)}
