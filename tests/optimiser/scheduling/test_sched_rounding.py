@@ -137,3 +137,28 @@ def test_large_model_path_returns_the_tour_rounded_plan(monkeypatch):
     assert per_day.max() <= 2 and per_day.sum() == 10
     assert res.best_bound <= res.objective + 1e-6
     assert seen and seen[-1][0] == pytest.approx(res.objective)
+
+
+def test_groups_do_not_both_round_up_what_one_of_them_supplies(monkeypatch):
+    # two groups serve the same queue; the (hand-set) fractional plan has 1.5 agents of each on the one
+    # shift type: each group alone would round up to 2 (4 agents for 3), step 3 takes one back
+    from optimiser.scheduling import rounding
+
+    rules = make_rules(skill_groups={"a": {"queues": ["reports"]}, "b": {"queues": ["reports"]}},
+                       headcount=[{"site": "x", "skill_group": "a", "contract": "ft", "agents": 5},
+                                  {"site": "x", "skill_group": "b", "contract": "ft", "agents": 5}],
+                       shift_templates={"d": {"start_times": ["08:00"], "lengths_hours": [8]}})
+    m = build_model(build_problem(requirement(day_profile({(8, 16): 3.0})), rules))
+    values = {v.name: 0.0 for v in m.prob.variables()}
+    values.update({sv.var.name: 1.5 for sv in m.shifts})
+    values.update({z.name: 1.5 for z in m.tours.values()})
+    assert sorted(sv.group for sv in m.shifts) == ["a", "b"]
+
+    def total(counts):
+        return sum(counts[sv.var.name] for sv in m.shifts)
+
+    counts, note = tour_rounding(m, values)
+    assert counts is not None, note
+    assert total(counts) == 3 and sorted(counts.values()) == [1, 2]
+    monkeypatch.setattr(rounding, "REMOVE_THRESHOLD", 0.0)  # without step 3: both round up
+    assert total(tour_rounding(m, values)[0]) == 4
