@@ -137,3 +137,63 @@ def test_large_model_path_returns_the_tour_rounded_plan(monkeypatch):
     assert per_day.max() <= 2 and per_day.sum() == 10
     assert res.best_bound <= res.objective + 1e-6
     assert seen and seen[-1][0] == pytest.approx(res.objective)
+
+
+def test_groups_do_not_both_round_up_what_one_of_them_supplies(monkeypatch):
+    # two groups serve the same queue; the (hand-set) fractional plan has 1.5 agents of each on the one
+    # shift type: each group alone would round up to 2 (4 agents for 3), step 3 takes one back
+    from optimiser.scheduling import rounding
+
+    rules = make_rules(skill_groups={"a": {"queues": ["reports"]}, "b": {"queues": ["reports"]}},
+                       headcount=[{"site": "x", "skill_group": "a", "contract": "ft", "agents": 5},
+                                  {"site": "x", "skill_group": "b", "contract": "ft", "agents": 5}],
+                       shift_templates={"d": {"start_times": ["08:00"], "lengths_hours": [8]}})
+    m = build_model(build_problem(requirement(day_profile({(8, 16): 3.0})), rules))
+    values = {v.name: 0.0 for v in m.prob.variables()}
+    values.update({sv.var.name: 1.5 for sv in m.shifts})
+    values.update({z.name: 1.5 for z in m.tours.values()})
+    assert sorted(sv.group for sv in m.shifts) == ["a", "b"]
+
+    def total(counts):
+        return sum(counts[sv.var.name] for sv in m.shifts)
+
+    counts, note = tour_rounding(m, values)
+    assert counts is not None, note
+    assert total(counts) == 3 and sorted(counts.values()) == [1, 2]
+    monkeypatch.setattr(rounding, "REMOVE_THRESHOLD", 0.0)  # without step 3: both round up
+    assert total(tour_rounding(m, values)[0]) == 4
+
+
+def test_max_sl_bound_and_objective_share_the_objective_constant(monkeypatch):
+    # max-sl's objective has a constant (minus the calls answered at each interval's stability point), which
+    # PuLP does not hand to HiGHS: the LP bound and HiGHS's objective must get it back, or the bound lies
+    # above the plan (measured on the app's quick plan: bound -5,380 against a plan of -98,088)
+    import numpy as np
+    import pandas as pd
+
+    from optimiser.staffing import required_agents
+    from sched_builders import TZ
+
+    idx = pd.date_range(pd.Timestamp("2025-01-07", tz=TZ), periods=24, freq="60min")
+    calls = np.round(20 + 180 * np.exp(-((np.asarray(idx.hour, float) - 12) / 4) ** 2))
+    req = required_agents(calls, 60, 300.0, answer_within_seconds=180, target_service_level=0.8)
+    frame = pd.DataFrame({"interval_start": idx, "queue": "reports", "calls_offered": calls, "aht_seconds": 300.0,
+                          "agents_required": req["agents_required"].to_numpy(), "shrinkage": 0.0,
+                          "answer_within_seconds": 180.0})
+    rules = make_rules(shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [4, 8]}},
+                       cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
+                                                   "period": "day"},
+                       contracts={"ft": {"hours_per_week": 40, "min_hours_per_week": 0, "max_hours_per_week": 168,
+                                         "days_per_week": 7}})
+    problem = build_problem(frame, rules, objective="max-sl", headcount_total=20)
+    exact = solve(problem)  # the full MIP
+    assert exact.status == "Optimal"
+    assert exact.best_bound == pytest.approx(exact.objective, rel=1e-6, abs=1e-6)
+    solve_module = importlib.import_module("optimiser.scheduling.solve")
+    monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
+    seen = []
+    res = solve(problem, on_progress=lambda inc, bound, t: seen.append((inc, bound)))
+    assert "LP rounding" in res.message
+    assert res.best_bound <= exact.objective + 1e-6 <= res.objective + 1e-6
+    assert all(b is None or b <= exact.objective + 1e-6 for _, b in seen)
+    assert all(i is None or i >= exact.objective - 1e-6 for i, _ in seen)
