@@ -263,7 +263,7 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
     lp_phone = np.array([model.on_phone[(q, i)].varValue if (q, i) in model.on_phone else 0.0
                          for q, i in zip(queues, index)], float)
     start = np.floor(np.nan_to_num(lp_phone) + 1e-6).astype(int)
-    best = None  # (meets, cost, values, levels)
+    best = None  # (rank, values)
     tau, tried = target, []
     stop_reason = "converged"
     step_seconds = None
@@ -292,14 +292,15 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
         levels = period_levels(model)
         meets = all(v >= target - 1e-9 for v in levels.values())
         cost = float(model.cost_expr.value() or 0.0)
-        tried.append((tau, cost, min(levels.values(), default=1.0), time.perf_counter() - t_step, info.gap))
-        if best is None or (meets, -cost) > (best[0], -best[1]) or (not meets and not best[0] and
-                                                                        min(levels.values()) > min(best[3].values())):
-            best = (meets, cost, values, levels)
+        worst = min(levels.values(), default=target)
+        tried.append((tau, cost, worst, time.perf_counter() - t_step, info.gap))
+        # a plan that meets the target beats one that does not; then the cheaper, else the closer one
+        rank = (True, -cost) if meets else (False, worst)
+        if best is None or rank > best[0]:
+            best = (rank, values)
             if on_progress is not None:
                 on_progress(float(model.prob.objective.value() or 0.0), lp_bound, time.perf_counter() - t0)
         step_seconds = time.perf_counter() - t_step
-        worst = min(levels.values(), default=target)
         if worst < target:
             new_tau = tau + (target - worst) + 0.0005
         else:
@@ -309,11 +310,11 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
         tau = min(new_tau, 0.999)
     if best is None:
         return None, lp_bound, stop_reason, "no covering plan in time. "
-    apply(model, best[2])
+    apply(model, best[1])
     steps = ", ".join(f"tau {t:.3f}: {lv:.2%} at cost {c:,.0f} ({sec:.0f} s, covering gap "
                       f"{'n/a' if g is None else f'{g:.2%}'})" for t, c, lv, sec, g in tried)
     note = (f"two-stage plan (staffing targets, then covering) in {time.perf_counter() - t0:.1f} s "
             f"[{steps}]; ")
-    if not best[0]:
+    if not best[0][0]:
         note += "no plan found meets the service-level target in every period; the closest is returned. "
-    return best[2], lp_bound, stop_reason, note
+    return best[1], lp_bound, stop_reason, note

@@ -431,6 +431,12 @@ def _solve_global_sl(model, settings, on_progress, should_stop) -> SolveInfo:
                                             on_progress=progress, should_stop=should_stop)
     elapsed = time.perf_counter() - t0
     if values is None:
+        left = settings.time_limit_seconds - elapsed
+        if left >= 10.0 and reason != "interrupted":
+            # no two-stage plan (e.g. the LP did not finish): the rest of the time goes to the MIP itself
+            info = _solve_highs(model, replace(settings, time_limit_seconds=left), on_progress, should_stop)
+            info.message = f"{note}{info.message}"
+            return info
         return SolveInfo("highs", "No solution", reason, None, bound, None, reason == "time_limit",
                          f"{note}no plan found after {elapsed:.1f} s", elapsed, progress=events)
     obj = _finite(model.prob.objective.value())
