@@ -12,8 +12,7 @@ from hypothesis import strategies as st
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.global_sl import marginal_targets, period_levels, two_stage
 from optimiser.scheduling.model import build_model
-from sched_builders import make_rules
-from test_sched_service_level import _two_queue_requirement
+from test_sched_service_level import _two_queue_requirement, _two_queue_rules
 
 solve_module = importlib.import_module("optimiser.scheduling.solve")
 
@@ -76,19 +75,10 @@ def test_marginal_targets_refuse_a_non_positive_weight():
                          np.array([0]), 0.8)
 
 
-def _multi_skill_problem(shrinkage):
-    rules = make_rules(skill_groups={"both": {"queues": ["reports", "english"]}},
-                       headcount=[{"site": "x", "skill_group": "both", "contract": "ft", "agents": 300}],
-                       shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
-                       cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
-                                                   "period": "day"})
-    return rules
-
-
 @pytest.mark.parametrize("shrinkage", [0.0, 0.3])
 def test_two_stage_plan_meets_the_target_re_evaluated_and_costs_no_more_than_per_interval_cover(shrinkage):
     req = _two_queue_requirement(shrinkage)
-    rules = _multi_skill_problem(shrinkage)
+    rules = _two_queue_rules()
     model = build_model(build_problem(req, rules, objective="global-sl"))
     values, bound, reason, note = two_stage(model, 60)
     assert values is not None and reason in ("converged", "time_limit")
@@ -108,7 +98,7 @@ def test_solve_takes_the_two_stage_path_for_large_global_sl_models(monkeypatch):
     # the size threshold is the switch; here every model counts as large
     monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
     req = _two_queue_requirement(0.1)
-    res = solve(build_problem(req, _multi_skill_problem(0.1), objective="global-sl"))
+    res = solve(build_problem(req, _two_queue_rules(), objective="global-sl"))
     assert res.status == "Feasible" and res.stop_reason in ("gap", "converged", "time_limit")
     assert "two-stage plan" in res.message and "not proven optimal" in res.message
     assert res.global_service_level >= 0.8 - 1e-9

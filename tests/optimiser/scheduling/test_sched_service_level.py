@@ -86,16 +86,20 @@ def _two_queue_requirement(shrinkage):
     return pd.concat(frames, ignore_index=True)
 
 
+def _two_queue_rules():
+    """One multi-skilled group serving both queues of :func:`_two_queue_requirement`, 8-hour shifts."""
+    return make_rules(skill_groups={"both": {"queues": ["reports", "english"]}},
+                      headcount=[{"site": "x", "skill_group": "both", "contract": "ft", "agents": 300}],
+                      shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
+                      cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
+                                                  "period": "day"})
+
+
 @pytest.mark.parametrize("shrinkage", [0.0, 0.1, 0.3])
 def test_global_sl_plan_meets_its_target_when_re_evaluated_with_whole_agents(shrinkage):
     # a multi-skilled group split over two queues, with shrinkage: fractional on-phone agents per queue
     # would be credited by a continuous model but floored by the re-evaluation (Erlang C per queue-interval)
-    rules = make_rules(skill_groups={"both": {"queues": ["reports", "english"]}},
-                       headcount=[{"site": "x", "skill_group": "both", "contract": "ft", "agents": 300}],
-                       shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
-                       cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
-                                                   "period": "day"})
-    res = solve(build_problem(_two_queue_requirement(shrinkage), rules, objective="global-sl"))
+    res = solve(build_problem(_two_queue_requirement(shrinkage), _two_queue_rules(), objective="global-sl"))
     assert res.status == "Optimal" and not res.shortfalls
     cov = res.coverage
     # on-phone agents are whole numbers, and the reported level is Erlang C on exactly those
