@@ -23,11 +23,11 @@ use the same split of "how many agents where" from "which shifts"):
    (requirement = on-phone target / (1 - shrinkage)).
 4. **Transfer**: the covering plan's shifts, tours and breaks are fixed in
    the global-SL model and HiGHS places the multi-skilled agents (whole
-   on-phone agents per queue and interval); the plan is re-evaluated with
+   on-phone agents per queue and interval) where they answer most calls; the plan is re-evaluated with
    Erlang exactly as :func:`optimiser.scheduling.result.predict_service`
    does.
 5. If a period misses the target, ``tau`` rises by the shortfall; if every
-   period has a surplus, ``tau`` falls by part of it; the cheapest plan that
+   period has a surplus, ``tau`` falls by ``SURPLUS_GIVEN_BACK`` of it; the cheapest plan that
    meets the target is kept, while time is left.
 
 The result is a feasible plan of the global-SL model, never claimed optimal:
@@ -39,10 +39,10 @@ from __future__ import annotations
 import heapq
 import math
 import time
-from collections import defaultdict
 from dataclasses import replace
 
 import numpy as np
+import pandas as pd
 import pulp
 
 from optimiser.scheduling.model import Model, build_model, sl_curves, sl_period_keys
@@ -133,17 +133,6 @@ def marginal_targets(k_min: np.ndarray, gains: np.ndarray, base: np.ndarray, cal
             if n[j] > k_min[j]:
                 heapq.heappush(heap, (gains[j, n[j] - k_min[j] - 1] / weight[j], j))
     return n
-
-
-def _lp_relaxation(model: Model, time_limit_seconds: float, msg: bool) -> float | None:
-    import highspy
-
-    model.prob.solve(pulp.HiGHS(mip=False, msg=msg, timeLimit=max(1.0, time_limit_seconds), solver="ipm"))
-    h = model.prob.solverModel
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    value = h.getInfo().objective_function_value
-    return float(value) if math.isfinite(value) else None
 
 
 def _flat(model: Model):
@@ -239,18 +228,13 @@ def period_levels(model: Model) -> dict[str, float]:
     coverage, _, _ = predict_service(model, coverage)
     if "service_level" not in coverage:
         return {}
-    keys = np.asarray(sl_period_keys(model.problem))
-    n = model.n_intervals
-    levels: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
-    for q, grp in coverage.groupby("queue", sort=False):
-        grp = grp.sort_values("interval_start")
-        calls = grp["calls_offered"].to_numpy(float)
-        sl = grp["service_level"].to_numpy(float)
-        for key in np.unique(keys[:n]):
-            mask = keys[:n] == key
-            levels[key][0] += float((calls[mask] * sl[mask]).sum())
-            levels[key][1] += float(calls[mask].sum())
-    return {k: (a / c if c > 0 else 1.0) for k, (a, c) in levels.items()}
+    p = model.problem
+    period_of = dict(zip(p.intervals, sl_period_keys(p)))
+    frame = pd.DataFrame({"period": coverage["interval_start"].map(period_of),
+                          "answered": coverage["calls_offered"] * coverage["service_level"],
+                          "calls": coverage["calls_offered"]})
+    sums = frame.groupby("period")[["answered", "calls"]].sum()
+    return {str(k): (a / c if c > 0 else 1.0) for k, a, c in zip(sums.index, sums["answered"], sums["calls"])}
 
 
 def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg: bool = False,
@@ -261,7 +245,7 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
     cheapest plan found that meets the target in every period (else the plan closest to it), None
     when no plan was found in time.
     """
-    from optimiser.scheduling.solve import solve_model
+    from optimiser.scheduling.solve import solve_lp_relaxation, solve_model
 
     t0 = time.perf_counter()
     p = model.problem
@@ -270,7 +254,7 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
     def left() -> float:
         return time_limit_seconds - (time.perf_counter() - t0)
 
-    lp_bound = _lp_relaxation(model, 0.4 * time_limit_seconds, msg)
+    lp_bound = solve_lp_relaxation(model.prob, 0.4 * time_limit_seconds, msg)
     if lp_bound is None:
         return None, None, "time_limit", "LP relaxation not solved in time. "
     queues, index, k_min, gains, base, calls, shrink, weight, period = _flat(model)

@@ -101,7 +101,23 @@ def _objective_offset(prob) -> float:
 
 
 def _plan_value(prob, plan: dict[str, float]) -> float:
-    return sum(c * plan.get(v.name, 0.0) for v, c in prob.objective.items()) + (prob.objective.constant or 0.0)
+    return sum(c * plan.get(v.name, 0.0) for v, c in prob.objective.items()) + _objective_offset(prob)
+
+
+def solve_lp_relaxation(prob, time_limit_seconds: float, msg: bool = False) -> float | None:
+    """Solve the LP relaxation of ``prob`` by interior point (HiGHS dual simplex had not finished the demo
+    week's after 300 s; IPM: 7-10 s); the variables hold its values.  Returns its optimum with the objective
+    constant (a valid lower bound of the MIP), or None when it was not solved in time."""
+    import highspy
+
+    prob.solve(pulp.HiGHS(mip=False, msg=msg, timeLimit=max(1.0, time_limit_seconds), solver="ipm"))
+    h = prob.solverModel
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    value = _finite(h.getInfo().objective_function_value)
+    # PuLP hands HiGHS no objective constant (max-sl has one: the calls answered at the stability
+    # point), so HiGHS's values are shifted by it
+    return None if value is None else value + _objective_offset(prob)
 
 
 def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, gap: float = 0.005,
@@ -140,17 +156,12 @@ def lp_rounding_start(model, time_limit_seconds: float, msg: bool = False, *, ga
     shift_vars = [sv.var for sv in model.shifts if isinstance(sv.var, pulp.LpVariable)]
     if len(shift_vars) != len(model.shifts):
         return None, None, ""
-    prob.solve(pulp.HiGHS(mip=False, msg=msg, timeLimit=max(1.0, time_limit_seconds * 0.8), solver="ipm"))
-    h = prob.solverModel
+    lp_bound = solve_lp_relaxation(prob, time_limit_seconds * 0.8, msg)
+    if lp_bound is None:
+        return None, None, "LP relaxation not solved in time; no start plan. "
     import highspy
 
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None, None, "LP relaxation not solved in time; no start plan. "
-    # PuLP hands HiGHS no objective constant (max-sl has one: the calls answered at the stability
-    # point), so HiGHS's values are shifted by it; bounds and plans here include it
-    offset = _objective_offset(prob)
-    lp_bound = _finite(h.getInfo().objective_function_value)
-    lp_bound = None if lp_bound is None else lp_bound + offset
+    offset = _objective_offset(prob)  # HiGHS's values lack the objective constant; bounds and plans here include it
     lp_all = {v.name: (v.varValue or 0.0) for v in prob.variables()}
     lp_values = {v.name: max(lp_all[v.name], 0.0) for v in shift_vars}
     t_lp = time.perf_counter() - t0
