@@ -11,7 +11,7 @@ from app_pages.i18n import t
 from app_pages.state import current_history
 from forecasting.history import read_history, summarise_history
 from forecasting.views import average_week, daily_calls, queue_overview
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 st.title(t("data_title"))
 

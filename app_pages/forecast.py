@@ -12,7 +12,7 @@ from app_pages.state import current_history, save_scenario_form
 from forecasting.events import read_events
 from forecasting.pipeline import forecast, model_names, write_forecast_csv
 from forecasting.views import actuals_and_forecast
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 st.title(t("forecast_title"))
 history = current_history()

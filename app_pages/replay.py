@@ -11,8 +11,8 @@ from app_pages.i18n import t
 from app_pages.state import (
     DEMO_RULES, background_busy, current_history, default_targets, follow_background, start_background,
 )
-from optimiser.replay import run_replay
-from optimiser.report_html import replay_report_html
+from optimiser.analysis.replay import run_replay
+from optimiser.analysis.report import replay_report_html
 from optimiser.scheduling.rules_file import parse_rules
 from optimiser.scheduling.views import coarsen_rules_text
 

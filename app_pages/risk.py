@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import current_forecast, default_targets
-from optimiser.risk import assess_schedule
-from wfm.errors import WfmInputError
+from optimiser.analysis.risk import assess_schedule
+from wfm.ground.errors import WfmInputError
 
 st.title(t("risk_title"))
 schedule = st.session_state.get("schedule_result")

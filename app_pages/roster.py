@@ -16,7 +16,7 @@ from optimiser.roster.decompose import solve_roster
 from optimiser.roster.model import RosterProblem
 from optimiser.roster.rules import load_ruleset
 from optimiser.roster.views import DOWNLOADS, roster_file_bytes, roster_grid
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 
 @st.cache_data(show_spinner="Reading the demo agent list…")

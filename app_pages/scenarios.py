@@ -7,8 +7,8 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import plan_store_or_none
-from optimiser.compare import compare_scenarios
-from wfm.errors import WfmInputError
+from optimiser.store.compare import compare_scenarios
+from wfm.ground.errors import WfmInputError
 
 st.title(t("scenarios_title"))
 store = plan_store_or_none()

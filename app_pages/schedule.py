@@ -18,7 +18,7 @@ from optimiser.scheduling.io import build_problem
 from optimiser.scheduling.rules_file import parse_rules
 from optimiser.scheduling.solve import solve
 from optimiser.scheduling.views import coarsen_rules_text, coverage_by_interval, schedule_csv_text, shift_timeline
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 st.title(t("schedule_title"))
 requirement = current_requirement()

@@ -11,11 +11,11 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import current_forecast, save_scenario_form
-from optimiser.accessibility import agents_curve, describe, select_period
-from optimiser.planning import WhatIfs, plan_requirement
-from optimiser.staffing import AccessibilityTargets
-from optimiser.whatif import pooling
-from wfm.errors import WfmInputError
+from optimiser.staffing.accessibility import agents_curve, describe, select_period
+from optimiser.staffing.compose import WhatIfs, plan_requirement
+from optimiser.staffing.requirement import AccessibilityTargets
+from optimiser.staffing.whatif import pooling
+from wfm.ground.errors import WfmInputError
 
 st.title(t("staffing_title"))
 fc = current_forecast()

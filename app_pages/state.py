@@ -63,7 +63,7 @@ def save_scenario_form(kind: str, frame: pd.DataFrame, default_name: str, *, met
     store's conflict error instead of silently overwriting.
     """
     from app_pages.i18n import t
-    from wfm.errors import WfmInputError
+    from wfm.ground.errors import WfmInputError
 
     store = plan_store_or_none()
     if store is None:
@@ -102,7 +102,7 @@ def current_forecast() -> pd.DataFrame:
 
 def default_targets():
     """The demo's accessibility targets: 80 % within 3 minutes, at most 10 % hang up."""
-    from optimiser.staffing import AccessibilityTargets
+    from optimiser.staffing.requirement import AccessibilityTargets
 
     return AccessibilityTargets(answer_within_seconds=180.0, target_service_level=0.8, max_abandon_rate=0.1,
                                 max_occupancy=0.9, patience_seconds=300.0, shrinkage=0.3)
@@ -110,7 +110,7 @@ def default_targets():
 
 @st.cache_data(show_spinner="Requirement for the quick forecast…")
 def _default_requirement(forecast_df: pd.DataFrame) -> pd.DataFrame:
-    from optimiser.planning import plan_requirement
+    from optimiser.staffing.compose import plan_requirement
 
     return plan_requirement(forecast_df, default_targets())[0]
 
@@ -185,7 +185,7 @@ def start_background(name: str, target) -> None:
     The run is kept in ``st.session_state[f"{name}_run"]``; its result, once collected by
     :func:`follow_background`, in ``st.session_state[f"{name}_result"]``.
     """
-    from optimiser.background import BackgroundRun
+    from wfm.ground.background import BackgroundRun
 
     st.session_state[f"{name}_run"] = BackgroundRun(target).start()
     st.session_state.pop(f"{name}_result", None)
@@ -202,7 +202,7 @@ def follow_background(name: str, render_progress) -> object | None:
 
     Returns None when no run was ever started.
     """
-    from wfm.errors import WfmInputError
+    from wfm.ground.errors import WfmInputError
 
     run = st.session_state.get(f"{name}_run")
     if run is not None and not run.done:

@@ -11,8 +11,8 @@ import time
 import numpy as np
 import pandas as pd
 
-import optimiser.erlang as E
-from forecasting.demo import erlang_a_metrics, generate_demo_history, write_history_csv
+import optimiser.queueing.erlang as E
+from optimiser.demo.history import erlang_a_metrics, generate_demo_history, write_history_csv
 from forecasting.history import read_history
 
 
@@ -41,7 +41,7 @@ def main() -> None:
     ta, ours = best(lambda: erlang_a_metrics(calls / 900, aht, agents, pat))
     te, theirs = best(lambda: E.abandon_rate(calls, 15, aht, agents, pat))
     print(f"generate {tg:.2f}s write {tw:.2f}s read_history {tr:.2f}s read_csv {tp:.2f}s")
-    print(f"erlang A ours {ta:.3f}s optimiser.erlang {te:.3f}s ratio {ta / te:.2f} "
+    print(f"erlang A ours {ta:.3f}s optimiser.queueing.erlang {te:.3f}s ratio {ta / te:.2f} "
           f"maxdiff {np.nanmax(np.abs(ours['p_abandon'] - theirs)):.1e}")
 
 

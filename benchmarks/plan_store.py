@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import quote
 import numpy as np, pandas as pd, sqlalchemy as sa
 from optimiser.store import PlanStore
-from optimiser.export import export_roster
+from wfm.io.roster import export_roster
 
 TZ = "Europe/Stockholm"
 rng = np.random.default_rng(1)

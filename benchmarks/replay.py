@@ -24,14 +24,14 @@ Targets checked (issue 8):
 * achieved daily SL within 3 points of the promised one on >= 80 % of days
   when the forecast error is removed (``service_level_sim_forecast`` vs the
   plan's promise ``service_level_plan_tv``, the time-varying queue model of
-  :func:`optimiser.replay.time_varying_queue_metrics`; the stationary Erlang
+  :func:`optimiser.analysis.replay.time_varying_queue_metrics`; the stationary Erlang
   promise ``service_level_plan`` is reported beside it), and the effect of
   the real forecast error (same with actual calls).  The simulated daily SL
   is the mean over replications: at least ``--replications``, more until every
   day's standard error is <= ``--standard-error`` (default 0.01 = 1 point),
   at most ``--max-replications``; one simulated day alone scatters far more
   (its standard deviation is reported);
-* staffing to 90 % confidence (:func:`optimiser.risk.staff_to_confidence` on
+* staffing to 90 % confidence (:func:`optimiser.analysis.risk.staff_to_confidence` on
   the replay's forecast) meets the daily target on >= 85 % of replayed days
   -- evaluated with Erlang at the *actual* calls per interval (not simulated).
 
@@ -56,14 +56,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from forecasting.history import read_history  # noqa: E402
-from optimiser.calibration import (erlang_check, estimate_patience, read_call_records,  # noqa: E402
+from optimiser.analysis.calibration import (erlang_check, estimate_patience, read_call_records,  # noqa: E402
                                    records_per_interval)
-from optimiser.replay import run_replay  # noqa: E402
-from optimiser.risk import daily_service_level, pool_queues, staff_to_confidence  # noqa: E402
+from optimiser.analysis.replay import run_replay  # noqa: E402
+from optimiser.analysis.risk import daily_service_level, pool_queues, staff_to_confidence  # noqa: E402
 from optimiser.scheduling.rules_file import parse_rules  # noqa: E402
 from optimiser.scheduling.views import coarsen_rules_text  # noqa: E402
-from optimiser import erlang  # noqa: E402
-from optimiser.staffing import AccessibilityTargets  # noqa: E402
+from optimiser.queueing import erlang  # noqa: E402
+from optimiser.staffing.requirement import AccessibilityTargets  # noqa: E402
 
 BANK = REPO.parent / "shared" / "data" / "bank_1999"
 

@@ -16,7 +16,7 @@ against per-interval coverage on the demo week.
 
 The requirement is a demo-like week (5.7 M calls/year split over the queues
 ``reports``, ``tips``, ``switchboard``, ``english`` with a Swedish intraday and
-weekly profile) staffed per interval by :func:`optimiser.staffing.required_agents`
+weekly profile) staffed per interval by :func:`optimiser.staffing.requirement.required_agents`
 at 80 % within 180 s.  Results go to ``benchmarks/results/schedule_scale.md``.
 """
 
@@ -67,7 +67,7 @@ def intraday_shape(hours: np.ndarray) -> np.ndarray:
 def demo_requirement(weeks: int = 1, start: str = "2025-01-06", interval_minutes: int = 15,
                      tz: str = "Europe/Stockholm", scale: float = 1.0) -> pd.DataFrame:
     """A demo-like requirement frame (requirement CSV columns) for ``weeks`` weeks."""
-    from optimiser.staffing import required_agents
+    from optimiser.staffing.requirement import required_agents
 
     idx = pd.date_range(pd.Timestamp(start, tz=tz), pd.Timestamp(start, tz=tz) + pd.Timedelta(days=7 * weeks),
                         freq=f"{interval_minutes}min", inclusive="left")

@@ -6,7 +6,7 @@ Run::
     .venv/bin/python benchmarks/staffing_speed.py
 
 1. Requirements for 4 weeks of 15-minute intervals (2,688) for "80 % answered
-   within 180 s" with Erlang C: ``optimiser.staffing.required_agents`` (one
+   within 180 s" with Erlang C: ``optimiser.staffing.requirement.required_agents`` (one
    vectorised call) against pyworkforce's ``ErlangC.required_positions`` (one
    object per interval, as its API requires) on the same inputs.  The script
    checks that both give the same agents in every interval.  Target: >= 50x.
@@ -15,7 +15,7 @@ Run::
 2. The same requirement with Erlang A (patience 120 s, max abandonment 5 %),
    for which pyworkforce has no equivalent.
 3. Simulation of a week with ~100,000 calls (time-varying arrivals and agents
-   per interval, exponential patience): ``optimiser.simulation.simulate`` vs
+   per interval, exponential patience): ``optimiser.queueing.simulation.simulate`` vs
    Ciw 3.2.7 on the same week (no call-backs, since Ciw has no equivalent).
    Target: < 10 s.
 
@@ -37,8 +37,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimiser.simulation import simulate  # noqa: E402
-from optimiser.staffing import required_agents  # noqa: E402
+from optimiser.queueing.simulation import simulate  # noqa: E402
+from optimiser.staffing.requirement import required_agents  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "staffing_speed.md"
 INTERVAL = 15
@@ -98,7 +98,7 @@ def bench_requirements():
     row.update(pyworkforce=md.version("pyworkforce"), peer_s=peer_t, ratio=peer_t / ours_t,
                same_agents=same, mismatches=mismatches)
     if not same:
-        raise SystemExit(f"pyworkforce and optimiser.staffing disagree in {mismatches} intervals")
+        raise SystemExit(f"pyworkforce and optimiser.staffing.requirement disagree in {mismatches} intervals")
     return row
 
 
@@ -165,7 +165,7 @@ def ciw_schedule_semantics():
     outgoing one finishes its customer)."""
     import ciw
 
-    from optimiser.erlang import queue_metrics
+    from optimiser.queueing.erlang import queue_metrics
 
     lam, length, k = 100 / 1800, 1800.0, 100
     ends = list(np.arange(1, k + 1) * length)
@@ -214,13 +214,13 @@ def main():
         "",
         "| implementation | time | ratio |",
         "|---|---|---|",
-        f"| optimiser.staffing.required_agents (Erlang C, vectorised) | {req['ours_s'] * 1000:.1f} ms | 1x |",
+        f"| optimiser.staffing.requirement.required_agents (Erlang C, vectorised) | {req['ours_s'] * 1000:.1f} ms | 1x |",
     ]
     if "peer_s" in req:
         lines.append(f"| pyworkforce {req['pyworkforce']} ErlangC.required_positions (loop) | "
                      f"{req['peer_s'] * 1000:.0f} ms | {req['ratio']:.0f}x slower |")
     lines += [
-        f"| optimiser.staffing.required_agents (Erlang A, + max 5 % abandonment) | "
+        f"| optimiser.staffing.requirement.required_agents (Erlang A, + max 5 % abandonment) | "
         f"{req['ours_erlang_a_s'] * 1000:.0f} ms | (no peer) |",
         "",
     ]
@@ -239,8 +239,8 @@ def main():
         "",
         "| implementation | time | service level (60 s) | abandonment |",
         "|---|---|---|---|",
-        f"| optimiser.simulation.simulate | {sim['ours_s']:.2f} s | {sim['ours_sl']:.3f} | {sim['ours_abandon']:.3f} |",
-        f"| optimiser.simulation.simulate with call-backs (60 s, 50 %) | {sim['ours_callbacks_s']:.2f} s | | |",
+        f"| optimiser.queueing.simulation.simulate | {sim['ours_s']:.2f} s | {sim['ours_sl']:.3f} | {sim['ours_abandon']:.3f} |",
+        f"| optimiser.queueing.simulation.simulate with call-backs (60 s, 50 %) | {sim['ours_callbacks_s']:.2f} s | | |",
     ]
     if "ciw_s" in sim:
         lines.append(f"| Ciw {sim['ciw']} (PoissonIntervals + Schedule) | {sim['ciw_s']:.2f} s | "
@@ -258,7 +258,7 @@ def main():
             "| model | calls | service level | abandonment |",
             "|---|---|---|---|",
             f"| Erlang A (exact) | | {sem['erlang_a'][0]:.3f} | {sem['erlang_a'][1]:.3f} |",
-            f"| optimiser.simulation.simulate, 14 agents per interval | {sem['ours'][0]} | "
+            f"| optimiser.queueing.simulation.simulate, 14 agents per interval | {sem['ours'][0]} | "
             f"{sem['ours'][1]:.3f} | {sem['ours'][2]:.3f} |",
             f"| Ciw, fixed pool of 14 servers | {sem['ciw_fixed'][0]} | {sem['ciw_fixed'][1]:.3f} | "
             f"{sem['ciw_fixed'][2]:.3f} |",

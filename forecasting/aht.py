@@ -35,7 +35,7 @@ import pandas as pd
 from scipy.stats import theilslopes
 
 from forecasting.models.base import validate_history
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["AhtForecaster"]
 

@@ -46,7 +46,7 @@ from forecasting import metrics
 from forecasting.models import make_model
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "HORIZON_BUCKETS",

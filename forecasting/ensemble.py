@@ -77,7 +77,7 @@ from forecasting.models.base import (
     fit_interval_calibration,
     validate_history,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "Combination",

@@ -34,7 +34,7 @@ from typing import IO
 import numpy as np
 import pandas as pd
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["EVENT_KINDS", "EVENT_COLUMNS", "read_events", "validate_events_frame", "event_regressors", "events_in_range"]
 

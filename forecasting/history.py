@@ -18,7 +18,7 @@ column                 dtype                            meaning
 
 sorted by ``queue`` then ``interval_start``, with ``df.attrs["interval_minutes"]``
 and ``df.attrs["tz"]`` set.  Nothing is filled, dropped or rounded: a file either
-comes through exactly or is refused with :class:`wfm.errors.WfmInputError`
+comes through exactly or is refused with :class:`wfm.ground.errors.WfmInputError`
 listing every problem found, each naming the file, the row (the header is row
 1, so the first data row is row 2), the column, the rule and the value.
 
@@ -54,7 +54,7 @@ from typing import IO, Any, Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "ALLOWED_INTERVAL_MINUTES",

@@ -4,7 +4,7 @@ Heavy models forecast at 60 minutes (or per day); planners need 15 or 30
 minutes. The split uses the share of each sub-interval within its parent
 period (hour or day), LEARNED from the history per **day type**: the weekday
 (``Mon`` ... ``Sun``) or, on special days, the kind ``holiday``, ``eve`` or
-``bridge`` (from :mod:`forecasting.calendar`). Because the shares of a parent
+``bridge`` (from :mod:`wfm.ground.calendar`). Because the shares of a parent
 sum to 1, the sub-intervals always sum to the parent forecast.
 
 Rules:
@@ -49,7 +49,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from forecasting.models.base import BOUND_LEVELS, special_days_frame, validate_history
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "IntradayProfile",

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["wape", "mase", "bias", "coverage", "pinball_loss", "mase_scale"]
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["parallel_map"]
 

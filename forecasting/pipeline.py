@@ -38,7 +38,7 @@ from forecasting.intraday import aggregate_intervals, learn_intraday_profile, sp
 from forecasting.models import MODELS, make_model
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "OUTPUT_COLUMNS",

@@ -18,7 +18,7 @@ from forecasting.models.base import (
     validate_history,
 )
 from forecasting.models.naive import SeasonalNaive, WeeklyMean
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 MODELS: dict[str, type] = {
     "seasonal_naive": SeasonalNaive,

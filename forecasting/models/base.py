@@ -25,7 +25,7 @@ This module holds what the models have in common so that no model repeats it:
   :func:`interval_bounds`) from out-of-sample residuals with a
   quasi-Poisson / negative-binomial variance function;
 * the calendar (:func:`special_days_frame`, :func:`day_calendar`) used by the
-  models that take regressors, built on :mod:`forecasting.calendar`.
+  models that take regressors, built on :mod:`wfm.ground.calendar`.
 
 References
 ----------
@@ -47,7 +47,7 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 DEFAULT_TZ = "Europe/Stockholm"
 
@@ -572,11 +572,11 @@ def daily_naive_errors(y: pd.Series, is_open: np.ndarray, interval_minutes: int)
 def special_days_frame(start, end, country: str = "SE", *, bridge_days: bool = True) -> pd.DataFrame:
     """Holidays, eves and bridge days between two dates: ``date, name, kind``.
 
-    A thin wrapper of :func:`forecasting.calendar.special_days` (the project's
+    A thin wrapper of :func:`wfm.ground.calendar.special_days` (the project's
     calendar: Swedish eves and bridge days by default, other countries by code
     through the ``holidays`` package) returning tz-naive ``datetime64`` dates.
     """
-    from forecasting.calendar import special_days
+    from wfm.ground.calendar import special_days
 
     return _normalise_special(special_days(start, end, country, bridge_days=bridge_days))
 

@@ -46,7 +46,7 @@ from forecasting.models.base import (
     tail_weeks,
     wallclock_positions,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 
 class ETS(BaseForecaster):

@@ -25,7 +25,7 @@ from forecasting.models.base import (
     season_length,
     wallclock_positions,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 
 def seasonal_lag_mean(values: np.ndarray, steps_ahead: np.ndarray, season_intervals: int, n_seasons: int) -> np.ndarray:

@@ -48,7 +48,7 @@ from forecasting.models.base import (
     open_mask,
     require_days,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 DAYS_PER_YEAR = 365.25
 

@@ -4,7 +4,7 @@ The agent list (CSV or XLSX) has the columns of ``data/demo_agents.csv``
 (:data:`AGENT_COLUMNS`); the unavailability file ``agent_id, start, end,
 reason`` with ISO-8601 timestamps carrying a UTC offset (``end`` exclusive).
 As with the history importer, the whole file is checked and every problem is
-reported at once in a :class:`~wfm.errors.WfmInputError` whose messages name
+reported at once in a :class:`~wfm.ground.errors.WfmInputError` whose messages name
 the file, the row (1 = header, so the first agent is row 2), the column, the
 rule and the value.  Nothing is dropped or altered silently.
 
@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.roster.rules import RuleSet, load_ruleset
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "AGENT_COLUMNS",

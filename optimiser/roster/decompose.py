@@ -39,7 +39,7 @@ from optimiser.roster.search import local_search
 from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_roster, fairness_spread
 from optimiser.scheduling.io import format_breaks, parse_breaks
 from optimiser.scheduling.solve import SolveInfo, highs_available, solve_model
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["DECOMPOSITIONS", "METHODS", "MIP_MAX_PAIRS", "expand_weeks", "solve_roster"]
 

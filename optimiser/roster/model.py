@@ -61,7 +61,7 @@ from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDA
 from optimiser.roster.rules import RuleSet
 from optimiser.scheduling.io import parse_breaks
 from optimiser.scheduling.spec import SolverSettings
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = [
     "RosterModel",
@@ -181,7 +181,7 @@ def prepare_shifts(shifts: pd.DataFrame, ruleset: RuleSet, skill_groups: dict,
     ``ruleset.holiday_country``), ``weekday_mask`` (bit i set when the shift
     touches local weekday i), ``longest_stretch_hours``, ``start_ns``/``end_ns``.
     """
-    from forecasting.calendar import special_days
+    from wfm.ground.calendar import special_days
 
     df = shifts.reset_index(drop=True).copy()
     if df.empty:

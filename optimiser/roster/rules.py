@@ -40,7 +40,7 @@ from pathlib import Path
 
 import yaml
 
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 __all__ = ["Penalties", "RuleSet", "load_ruleset", "packaged_rulesets"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from optimiser.export import export_roster
+from wfm.io.roster import export_roster
 
 #: Download formats and their file names.
 DOWNLOADS: dict[str, str] = {"csv": "roster.csv", "xlsx": "roster.xlsx", "json": "roster.json", "ics": "roster-ics.zip"}

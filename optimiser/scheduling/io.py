@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.scheduling.spec import DeferredWork, Rules, SchedulingProblem
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 REQUIRED_COLUMNS = ("interval_start", "queue", "agents_required")
 OPTIONAL_NUMERIC = ("calls_offered", "aht_seconds", "agents_required_fractional", "shrinkage",

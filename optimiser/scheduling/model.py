@@ -593,7 +593,7 @@ def sl_curves(m: Model) -> dict[str, dict[str, np.ndarray]]:
     """Per queue: stability floor ``k_min`` [on-phone agents], baseline calls
     answered within T at ``k_min`` and the decreasing marginal gains of each
     further agent (upper concave envelope of ``calls * SL(n)``)."""
-    from optimiser.erlang import load_erlangs, service_level
+    from optimiser.queueing.erlang import load_erlangs, service_level
 
     p = m.problem
     req = p.requirement

@@ -6,7 +6,7 @@ the time limit, the gap tolerance or a user stop ended the search --
 ``Infeasible`` or ``No solution``), gives the best bound and gap read from the
 solver, the shifts in the schedule-CSV layout, the coverage per queue and
 interval against the requirement, the predicted service level, speed of answer
-and abandonment per interval and per day (through :mod:`optimiser.erlang`),
+and abandonment per interval and per day (through :mod:`optimiser.queueing.erlang`),
 agent-hours, cost, and every shortfall with the rule that binds there.
 """
 
@@ -290,7 +290,7 @@ def coverage_frames(model) -> tuple[pd.DataFrame, pd.DataFrame]:
 def predict_service(model, coverage: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, float | None]:
     """Add predicted service level, ASA and abandonment per interval, and the
     calls-weighted daily summary.  Needs ``calls_offered`` and ``aht_seconds``."""
-    from optimiser.erlang import queue_metrics
+    from optimiser.queueing.erlang import queue_metrics
 
     p = model.problem
     req = p.requirement

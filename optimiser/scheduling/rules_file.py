@@ -3,7 +3,7 @@
 Every mistake is refused with the file, the key path and the reason, e.g.
 ``rules.yaml: shift_templates.night.lengths_hours[2]: a shift may not be
 longer than a day (1440 min), got 25 h``.  All problems found are collected
-and raised together as one :class:`wfm.errors.WfmInputError`.
+and raised together as one :class:`wfm.ground.errors.WfmInputError`.
 
 The format is documented in ``docs/scheduling.md`` and exemplified by
 ``data/demo_rules.yaml``.
@@ -36,7 +36,7 @@ from optimiser.scheduling.spec import (
     SkillGroup,
     SolverSettings,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TOP_KEYS = {
     "version", "timezone", "interval_minutes", "cyclic", "objective", "headcount_total",

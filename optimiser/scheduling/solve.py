@@ -29,7 +29,7 @@ import pulp
 from optimiser.scheduling.model import build_model
 from optimiser.scheduling.result import ScheduleResult, extract_result
 from optimiser.scheduling.spec import SOLVERS, SchedulingProblem
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 ProgressCallback = Callable[[float | None, float | None, float], None]
 

@@ -52,7 +52,7 @@ from sqlalchemy.pool import StaticPool
 
 from optimiser.store import migrations
 from optimiser.store.models import KINDS, scenario_versions, scenarios
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 ENV_VAR = "WFM_DATABASE_URL"
 PAYLOAD_FORMAT = "parquet+zstd"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from optimiser.risk import assess_schedule
+from optimiser.analysis.risk import assess_schedule
 from optimiser.scheduling.io import build_problem
 from optimiser.scheduling.rules_file import load_rules
 from optimiser.scheduling.solve import solve
-from optimiser.staffing import AccessibilityTargets
+from optimiser.staffing.requirement import AccessibilityTargets
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from optimiser.compare import compare_scenarios
+from optimiser.store.compare import compare_scenarios
 from optimiser.store.repository import PlanStore
 
 REPO = Path(__file__).resolve().parents[2]

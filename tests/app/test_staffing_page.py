@@ -9,8 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 from forecasting.history import read_history
 from forecasting.pipeline import forecast
-from optimiser.planning import WhatIfs, plan_requirement
-from optimiser.staffing import AccessibilityTargets
+from optimiser.staffing.compose import WhatIfs, plan_requirement
+from optimiser.staffing.requirement import AccessibilityTargets
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.aht import AhtForecaster
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 

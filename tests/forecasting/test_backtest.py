@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.backtest import HORIZON_BUCKETS, backtest_origins, rolling_origin_backtest, summarise_backtest
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 

@@ -6,7 +6,7 @@ import pytest
 
 from forecasting.parallel import parallel_map
 from forecasting.pipeline import forecast
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 distributed = pytest.importorskip("dask.distributed")
 TZ = "Europe/Stockholm"

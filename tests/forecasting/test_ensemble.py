@@ -7,7 +7,7 @@ import pytest
 from forecasting.backtest import rolling_origin_backtest
 from forecasting.ensemble import AutoForecaster, Combination, combine_points, select_from_backtest
 from forecasting.models.base import FORECAST_COLUMNS
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 

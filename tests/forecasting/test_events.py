@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting.events import EVENT_KINDS, event_regressors, read_events
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 GOOD = (
     "date,end_date,name,kind\n"

@@ -28,7 +28,7 @@ from forecasting.history import (
     summarise_history,
     validate_history_frame,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 DATA = Path(__file__).parent / "data"
 TZ = "Europe/Stockholm"
@@ -387,7 +387,7 @@ def test_date_not_in_the_stated_format(tmp_path):
         ("h.parquet", b"interval_start,queue\n", r"h\.parquet: is not a Parquet file"),
         ("h.parquet", b"PAR1 garbage PAR1", r"h\.parquet: is not a readable Parquet file"),
         ("h.csv.gz", b"not gzip at all", r"h\.csv\.gz: is not a readable gzip file"),
-        ("h.csv", gzip.compress(b"a,b\n"), r"h\.csv: is not a text file: it is gzip-compressed"),
+        ("h.csv", gzip.compress(b"a,b\n", mtime=0), r"h\.csv: is not a text file: it is gzip-compressed"),
         ("h.csv", b"PK\x03\x04rest", r"h\.csv: is not a text file: it looks like a ZIP/XLSX file"),
         ("h.csv", b"interval_start,queue,calls_offered\n2024-01-08T08:00:00+01:00,q\x07,1\n", r"h\.csv: is not a text file: control character '\\x07' in row 2"),
         ("h.csv", b"   \n\n", r"h\.csv: the file is empty"),

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forecasting.history import ALLOWED_INTERVAL_MINUTES, read_history, summarise_history
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 ZONES = ["Europe/Stockholm", "UTC", "America/New_York", "Asia/Kolkata"]
 # Starts near DST changes so that spring-forward and fall-back nights are common.

@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasting import metrics
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 
 def test_wape_by_hand():

@@ -14,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from forecasting.calendar import special_days
+from wfm.ground.calendar import special_days
 from forecasting.models import (
     InsufficientHistoryError,
     SeasonalNaive,
@@ -29,7 +29,7 @@ from forecasting.models.base import (
     future_index,
     interval_bounds,
 )
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 BOUNDS = ["calls_offered_p025", "calls_offered_p10", "calls_offered", "calls_offered_p90", "calls_offered_p975"]

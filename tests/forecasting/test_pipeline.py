@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.pipeline import OUTPUT_COLUMNS, forecast, parse_horizon_days, parse_interval_minutes, write_forecast_csv
-from wfm.errors import WfmInputError
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 

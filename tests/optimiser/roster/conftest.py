@@ -4,7 +4,7 @@ that name: importing them from ``conftest`` picked whichever conftest module Pyt
 import pandas as pd
 import pytest
 
-from roster_builders import TZ, empty_unavailability
+from tests.optimiser.roster.roster_builders import TZ, empty_unavailability
 
 
 @pytest.fixture

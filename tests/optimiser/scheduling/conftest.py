@@ -3,7 +3,7 @@ that name: importing them from ``conftest`` picked whichever conftest module Pyt
 
 import pytest
 
-from sched_builders import make_rules
+from tests.optimiser.scheduling.sched_builders import make_rules
 
 
 @pytest.fixture

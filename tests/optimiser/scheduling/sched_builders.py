@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.scheduling.rules_file import parse_rules
+from optimiser.staffing.requirement import required_agents
 
 TZ = "Europe/Stockholm"
 
@@ -51,3 +52,26 @@ def day_profile(pairs, hours=24, default=0.0):
         for h in range(h0, h1):
             out[h] = v
     return out
+
+
+def two_queue_requirement(shrinkage):
+    idx = pd.date_range(pd.Timestamp("2025-01-07", tz=TZ), periods=24, freq="60min")
+    h = np.asarray(idx.hour, float)
+    frames = []
+    for q, scale in (("reports", 1.0), ("english", 0.35)):
+        calls = np.round(scale * (20 + 160 * np.exp(-((h - 12) / 4) ** 2)))
+        req = required_agents(calls, 60, 300.0, answer_within_seconds=180, target_service_level=0.8,
+                              shrinkage=shrinkage)
+        frames.append(pd.DataFrame({"interval_start": idx, "queue": q, "calls_offered": calls, "aht_seconds": 300.0,
+                                    "agents_required": req["agents_required"].to_numpy(), "shrinkage": shrinkage,
+                                    "answer_within_seconds": 180.0}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def two_queue_rules():
+    """One multi-skilled group serving both queues of :func:`two_queue_requirement`, 8-hour shifts."""
+    return make_rules(skill_groups={"both": {"queues": ["reports", "english"]}},
+                      headcount=[{"site": "x", "skill_group": "both", "contract": "ft", "agents": 300}],
+                      shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
+                      cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
+                                                  "period": "day"})

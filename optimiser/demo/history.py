@@ -1,0 +1,1154 @@
+"""Seeded generator of realistic demo history for a national police non-emergency number.
+
+The demo centre is modelled on the Swedish police's non-emergency number: open
+24/7 in Europe/Stockholm time, callers speak Swedish or English and a voice
+menu routes them to four queues: ``reports`` (crime reports, long calls),
+``tips``, ``switchboard`` (short calls) and ``english``.  It is calibrated to
+public figures: about 5.7 million calls a year (2014), about 800 operators
+nationally (2023), a target of answering most calls within 3 minutes and
+queues that reach 15--40 minutes in bad periods.  The full model, every
+parameter and the calibration arithmetic are in ``docs/demo_data.md`` and
+``data/README.md``; this docstring is the summary.
+
+Model, per queue ``q`` and 15-minute interval ``t`` on local date ``d``:
+
+1. **Expected calls** ``lambda[q, t] = V * share[q] / 365.25 * trend[q](d) *
+   season[q](d) * week[q](d) * event[q](d) * shape[q](slot(t)) / 96`` where
+   ``V`` is the national yearly volume, ``trend`` a constant yearly growth
+   around 2024-07-01, ``season`` a yearly cosine, ``week`` a weekday factor
+   (holidays and the de facto free eves behave like a Sunday/Saturday, bridge
+   days are lower), ``event`` the one-off events of :data:`DEFAULT_EVENTS`
+   (``data/demo_events.csv``) and ``shape`` the intraday profile
+   (weekday or weekend/holiday shape) at the *local wall-clock* quarter-hour,
+   so DST days have 92 or 100 intervals and their calls follow the clock.
+2. **Over-dispersed counts** (gamma--Poisson = negative binomial mixture): a
+   weekly and a daily gamma random effect per queue (mean 1, shared by all
+   intervals of the week/day) and an interval gamma effect, then Poisson.
+3. **Handle time** varies by hour and queue, with a slow upward drift for
+   ``reports``; the interval average of ``m`` answered calls is gamma with
+   the per-call coefficient of variation divided by ``sqrt(m)``.
+4. **Staffing and waiting**: the simulated planners staff every interval to an
+   Erlang C requirement (80 % within 180 s) on the *expected* calls and
+   handle time; reality deviates through random absence, understaffed
+   periods (summer, a flu wave), unplanned events and the random volume.
+   Waiting, abandonment and answered calls then follow the Erlang A
+   (M/M/n+M) model solved exactly from its birth--death chain
+   (:func:`erlang_a_metrics`), with exponential patience per queue.
+   Abandonment therefore grows with waiting.
+5. **Call-backs**: when the expected wait exceeds
+   ``callback_threshold_seconds`` a call-back is offered to callers who would
+   wait and a share accepts; they count in ``calls_offered`` but neither in
+   ``calls_answered`` nor ``calls_abandoned`` (they are handled later, off the
+   inbound queue).  So ``calls_answered + calls_abandoned + callbacks_accepted
+   == calls_offered`` in every row.
+
+Randomness is drawn from one stream per local date (and one per ISO week for
+the weekly effect), each a :class:`numpy.random.SeedSequence` keyed on the seed
+and the date's ordinal, so any date range reproduces exactly the rows of a
+longer run over the same dates: the first two weeks of the committed file can
+be regenerated alone.
+
+References
+----------
+.. [1] Calibration figures as given in the project issue (public reporting
+   on the Swedish police non-emergency number 114 14): about 5.7 million
+   calls in 2014, about 800 operators needed nationally in 2023, a target of
+   answering most calls within 3 minutes, 15--40 minute queues in bad
+   periods.  They are targets for the demo, not verified statistics.
+.. [2] Garnett, O., Mandelbaum, A. and Reiman, M. (2002). Designing a call
+   center with impatient customers. Manufacturing & Service Operations
+   Management 4(3), 208--227 (the Erlang A / M/M/n+M model).
+.. [3] Mandelbaum, A. and Zeltyn, S. (2007). Service engineering in action:
+   the Palm/Erlang-A queue, with applications to call centers.
+.. [4] Avramidis, A. N., Deslauriers, A. and L'Ecuyer, P. (2004). Modeling
+   daily arrivals to a telephone call center. Management Science 50(7),
+   896--908 (gamma--Poisson day effects, over-dispersion).
+.. [5] Brown, L. et al. (2005). Statistical analysis of a telephone call
+   center: a queueing-science perspective. JASA 100(469), 36--50 (log-normal
+   handle times, patience, abandonment growing with waiting).
+.. [6] Erlang, A. K. (1917); Cooper, R. B. (1981). Introduction to Queueing
+   Theory, 2nd ed. (Erlang B recursion and Erlang C).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import gzip
+import io
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+from wfm.ground.calendar import DEFACTO_DAYS_OFF, special_days
+from forecasting.history import CANONICAL_COLUMNS
+from wfm.ground.errors import WfmInputError
+
+__all__ = [
+    "DEFAULT_EVENTS",
+    "DEFAULT_SEED",
+    "DEFAULT_PARAMETERS",
+    "DEFAULT_QUEUES",
+    "DEFAULT_STAFFING_PERIODS",
+    "EVENT_EFFECTS",
+    "DemoEvent",
+    "DemoParameters",
+    "EVENT_KINDS",
+    "HISTORY_COLUMNS",
+    "QUEUES",
+    "QueueParameters",
+    "StaffingPeriod",
+    "StaffingArithmetic",
+    "erlang_a_metrics",
+    "erlang_c_required_agents",
+    "events_frame",
+    "expected_calls",
+    "generate_demo_history",
+    "history_to_csv_bytes",
+    "read_events_csv",
+    "staffing_arithmetic",
+    "write_events_csv",
+    "write_history_csv",
+]
+
+#: Default seed of the committed demo files.
+DEFAULT_SEED = 20240101
+
+#: Queues of the demo centre, in the voice-menu order.
+QUEUES: tuple[str, ...] = ("reports", "tips", "switchboard", "english")
+
+#: Columns of the generated history: the importer's canonical columns, in its order.
+HISTORY_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS
+
+INTERVAL_MINUTES = 15
+_INTERVAL_SECONDS = INTERVAL_MINUTES * 60
+
+
+# --------------------------------------------------------------------------- parameters
+def _norm_mean1(values: Sequence[float]) -> tuple[float, ...]:
+    arr = np.asarray(values, dtype=float)
+    return tuple(float(v) for v in arr / arr.mean())
+
+
+@dataclass(frozen=True)
+class QueueParameters:
+    """Shape of one queue's demand and service.
+
+    Parameters
+    ----------
+    name : str
+        Queue name (``reports``, ``tips``, ``switchboard``, ``english``).
+    share : float
+        Share of the national yearly calls [fraction].
+    growth_per_year : float
+        Constant yearly growth of the volume around the reference date
+        [fraction per year, -0.03 = -3 %/yr].
+    season_amplitude : float
+        Amplitude of the yearly cosine [fraction of the mean].
+    season_peak_day_of_year : int
+        Day of year of the seasonal peak [1..366].
+    weekday_factors : tuple of 7 float
+        Monday..Sunday volume factors (normalised to mean 1).
+    hourly_weekday, hourly_weekend : tuple of 24 float
+        Relative volume per local hour on working days and on weekends,
+        holidays and de facto free eves (interpolated to quarter-hours and
+        normalised to mean 1 over the 96 quarter-hours).
+    aht_seconds : float
+        Base average handle time [s] at the reference date.
+    aht_hour_factors : tuple of 24 float
+        Multiplier of the handle time per local hour.
+    aht_drift_per_year : float
+        Yearly relative growth of the handle time [fraction per year].
+    patience_seconds : float
+        Mean of the exponential patience of callers [s] (Erlang A).
+    """
+
+    name: str
+    share: float
+    growth_per_year: float
+    season_amplitude: float
+    season_peak_day_of_year: int
+    weekday_factors: tuple[float, ...]
+    hourly_weekday: tuple[float, ...]
+    hourly_weekend: tuple[float, ...]
+    aht_seconds: float
+    aht_hour_factors: tuple[float, ...]
+    aht_drift_per_year: float
+    patience_seconds: float
+
+
+# Night (00-06) calls are longer (more serious matters, fewer colleagues to ask),
+# the morning a little shorter.
+_AHT_HOURS_LONG_NIGHT = (1.15,) * 6 + (1.05, 0.97, 0.95, 0.96, 0.98, 1.0, 1.0, 1.0, 0.99, 0.98,
+                                       0.98, 0.99, 1.02, 1.04, 1.05, 1.07, 1.09, 1.12)
+_AHT_HOURS_FLAT = (1.08,) * 6 + (1.03, 0.98, 0.96, 0.97, 0.98, 1.0, 1.0, 1.0, 0.99, 0.98,
+                                 0.99, 1.0, 1.02, 1.03, 1.04, 1.05, 1.06, 1.07)
+
+# Relative calls per local hour 00..23.
+_REPORTS_WD = (0.35, 0.26, 0.2, 0.16, 0.15, 0.2, 0.4, 0.85, 1.45, 1.85, 1.95, 1.9,
+               1.75, 1.8, 1.75, 1.6, 1.45, 1.3, 1.22, 1.15, 1.05, 0.85, 0.65, 0.48)
+_REPORTS_WE = (0.6, 0.5, 0.42, 0.32, 0.24, 0.22, 0.3, 0.5, 0.85, 1.25, 1.55, 1.65,
+               1.65, 1.6, 1.55, 1.45, 1.35, 1.25, 1.2, 1.15, 1.05, 0.9, 0.78, 0.68)
+_SWITCH_WD = (0.12, 0.08, 0.06, 0.05, 0.05, 0.08, 0.3, 1.0, 2.1, 2.45, 2.4, 2.2,
+              1.85, 2.05, 2.0, 1.8, 1.5, 1.05, 0.8, 0.65, 0.5, 0.35, 0.22, 0.16)
+_SWITCH_WE = (0.25, 0.18, 0.14, 0.1, 0.08, 0.1, 0.2, 0.45, 0.9, 1.35, 1.6, 1.7,
+              1.7, 1.65, 1.6, 1.5, 1.35, 1.2, 1.05, 0.9, 0.75, 0.55, 0.4, 0.3)
+_TIPS_WD = (0.3, 0.22, 0.17, 0.14, 0.13, 0.17, 0.35, 0.8, 1.4, 1.75, 1.85, 1.8,
+            1.65, 1.75, 1.7, 1.6, 1.5, 1.4, 1.35, 1.35, 1.3, 1.05, 0.75, 0.45)
+_TIPS_WE = (0.5, 0.4, 0.32, 0.25, 0.2, 0.2, 0.28, 0.5, 0.85, 1.2, 1.45, 1.55,
+            1.55, 1.55, 1.5, 1.45, 1.4, 1.35, 1.35, 1.35, 1.25, 1.05, 0.85, 0.65)
+_ENGLISH_WD = (0.4, 0.3, 0.22, 0.18, 0.16, 0.2, 0.38, 0.75, 1.25, 1.6, 1.8, 1.85,
+               1.8, 1.8, 1.75, 1.65, 1.55, 1.45, 1.35, 1.25, 1.1, 0.9, 0.7, 0.52)
+_ENGLISH_WE = (0.62, 0.5, 0.4, 0.3, 0.24, 0.22, 0.3, 0.5, 0.85, 1.2, 1.45, 1.55,
+               1.6, 1.6, 1.55, 1.5, 1.4, 1.3, 1.25, 1.2, 1.1, 0.95, 0.82, 0.7)
+
+DEFAULT_QUEUES: tuple[QueueParameters, ...] = (
+    QueueParameters(
+        name="reports", share=0.35, growth_per_year=-0.03,  # e-services take simple reports
+        season_amplitude=0.10, season_peak_day_of_year=196,  # summer thefts/burglaries
+        weekday_factors=_norm_mean1((1.17, 1.08, 1.04, 1.02, 0.98, 0.84, 0.87)),
+        hourly_weekday=_REPORTS_WD, hourly_weekend=_REPORTS_WE,
+        aht_seconds=935.0, aht_hour_factors=_AHT_HOURS_LONG_NIGHT,
+        aht_drift_per_year=0.03,  # "more actions in the first call"
+        patience_seconds=3600.0,  # people reporting a crime hold on for long
+    ),
+    QueueParameters(
+        name="tips", share=0.20, growth_per_year=0.03,
+        season_amplitude=0.05, season_peak_day_of_year=280,
+        weekday_factors=_norm_mean1((1.10, 1.05, 1.03, 1.02, 1.0, 0.88, 0.92)),
+        hourly_weekday=_TIPS_WD, hourly_weekend=_TIPS_WE,
+        aht_seconds=400.0, aht_hour_factors=_AHT_HOURS_FLAT,
+        aht_drift_per_year=0.0, patience_seconds=1500.0,
+    ),
+    QueueParameters(
+        name="switchboard", share=0.35, growth_per_year=-0.02,
+        season_amplitude=-0.08, season_peak_day_of_year=196,  # low in the July holidays
+        weekday_factors=_norm_mean1((1.25, 1.12, 1.08, 1.05, 0.98, 0.72, 0.80)),
+        hourly_weekday=_SWITCH_WD, hourly_weekend=_SWITCH_WE,
+        aht_seconds=88.0, aht_hour_factors=_AHT_HOURS_FLAT,
+        aht_drift_per_year=0.0, patience_seconds=600.0,
+    ),
+    QueueParameters(
+        name="english", share=0.10, growth_per_year=0.05,
+        season_amplitude=0.20, season_peak_day_of_year=190,  # tourists in summer
+        weekday_factors=_norm_mean1((1.10, 1.05, 1.03, 1.02, 1.0, 0.9, 0.9)),
+        hourly_weekday=_ENGLISH_WD, hourly_weekend=_ENGLISH_WE,
+        aht_seconds=600.0, aht_hour_factors=_AHT_HOURS_LONG_NIGHT,
+        aht_drift_per_year=0.01, patience_seconds=1800.0,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class StaffingPeriod:
+    """A period when fewer agents than planned are on the phones.
+
+    Parameters
+    ----------
+    start, end : str
+        First and last local date, ISO ``YYYY-MM-DD``, inclusive.
+    staffing_factor : float
+        Agents on phone as a fraction of the plan [fraction].
+    name : str
+        What happened.
+    """
+
+    start: str
+    end: str
+    staffing_factor: float
+    name: str
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """A one-off event that changes demand (and, for outages, capacity).
+
+    Parameters
+    ----------
+    date, end_date : str
+        First and last local date, ISO ``YYYY-MM-DD``, inclusive.
+    name : str
+        Description.
+    kind : str
+        One of :data:`EVENT_KINDS`; its effect is in :data:`EVENT_EFFECTS`.
+    """
+
+    date: str
+    end_date: str
+    name: str
+    kind: str
+
+
+#: Demand multiplier per queue for each event kind, and the capacity left
+#: (share of planned agents) -- only an outage takes capacity away.
+EVENT_EFFECTS: dict[str, dict[str, float]] = {
+    # The telephony platform is down: calls still reach the voice menu (and
+    # callers redial) but almost no agent can take them; no call-backs.
+    "outage": {"reports": 1.15, "tips": 1.1, "switchboard": 1.2, "english": 1.1, "capacity": 0.0},
+    # Callers who could not get through call again the day after.
+    "rebound": {"reports": 1.4, "tips": 1.3, "switchboard": 1.45, "english": 1.3, "capacity": 1.0},
+    # Fraud wave (fake bank/police calls): many reports and tips, unplanned.
+    "fraud_wave": {"reports": 1.38, "tips": 1.5, "switchboard": 1.12, "english": 1.15, "capacity": 1.0},
+    # Media appeal for witnesses: a day of tips.
+    "media": {"reports": 1.05, "tips": 2.3, "switchboard": 1.25, "english": 1.1, "capacity": 1.0},
+    # Severe storm: damage, accidents, road questions.
+    "storm": {"reports": 1.15, "tips": 1.05, "switchboard": 1.3, "english": 1.1, "capacity": 1.0},
+}
+EVENT_KINDS: tuple[str, ...] = tuple(EVENT_EFFECTS)
+
+#: The events in the committed demo data (also written to ``data/demo_events.csv``).
+DEFAULT_EVENTS: tuple[DemoEvent, ...] = (
+    DemoEvent("2023-03-15", "2023-03-15", "media appeal for witnesses", "media"),
+    DemoEvent("2023-11-23", "2023-11-24", "winter storm", "storm"),
+    DemoEvent("2024-05-14", "2024-05-14", "telephony outage", "outage"),
+    DemoEvent("2024-05-15", "2024-05-15", "rebound after telephony outage", "rebound"),
+    DemoEvent("2024-10-07", "2024-11-03", "fraud wave (fake bank calls)", "fraud_wave"),
+    DemoEvent("2025-02-10", "2025-02-10", "media appeal for witnesses", "media"),
+    DemoEvent("2025-09-01", "2025-09-21", "fraud wave (fake police calls)", "fraud_wave"),
+)
+
+#: Understaffed periods of the demo centre (not demand events).
+DEFAULT_STAFFING_PERIODS: tuple[StaffingPeriod, ...] = (
+    StaffingPeriod("2023-06-26", "2023-08-13", 0.75, "summer vacation 2023, few temps hired"),
+    StaffingPeriod("2024-01-15", "2024-02-25", 0.80, "winter flu 2024"),
+    StaffingPeriod("2024-07-01", "2024-08-11", 0.82, "summer vacation 2024"),
+    StaffingPeriod("2025-06-30", "2025-08-10", 0.86, "summer vacation 2025"),
+    StaffingPeriod("2025-11-17", "2025-12-07", 0.78, "recruitment freeze 2025"),
+)
+
+
+@dataclass(frozen=True)
+class DemoParameters:
+    """All knobs of the generator (defaults = the committed demo data).
+
+    Parameters
+    ----------
+    calls_per_year : float
+        National calls per year at the reference date [calls/yr]; 5.7 M (2014).
+    reference_date : str
+        Date where trends are 1 [ISO date].
+    queues : tuple of QueueParameters
+        One per queue, see :data:`DEFAULT_QUEUES`.
+    week_effect_cv, day_effect_cv : float
+        Coefficient of variation of the weekly and daily gamma random effects
+        (mean 1) per queue [fraction].
+    interval_gamma_shape : float
+        Shape of the per-interval gamma effect (variance ``1/shape``) [-].
+    holiday_factor : float
+        Volume of a public holiday relative to a Sunday [fraction].
+    defacto_eve_factor : float
+        Volume of midsommarafton/julafton/nyårsafton relative to a Saturday.
+    other_eve_factor : float
+        Volume of other eves relative to their weekday.
+    bridge_factor : float
+        Volume of a bridge day relative to its weekday.
+    handle_time_cv : float
+        Coefficient of variation of a single call's handle time [fraction].
+    answer_within_seconds, target_service_level : float
+        The planners' target: ``target_service_level`` of calls answered
+        within ``answer_within_seconds`` [s], [fraction].
+    min_agents : int
+        Planned agents on phone per queue and interval, at least [agents].
+    staffing_shock_sd : float
+        Standard deviation of the daily log staffing factor (absence) [-].
+    bad_day_probability : float
+        Chance that a day is a "bad day" (IT trouble, mass sickness) [fraction].
+    bad_day_staffing : tuple of 2 float
+        Range of the uniform staffing factor on a bad day [fraction].
+    lunch_staffing_factor : float
+        Agents on phone 11:00-13:00 relative to plan (lunch breaks) [fraction].
+    staffing_periods : tuple of StaffingPeriod
+        Understaffed periods.
+    callback_threshold_seconds : float
+        Expected wait above which a call-back is offered [s].
+    callback_accept_share : float
+        Share of callers offered a call-back who accept [fraction].  Offers
+        are switched on and off so that the expected wait does not fall below
+        ``callback_threshold_seconds`` because of them (the offer is only made
+        while the wait is long).
+    """
+
+    calls_per_year: float = 5.7e6
+    reference_date: str = "2024-07-01"
+    queues: tuple[QueueParameters, ...] = DEFAULT_QUEUES
+    week_effect_cv: float = 0.04
+    day_effect_cv: float = 0.06
+    interval_gamma_shape: float = 80.0
+    holiday_factor: float = 0.9
+    defacto_eve_factor: float = 0.75
+    other_eve_factor: float = 0.92
+    bridge_factor: float = 0.88
+    handle_time_cv: float = 0.8
+    answer_within_seconds: float = 180.0
+    target_service_level: float = 0.8
+    min_agents: int = 1
+    staffing_shock_sd: float = 0.07
+    bad_day_probability: float = 0.02
+    bad_day_staffing: tuple[float, float] = (0.6, 0.85)
+    lunch_staffing_factor: float = 0.93
+    staffing_periods: tuple[StaffingPeriod, ...] = DEFAULT_STAFFING_PERIODS
+    callback_threshold_seconds: float = 600.0
+    callback_accept_share: float = 0.35
+
+    def queue(self, name: str) -> QueueParameters:
+        for q in self.queues:
+            if q.name == name:
+                return q
+        raise WfmInputError(f"queue must be one of {[q.name for q in self.queues]}, got {name!r}")
+
+
+DEFAULT_PARAMETERS = DemoParameters()
+
+
+# --------------------------------------------------------------------------- events I/O
+_EVENT_COLUMNS = ("date", "end_date", "name", "kind")
+
+
+def events_frame(events: Iterable[DemoEvent] = DEFAULT_EVENTS) -> pd.DataFrame:
+    """The events as a frame with columns ``date, end_date, name, kind`` (ISO dates as text)."""
+    events = list(events)
+    return pd.DataFrame(
+        {c: pd.Series([getattr(e, c) for e in events], dtype=str) for c in _EVENT_COLUMNS}
+    )
+
+
+def write_events_csv(path: str | os.PathLike, events: Iterable[DemoEvent] = DEFAULT_EVENTS) -> None:
+    """Write ``date,end_date,name,kind`` (LF line ends, UTF-8)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(_EVENT_COLUMNS)
+    for e in events:
+        writer.writerow([e.date, e.end_date, e.name, e.kind])
+    Path(path).write_text(buf.getvalue(), encoding="utf-8")
+
+
+def read_events_csv(path: str | os.PathLike) -> tuple[DemoEvent, ...]:
+    """Read and validate an events file (``date,end_date,name,kind``).
+
+    Raises
+    ------
+    WfmInputError
+        Naming the file, row and column of every bad cell (bad date, end before
+        start, unknown kind, missing column).
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise WfmInputError(f"{name}: cannot read events file ({exc})") from None
+    reader = csv.DictReader(io.StringIO(text))
+    missing = [c for c in _EVENT_COLUMNS if c not in (reader.fieldnames or [])]
+    if missing:
+        raise WfmInputError(f"{name}: events file must have columns {list(_EVENT_COLUMNS)}; missing {missing}")
+    errors: list[str] = []
+    events: list[DemoEvent] = []
+    for i, row in enumerate(reader, start=2):
+        parsed = {}
+        for col in ("date", "end_date"):
+            try:
+                parsed[col] = _dt.date.fromisoformat((row[col] or "").strip())
+            except ValueError:
+                errors.append(f"{name}, row {i}, column {col}: must be a date YYYY-MM-DD, got {row[col]!r}")
+        if len(parsed) == 2 and parsed["end_date"] < parsed["date"]:
+            errors.append(
+                f"{name}, row {i}, column end_date: must be on or after date {parsed['date']}, got {row['end_date']!r}"
+            )
+        kind = (row["kind"] or "").strip()
+        if kind not in EVENT_EFFECTS:
+            errors.append(f"{name}, row {i}, column kind: must be one of {list(EVENT_KINDS)}, got {row['kind']!r}")
+        if len(parsed) == 2 and kind in EVENT_EFFECTS:
+            events.append(DemoEvent(parsed["date"].isoformat(), parsed["end_date"].isoformat(), row["name"], kind))
+    if errors:
+        raise WfmInputError(f"{name}: {len(errors)} bad event row(s); first: {errors[0]}", errors)
+    return tuple(events)
+
+
+# --------------------------------------------------------------------------- queueing maths
+def erlang_c_required_agents(
+    load_erlangs,
+    aht_seconds,
+    answer_within_seconds: float,
+    target_service_level: float,
+    *,
+    min_agents: int = 0,
+) -> np.ndarray:
+    """Fewest agents meeting a service-level target under Erlang C (vectorised).
+
+    The service level of Erlang C (M/M/n, no abandonment) is
+    ``SL = 1 - C(n, A) * exp(-(n - A) * t / aht)`` [6]_; ``C`` is computed from
+    the Erlang B recursion ``B(k) = A B(k-1) / (k + A B(k-1))`` and
+    ``C = B / (1 - (A/n)(1 - B))``.  A local, deliberately small version for
+    the generator (the project's full queueing API is ``optimiser.queueing.erlang``).
+
+    Parameters
+    ----------
+    load_erlangs : array_like
+        Offered load ``calls * aht / interval`` [Erlang], >= 0.
+    aht_seconds : array_like
+        Average handle time [s], > 0.
+    answer_within_seconds : float
+        Answer-time target [s].
+    target_service_level : float
+        Required share answered within the target [fraction, 0..1).
+    min_agents : int
+        Lower bound of the result [agents].
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Agents on phone, same shape as the broadcast inputs.
+
+    References
+    ----------
+    .. [6] Cooper, R. B. (1981). Introduction to Queueing Theory, 2nd ed., ch. 3.
+    """
+    load = np.asarray(load_erlangs, dtype=float)
+    aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float), load.shape)
+    if np.any(~np.isfinite(load)) or np.any(load < 0):
+        raise WfmInputError("load_erlangs must be finite and >= 0")
+    if np.any(~(aht > 0)):
+        raise WfmInputError("aht_seconds must be > 0")
+    if not 0 <= target_service_level < 1:
+        raise WfmInputError(f"target_service_level must be in [0, 1), got {target_service_level}")
+    flat = load.ravel()
+    aht_f = aht.ravel()
+    required = np.zeros(flat.shape, dtype=np.int64)
+    todo = flat > 0
+    n_max = int(np.ceil(flat.max(initial=0) + 8 * np.sqrt(flat.max(initial=0)) + 10))
+    b = np.ones_like(flat)
+    for n in range(1, n_max + 1):
+        b = flat * b / (n + flat * b)
+        if not todo.any():
+            break
+        stable = n > flat
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            c = b / (1.0 - (flat / n) * (1.0 - b))
+            sl = 1.0 - c * np.exp(-(n - flat) * answer_within_seconds / aht_f)
+        hit = todo & stable & (sl >= target_service_level)
+        required[hit] = n
+        todo &= ~hit
+    if todo.any():  # pragma: no cover - n_max is generous
+        raise RuntimeError("erlang_c_required_agents: search bound too small")
+    return np.maximum(required, min_agents).reshape(load.shape)
+
+
+def _erlang_a_block(lam, mu, n, theta, big_k: int):
+    """Erlang A metrics for a block of cells sharing the truncation ``big_k``."""
+    k = np.arange(1, big_k + 1, dtype=float)[None, :]
+    nn = n[:, None]
+    death = np.minimum(k, nn) * mu[:, None] + np.maximum(k - nn, 0.0) * theta[:, None]
+    log_pi = np.zeros((lam.size, big_k + 1))
+    np.cumsum(np.log(lam)[:, None] - np.log(death), axis=1, out=log_pi[:, 1:])
+    log_pi -= log_pi.max(axis=1, keepdims=True)
+    pi = np.exp(log_pi)
+    pi /= pi.sum(axis=1, keepdims=True)
+    kk = np.arange(0, big_k + 1, dtype=float)[None, :]
+    j = kk - nn + 1.0  # position in line of an arrival that finds kk in system
+    waiting = j >= 1.0
+    nmu = (n * mu)[:, None]
+    rate = nmu + np.where(waiting, j, 0.0) * theta[:, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_served = np.where(waiting, nmu / rate, 1.0)
+        step = np.where(waiting, 1.0 / rate, 0.0)
+    wait_if_served = np.cumsum(step, axis=1)
+    p_wait = (pi * waiting).sum(axis=1)
+    p_abandon = (pi * (1.0 - p_served)).sum(axis=1)
+    served = 1.0 - p_abandon
+    with np.errstate(divide="ignore", invalid="ignore"):
+        asa = (pi * p_served * wait_if_served).sum(axis=1) / served
+    asa = np.where(served > 1e-12, asa, np.nan)
+    return p_wait, p_abandon, asa
+
+
+def erlang_a_metrics(arrival_rate_per_second, aht_seconds, agents, patience_seconds) -> dict[str, np.ndarray]:
+    """Steady-state Erlang A (M/M/n+M) metrics, solved from the birth--death chain.
+
+    With arrival rate ``lambda``, service rate ``mu = 1/aht``, ``n`` agents and
+    exponential patience of mean ``1/theta``, the number in system is a
+    birth--death chain with birth rate ``lambda`` and death rate
+    ``min(k, n) mu + max(k - n, 0) theta`` [2]_ [3]_.  Its stationary law
+    ``pi`` (truncated where the queue is beyond any plausible size) gives, by
+    PASTA, what an arrival sees.  An arrival that finds ``k >= n`` is ``j = k -
+    n + 1``-th in line; while ``i`` callers are ahead it leaves the line at rate
+    ``n mu + i theta`` (service or abandonment ahead) and abandons at rate
+    ``theta``, so it is served with probability ``n mu / (n mu + j theta)``
+    and, given service, waits on average ``sum_{i=1..j} 1 / (n mu + i theta)``.
+
+    Parameters
+    ----------
+    arrival_rate_per_second : array_like
+        Arrival rate [calls/s], >= 0.
+    aht_seconds : array_like
+        Average handle time [s], > 0.
+    agents : array_like of int
+        Agents on phone [agents], >= 0.
+    patience_seconds : array_like
+        Mean patience [s], finite and > 0 (the truncation grows with
+        ``sqrt(rate * patience)``, so use ``optimiser.queueing.erlang`` for Erlang C).
+
+    Returns
+    -------
+    dict of numpy.ndarray
+        ``p_wait`` (probability of waiting), ``p_abandon`` (probability of
+        abandoning), ``asa_seconds`` (mean wait of answered calls [s], NaN when
+        nobody is answered), all 1-D, one per input element.
+
+    References
+    ----------
+    .. [2] Garnett, Mandelbaum & Reiman (2002), MSOM 4(3) 208-227.
+    .. [3] Mandelbaum & Zeltyn (2007), the Palm/Erlang-A queue.
+    """
+    lam, aht, n, patience = np.broadcast_arrays(
+        np.asarray(arrival_rate_per_second, dtype=float),
+        np.asarray(aht_seconds, dtype=float),
+        np.asarray(agents, dtype=float),
+        np.asarray(patience_seconds, dtype=float),
+    )
+    lam, aht, n, patience = (x.ravel() for x in (lam, aht, n, patience))
+    for name, values, ok in (
+        ("arrival_rate_per_second", lam, np.isfinite(lam) & (lam >= 0)),
+        ("aht_seconds", aht, np.isfinite(aht) & (aht > 0)),
+        ("agents", n, np.isfinite(n) & (n >= 0) & (n == np.floor(n))),
+        ("patience_seconds", patience, np.isfinite(patience) & (patience > 0)),
+    ):
+        if not ok.all():
+            bad = float(values[~ok][0])
+            rule = {"agents": "a whole number >= 0", "arrival_rate_per_second": "finite and >= 0"}.get(
+                name, "finite and > 0"
+            )
+            raise WfmInputError(f"{name} must be {rule}, got {bad!r}")
+    size = lam.size
+    if size == 0:
+        empty = np.zeros(0)
+        return {"p_wait": empty, "p_abandon": empty, "asa_seconds": empty}
+    mu = 1.0 / aht
+    theta = 1.0 / patience
+    lam_safe = np.maximum(lam, 1e-12)
+    # Beyond the fluid queue max(0, (lambda - n mu)/theta) the law of the queue
+    # decays like a Gaussian with variance lambda/theta: 8 sd + 20 is ample.
+    fluid = np.maximum(0.0, (lam_safe - n * mu) / theta)
+    k_cell = np.ceil(n + fluid + 8.0 * np.sqrt(lam_safe / theta) + 20.0)
+    p_wait = np.empty(size)
+    p_abandon = np.empty(size)
+    asa = np.empty(size)
+    order = np.argsort(k_cell, kind="stable")
+    chunk = 48  # cells of similar truncation are solved together
+    for lo in range(0, size, chunk):
+        sel = order[lo : lo + chunk]
+        pw, pa, aa = _erlang_a_block(lam_safe[sel], mu[sel], n[sel], theta[sel], int(k_cell[sel].max()))
+        p_wait[sel], p_abandon[sel], asa[sel] = pw, pa, aa
+    no_calls = lam <= 0
+    p_wait = np.where(no_calls, 0.0, np.clip(p_wait, 0.0, 1.0))
+    p_abandon = np.where(no_calls, 0.0, np.clip(p_abandon, 0.0, 1.0))
+    asa = np.where(no_calls & (n > 0), 0.0, asa)
+    return {"p_wait": p_wait, "p_abandon": p_abandon, "asa_seconds": asa}
+
+
+# --------------------------------------------------------------------------- the grid
+def _parse_date(value, parameter: str) -> _dt.date:
+    if isinstance(value, _dt.datetime):
+        return value.date()
+    if isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise WfmInputError(f"{parameter} must be a date YYYY-MM-DD, got {value!r}") from None
+
+
+def _interval_grid(start: _dt.date, end: _dt.date, tz: str) -> pd.DatetimeIndex:
+    """Every real local quarter-hour from ``start`` 00:00 to ``end`` 24:00 (DST-safe)."""
+    first = pd.Timestamp(start).tz_localize(tz)
+    stop = pd.Timestamp(end + _dt.timedelta(days=1)).tz_localize(tz)
+    utc = pd.date_range(first.tz_convert("UTC"), stop.tz_convert("UTC"), freq=f"{INTERVAL_MINUTES}min",
+                        inclusive="left")
+    return utc.tz_convert(tz).as_unit("ns")
+
+
+def _hourly_to_slots(hourly: Sequence[float]) -> np.ndarray:
+    """24 hourly values (centred on hh:30) -> 96 quarter-hour values, periodic, mean 1."""
+    h = np.asarray(hourly, dtype=float)
+    centres = np.arange(24) + 0.5
+    slots = np.arange(96) / 4 + 0.125
+    xp = np.concatenate([centres - 24, centres, centres + 24])
+    fp = np.concatenate([h, h, h])
+    v = np.interp(slots, xp, fp)
+    return v / v.mean()
+
+
+def _day_table(days: np.ndarray, params: DemoParameters, events: Sequence[DemoEvent]) -> pd.DataFrame:
+    """Per local date and queue: the expected daily volume and flags (deterministic)."""
+    d0, d1 = days[0], days[-1]
+    special = special_days(d0, d1, "SE")
+    kind_by_day = dict(zip(special["date"], special["kind"]))
+    name_by_day = dict(zip(special["date"], special["name"]))
+    ref = _dt.date.fromisoformat(params.reference_date)
+    years = np.array([(d - ref).days / 365.25 for d in days])
+    doy = np.array([d.timetuple().tm_yday for d in days], dtype=float)
+    weekday = np.array([d.weekday() for d in days])
+    out = {"date": days}
+    weekend_shape = np.zeros(len(days), dtype=bool)
+    capacity = np.ones(len(days))
+    callbacks_allowed = np.ones(len(days), dtype=bool)
+    event_factor = {q.name: np.ones(len(days)) for q in params.queues}
+    day_index = {d: i for i, d in enumerate(days)}
+    for ev in events:
+        e0, e1 = _dt.date.fromisoformat(ev.date), _dt.date.fromisoformat(ev.end_date)
+        eff = EVENT_EFFECTS[ev.kind]
+        for i in range((e1 - e0).days + 1):
+            di = day_index.get(e0 + _dt.timedelta(days=i))
+            if di is None:
+                continue
+            for q in params.queues:
+                event_factor[q.name][di] *= eff[q.name]
+            capacity[di] *= eff["capacity"]
+            if ev.kind == "outage":
+                callbacks_allowed[di] = False
+    staffing = np.ones(len(days))
+    for p in params.staffing_periods:
+        s0, s1 = _dt.date.fromisoformat(p.start), _dt.date.fromisoformat(p.end)
+        mask = np.array([s0 <= d <= s1 for d in days])
+        staffing[mask] *= p.staffing_factor
+
+    for q in params.queues:
+        wf = np.asarray(q.weekday_factors)
+        factor = wf[weekday].copy()
+        for i, d in enumerate(days):
+            kind = kind_by_day.get(d)
+            if kind == "holiday":
+                factor[i] = wf[6] * params.holiday_factor
+            elif kind == "eve":
+                if any(n in DEFACTO_DAYS_OFF for n in name_by_day[d].split("; ")):
+                    factor[i] = wf[5] * params.defacto_eve_factor
+                else:
+                    factor[i] = wf[weekday[i]] * params.other_eve_factor
+            elif kind == "bridge":
+                factor[i] = wf[weekday[i]] * params.bridge_factor
+        season = 1.0 + q.season_amplitude * np.cos(2 * np.pi * (doy - q.season_peak_day_of_year) / 365.25)
+        trend = (1.0 + q.growth_per_year) ** years
+        out[f"calls_{q.name}"] = (
+            params.calls_per_year * q.share / 365.25 * trend * season * factor * event_factor[q.name]
+        )
+        out[f"baseline_{q.name}"] = out[f"calls_{q.name}"] / event_factor[q.name]
+        out[f"aht_drift_{q.name}"] = (1.0 + q.aht_drift_per_year) ** years
+    for i, d in enumerate(days):
+        kind = kind_by_day.get(d)
+        defacto = kind == "eve" and any(n in DEFACTO_DAYS_OFF for n in name_by_day[d].split("; "))
+        weekend_shape[i] = weekday[i] >= 5 or kind == "holiday" or defacto
+    out["weekend_shape"] = weekend_shape
+    out["capacity"] = capacity
+    out["callbacks_allowed"] = callbacks_allowed
+    out["staffing"] = staffing
+    return pd.DataFrame(out)
+
+
+def expected_calls(
+    start="2023-01-01",
+    end="2025-12-31",
+    tz: str = "Europe/Stockholm",
+    *,
+    params: DemoParameters = DEFAULT_PARAMETERS,
+    events: Sequence[DemoEvent] = DEFAULT_EVENTS,
+    include_events: bool = True,
+) -> pd.DataFrame:
+    """The generator's deterministic expectation (no randomness), long format.
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last local date, inclusive.
+    tz : str
+        IANA zone of the centre.
+    params : DemoParameters
+        Generator parameters.
+    events : sequence of DemoEvent
+        One-off events.
+    include_events : bool
+        ``False`` gives the plan the simulated planners staff to (events are
+        not anticipated).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start, queue, calls_expected, aht_expected_seconds``
+        sorted by queue and interval_start.
+    """
+    grid = _build(start, end, tz, params, events)
+    frames = []
+    for qi, q in enumerate(params.queues):
+        lam = grid["lam_event"][qi] if include_events else grid["lam_plan"][qi]
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interval_start": grid["index"],
+                    "queue": pd.Series([q.name] * len(grid["index"]), dtype=str),
+                    "calls_expected": lam,
+                    "aht_expected_seconds": grid["aht"][qi],
+                }
+            )
+        )
+    return _sort(pd.concat(frames, ignore_index=True))
+
+
+def _build(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) -> dict:
+    d0 = _parse_date(start, "start")
+    d1 = _parse_date(end, "end")
+    if d1 < d0:
+        raise WfmInputError(f"end must be on or after start, got start={d0} end={d1}")
+    try:
+        index = _interval_grid(d0, d1, tz)
+    except Exception as exc:  # unknown zone
+        raise WfmInputError(f"tz must be an IANA time zone like Europe/Stockholm, got {tz!r} ({exc})") from None
+    local = index.tz_localize(None)
+    local_day = local.normalize()
+    days_ts, day_pos = np.unique(local_day.to_numpy(), return_inverse=True)
+    days = np.array([pd.Timestamp(x).date() for x in days_ts], dtype=object)
+    slot = (local.hour * 4 + local.minute // 15).to_numpy()
+    hour = local.hour.to_numpy()
+    table = _day_table(days, params, events)
+    weekend = table["weekend_shape"].to_numpy()[day_pos]
+    lam_event, lam_plan, aht = [], [], []
+    for q in params.queues:
+        wd = _hourly_to_slots(q.hourly_weekday)
+        we = _hourly_to_slots(q.hourly_weekend)
+        shape = np.where(weekend, we[slot], wd[slot])
+        daily = table[f"calls_{q.name}"].to_numpy()[day_pos]
+        daily_plan = table[f"baseline_{q.name}"].to_numpy()[day_pos]
+        lam_event.append(daily * shape / 96.0)
+        lam_plan.append(daily_plan * shape / 96.0)
+        aht.append(q.aht_seconds * np.asarray(q.aht_hour_factors)[hour] * table[f"aht_drift_{q.name}"].to_numpy()[day_pos])
+    return {
+        "index": index,
+        "days": days,
+        "day_pos": day_pos,
+        "hour": hour,
+        "table": table,
+        "lam_event": lam_event,
+        "lam_plan": lam_plan,
+        "aht": aht,
+    }
+
+
+def _callback_share(rate, aht, agents, patience, p_max, threshold_seconds, iterations: int = 12):
+    """Share of arrivals taking a call-back so the wait comes down to the threshold.
+
+    When even ``p_max`` (every waiting caller offered, the accept share taking
+    it) leaves the expected wait above the threshold, the answer is ``p_max``;
+    otherwise offers run only part of the time and bisection finds the share
+    ``p`` with ``asa(rate * (1 - p)) == threshold_seconds``.
+    """
+
+    def wait(p):
+        out = erlang_a_metrics(rate * (1.0 - p), aht, agents, patience)["asa_seconds"]
+        return np.nan_to_num(out, nan=np.inf)
+
+    at_max = wait(p_max)
+    lo = np.zeros_like(p_max)
+    hi = p_max.copy()
+    todo = at_max < threshold_seconds
+    if todo.any():
+        r, a, n, pt = rate[todo], aht[todo], agents[todo], patience[todo]
+        lo_t, hi_t = lo[todo], hi[todo]
+        for _ in range(iterations):
+            mid = 0.5 * (lo_t + hi_t)
+            w = np.nan_to_num(erlang_a_metrics(r * (1.0 - mid), a, n, pt)["asa_seconds"], nan=np.inf)
+            above = w > threshold_seconds
+            lo_t = np.where(above, mid, lo_t)
+            hi_t = np.where(above, hi_t, mid)
+        hi[todo] = hi_t
+    return hi
+
+
+def _sort(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
+
+
+def _gamma_effect(rng: np.random.Generator, cv: float, size) -> np.ndarray:
+    if cv <= 0:
+        return np.ones(size)
+    shape = 1.0 / cv**2
+    return rng.gamma(shape, 1.0 / shape, size=size)
+
+
+def generate_demo_history(
+    start="2023-01-01",
+    end="2025-12-31",
+    seed: int = DEFAULT_SEED,
+    tz: str = "Europe/Stockholm",
+    *,
+    params: DemoParameters = DEFAULT_PARAMETERS,
+    events: Sequence[DemoEvent] | None = None,
+) -> pd.DataFrame:
+    """Generate demo interval history in the canonical history format.
+
+    Parameters
+    ----------
+    start, end : date-like
+        First and last local date, inclusive (default 2023-01-01 .. 2025-12-31).
+    seed : int
+        Seed; each local date draws from ``SeedSequence(seed, spawn_key=(0,
+        date.toordinal()))`` so a sub-range reproduces the same rows.
+    tz : str
+        IANA zone of the centre.
+    params : DemoParameters
+        Generator parameters (module docstring and ``docs/demo_data.md``).
+    events : sequence of DemoEvent, optional
+        One-off events; default :data:`DEFAULT_EVENTS`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns :data:`HISTORY_COLUMNS`: ``interval_start`` (tz-aware),
+        ``queue`` (str), ``calls_offered`` (int64), ``calls_answered``,
+        ``calls_abandoned``, ``callbacks_accepted`` (Int64), ``aht_seconds``
+        and ``asa_seconds`` (float64, whole seconds, NaN when no call was
+        answered), sorted by queue and interval_start, with
+        ``attrs["interval_minutes"] = 15`` and ``attrs["tz"]``.
+    """
+    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
+        raise WfmInputError(f"seed must be a whole number >= 0, got {seed!r}")
+    events = DEFAULT_EVENTS if events is None else tuple(events)
+    for e in events:
+        if e.kind not in EVENT_EFFECTS:
+            raise WfmInputError(f"event {e.name!r}: kind must be one of {list(EVENT_KINDS)}, got {e.kind!r}")
+    grid = _build(start, end, tz, params, events)
+    index, days, day_pos, hour = grid["index"], grid["days"], grid["day_pos"], grid["hour"]
+    table = grid["table"]
+    nq = len(params.queues)
+    n_int = len(index)
+    lam_event = np.vstack(grid["lam_event"])  # (queue, interval)
+    lam_plan = np.vstack(grid["lam_plan"])
+    aht_exp = np.vstack(grid["aht"])
+    patience = np.array([q.patience_seconds for q in params.queues])[:, None] * np.ones((1, n_int))
+
+    # The simulated planners: Erlang C on the expected calls, events not anticipated.
+    plan = erlang_c_required_agents(
+        lam_plan * aht_exp / _INTERVAL_SECONDS,
+        aht_exp,
+        params.answer_within_seconds,
+        params.target_service_level,
+        min_agents=params.min_agents,
+    )
+    lunch = np.where((hour >= 11) & (hour < 13), params.lunch_staffing_factor, 1.0)[None, :]
+    day_staff = (table["staffing"].to_numpy() * table["capacity"].to_numpy())[day_pos][None, :]
+    callbacks_allowed = table["callbacks_allowed"].to_numpy()[day_pos]
+    capacity_full = table["capacity"].to_numpy()[day_pos] >= 1.0
+
+    offered = np.zeros((nq, n_int), dtype=np.int64)
+    answered = np.zeros((nq, n_int), dtype=np.int64)
+    abandoned = np.zeros((nq, n_int), dtype=np.int64)
+    callbacks = np.zeros((nq, n_int), dtype=np.int64)
+    aht_out = np.full((nq, n_int), np.nan)
+    asa_out = np.full((nq, n_int), np.nan)
+
+    bounds = np.flatnonzero(np.diff(day_pos, prepend=-1, append=len(days) + 1))
+    week_effects: dict[int, np.ndarray] = {}
+    for di, day in enumerate(days):
+        sl = slice(bounds[di], bounds[di + 1])
+        monday = day - _dt.timedelta(days=day.weekday())
+        if monday.toordinal() not in week_effects:
+            wrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, monday.toordinal())))
+            week_effects[monday.toordinal()] = _gamma_effect(wrng, params.week_effect_cv, nq)
+        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, day.toordinal())))
+        m = sl.stop - sl.start
+        # --- arrivals: gamma-Poisson with week, day and interval effects
+        day_eff = _gamma_effect(rng, params.day_effect_cv, nq)
+        int_eff = rng.gamma(params.interval_gamma_shape, 1.0 / params.interval_gamma_shape, size=(nq, m))
+        lam = lam_event[:, sl] * (week_effects[monday.toordinal()] * day_eff)[:, None] * int_eff
+        c = rng.poisson(lam)
+        # --- agents on phone: plan x understaffing x absence shock x lunch
+        shock = np.exp(rng.normal(-0.5 * params.staffing_shock_sd**2, params.staffing_shock_sd))
+        if rng.random() < params.bad_day_probability:
+            shock *= rng.uniform(*params.bad_day_staffing)
+        agents = np.floor(plan[:, sl] * day_staff[:, sl] * lunch[:, sl] * shock + rng.random((nq, m)))
+        agents = np.where(capacity_full[sl][None, :], np.maximum(agents, params.min_agents), agents)
+        # --- waiting with all arrivals; call-backs offered when the wait is long
+        aht_sl, pat_sl = aht_exp[:, sl], patience[:, sl]
+        first = erlang_a_metrics(c / _INTERVAL_SECONDS, aht_sl, agents, pat_sl)
+        asa1 = np.nan_to_num(first["asa_seconds"].reshape(nq, m), nan=np.inf)
+        long_wait = (asa1 > params.callback_threshold_seconds) & callbacks_allowed[sl][None, :]
+        p_cb = np.zeros((nq, m))
+        if long_wait.any():
+            p_cb[long_wait] = _callback_share(
+                c[long_wait] / _INTERVAL_SECONDS,
+                aht_sl[long_wait],
+                agents[long_wait],
+                pat_sl[long_wait],
+                params.callback_accept_share * first["p_wait"].reshape(nq, m)[long_wait],
+                params.callback_threshold_seconds,
+            )
+        cb = rng.binomial(c, p_cb)
+        remaining = c - cb
+        if cb.any():
+            second = erlang_a_metrics(remaining / _INTERVAL_SECONDS, aht_sl, agents, pat_sl)
+            p_ab = second["p_abandon"].reshape(nq, m)
+            asa = second["asa_seconds"].reshape(nq, m)
+        else:
+            p_ab = first["p_abandon"].reshape(nq, m)
+            asa = first["asa_seconds"].reshape(nq, m)
+        ab = rng.binomial(remaining, np.clip(p_ab, 0.0, 1.0))
+        ans = remaining - ab
+        # --- interval averages of handle time and waiting of the answered calls
+        safe = np.maximum(ans, 1)
+        aht_shape = safe / params.handle_time_cv**2
+        aht_draw = aht_exp[:, sl] * rng.gamma(aht_shape, 1.0 / aht_shape)
+        asa_draw = np.nan_to_num(asa, nan=0.0) * rng.gamma(safe, 1.0 / safe)
+        offered[:, sl] = c
+        callbacks[:, sl] = cb
+        abandoned[:, sl] = ab
+        answered[:, sl] = ans
+        aht_out[:, sl] = np.where(ans > 0, np.maximum(np.round(aht_draw), 1.0), np.nan)
+        asa_out[:, sl] = np.where(ans > 0, np.round(asa_draw), np.nan)
+
+    frames = []
+    for qi, q in enumerate(params.queues):
+        frames.append(
+            pd.DataFrame(
+                {
+                    "interval_start": index,
+                    "queue": pd.Series([q.name] * n_int, dtype=str),
+                    "calls_offered": offered[qi],
+                    "calls_answered": pd.array(answered[qi], dtype="Int64"),
+                    "calls_abandoned": pd.array(abandoned[qi], dtype="Int64"),
+                    "aht_seconds": aht_out[qi],
+                    "asa_seconds": asa_out[qi],
+                    "callbacks_accepted": pd.array(callbacks[qi], dtype="Int64"),
+                }
+            )
+        )
+    out = _sort(pd.concat(frames, ignore_index=True))[list(HISTORY_COLUMNS)]
+    out.attrs["interval_minutes"] = INTERVAL_MINUTES
+    out.attrs["tz"] = tz
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+def _iso_with_offset(index: pd.Series) -> pd.Series:
+    text = index.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return text.str[:-2] + ":" + text.str[-2:]
+
+
+def history_to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The history as CSV text (UTF-8, LF), ``interval_start`` ISO-8601 with offset.
+
+    Counts are written as integers and ``aht_seconds``/``asa_seconds`` as whole
+    seconds (empty when no call was answered).
+    """
+    missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
+    if missing:
+        raise WfmInputError(f"history frame is missing column(s) {missing}")
+    out = pd.DataFrame({"interval_start": _iso_with_offset(frame["interval_start"])})
+    out["queue"] = frame["queue"].astype(str)
+    for col in ("calls_offered", "calls_answered", "calls_abandoned"):
+        out[col] = frame[col].astype("Int64")
+    for col in ("aht_seconds", "asa_seconds"):
+        out[col] = frame[col].round().astype("Int64")
+    out["callbacks_accepted"] = frame["callbacks_accepted"].astype("Int64")
+    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+
+
+def write_history_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
+    """Write the history; ``.gz`` paths are gzip-compressed with a fixed header.
+
+    The gzip header carries no file name and ``mtime=0``, so the same frame
+    gives byte-identical files.
+    """
+    data = history_to_csv_bytes(frame)
+    path = Path(path)
+    if path.name.endswith(".gz"):
+        with open(path, "wb") as raw:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+                gz.write(data)
+    else:
+        path.write_bytes(data)
+
+
+# --------------------------------------------------------------------------- calibration
+@dataclass(frozen=True)
+class StaffingArithmetic:
+    """How the demo's volume translates into operators (see ``data/README.md``).
+
+    Attributes
+    ----------
+    calls_per_year : float
+        Mean calls offered per year over the history [calls/yr].
+    mean_load_erlangs : float
+        Mean offered load ``sum(calls * aht) / hours`` [Erlang].
+    agents_on_phone_mean : float
+        Mean Erlang C requirement summed over queues (80 % in 180 s) [agents].
+    agent_hours_per_year : float
+        On-phone agent hours needed per year [h/yr].
+    shrinkage : float
+        Share of paid time not on the phones (vacation, sickness, training,
+        meetings, breaks) [fraction].
+    paid_hours_per_fte_per_year : float
+        Paid hours of one full-time employee per year (40 h x 52.14 weeks) [h/yr].
+    fte : float
+        Full-time equivalents needed [FTE].
+    mean_fte_per_operator : float
+        Average contract size (70 % at 40 h, 30 % at 20-30 h) [FTE/operator].
+    operators : float
+        Head count needed [operators].
+    """
+
+    calls_per_year: float
+    mean_load_erlangs: float
+    agents_on_phone_mean: float
+    agent_hours_per_year: float
+    shrinkage: float
+    paid_hours_per_fte_per_year: float
+    fte: float
+    mean_fte_per_operator: float
+    operators: float
+
+
+def staffing_arithmetic(
+    history: pd.DataFrame,
+    *,
+    shrinkage: float = 0.40,
+    answer_within_seconds: float = 180.0,
+    target_service_level: float = 0.8,
+    mean_fte_per_operator: float = 0.7 + 0.3 * 25.0 / 40.0,
+) -> StaffingArithmetic:
+    """Erlang C head-count arithmetic on a history frame (per queue, no pooling).
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        Canonical history with ``calls_offered`` and ``aht_seconds``.
+    shrinkage : float
+        Share of paid hours not on the phones [fraction].
+    answer_within_seconds, target_service_level : float
+        Service target [s], [fraction].
+    mean_fte_per_operator : float
+        Average contract as a share of full time [FTE].
+
+    Returns
+    -------
+    StaffingArithmetic
+    """
+    h = history
+    aht = h["aht_seconds"].astype(float)
+    aht = aht.fillna(h.groupby("queue")["aht_seconds"].transform("mean"))
+    load = h["calls_offered"].to_numpy(dtype=float) * aht.to_numpy() / _INTERVAL_SECONDS
+    agents = erlang_c_required_agents(load, aht.to_numpy(), answer_within_seconds, target_service_level, min_agents=1)
+    span_hours = h["interval_start"].nunique() * INTERVAL_MINUTES / 60.0
+    years = span_hours / (365.25 * 24)
+    agent_hours = agents.sum() * INTERVAL_MINUTES / 60.0 / years
+    paid = 40.0 * 365.25 / 7.0
+    fte = agent_hours / (1.0 - shrinkage) / paid
+    return StaffingArithmetic(
+        calls_per_year=float(h["calls_offered"].sum() / years),
+        mean_load_erlangs=float(load.sum() / (span_hours * 4)),
+        agents_on_phone_mean=float(agents.sum() / (span_hours * 4)),
+        agent_hours_per_year=float(agent_hours),
+        shrinkage=shrinkage,
+        paid_hours_per_fte_per_year=paid,
+        fte=float(fte),
+        mean_fte_per_operator=mean_fte_per_operator,
+        operators=float(fte / mean_fte_per_operator),
+    )

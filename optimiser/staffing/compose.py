@@ -1,0 +1,101 @@
+"""One call from a forecast and targets to a requirement, with the what-ifs managers ask about.
+
+This composes :mod:`optimiser.staffing.requirement`, :mod:`optimiser.staffing.deferred` and
+:mod:`optimiser.staffing.whatif` for the app's Accessibility page and the CLI, so the
+page holds no logic of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from optimiser.staffing.deferred import callback_requirement
+from optimiser.staffing.requirement import AccessibilityTargets, infer_interval_minutes, staffing_table
+from optimiser.staffing.whatif import summarise_requirement
+from wfm.ground.errors import WfmInputError
+
+
+@dataclass(frozen=True)
+class WhatIfs:
+    """Scenario knobs, all neutral by default.
+
+    Parameters
+    ----------
+    aht_change_pct : float
+        Handle time change [%] (e.g. +10 for more actions in the first call); > -100.
+    share_moved_to_eservice : float
+        Share of calls that move to e-services, in [0, 1).
+    callback_acceptance : float
+        Share of callers offered a call-back who accept it, in [0, 1]; 0 = no offer.
+    callback_threshold_seconds : float
+        Predicted wait [s] above which a call-back is offered.
+    callback_window_minutes : float
+        Call-backs must be made within this many minutes [min].
+    """
+
+    aht_change_pct: float = 0.0
+    share_moved_to_eservice: float = 0.0
+    callback_acceptance: float = 0.0
+    callback_threshold_seconds: float = 180.0
+    callback_window_minutes: float = 120.0
+
+    def __post_init__(self):
+        if not self.aht_change_pct > -100:
+            raise WfmInputError(f"aht_change_pct must be > -100, got {self.aht_change_pct!r}")
+        if not 0 <= self.share_moved_to_eservice < 1:
+            raise WfmInputError(f"share_moved_to_eservice must be in [0, 1), got {self.share_moved_to_eservice!r}")
+        if not 0 <= self.callback_acceptance <= 1:
+            raise WfmInputError(f"callback_acceptance must be in [0, 1], got {self.callback_acceptance!r}")
+        if not self.callback_threshold_seconds >= 0:
+            raise WfmInputError(f"callback_threshold_seconds must be >= 0, got {self.callback_threshold_seconds!r}")
+        if not self.callback_window_minutes > 0:
+            raise WfmInputError(f"callback_window_minutes must be > 0, got {self.callback_window_minutes!r}")
+
+
+def apply_whatifs(forecast_df: pd.DataFrame, whatifs: WhatIfs) -> pd.DataFrame:
+    """The forecast as the scenario sees it: AHT scaled, calls reduced by the e-service share."""
+    out = forecast_df.copy()
+    out["aht_seconds"] = out["aht_seconds"] * (1 + whatifs.aht_change_pct / 100.0)
+    keep = 1.0 - whatifs.share_moved_to_eservice
+    for col in [c for c in out.columns if c.startswith("calls_offered")]:
+        out[col] = out[col] * keep
+    return out
+
+
+def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
+                     whatifs: WhatIfs | None = None) -> tuple[pd.DataFrame, dict]:
+    """Requirement per queue and interval for a forecast under targets and what-ifs.
+
+    Returns
+    -------
+    requirement : DataFrame
+        The requirement-CSV columns (see :func:`optimiser.staffing.requirement.staffing_table`);
+        with a call-back offer, also the call-back columns of
+        :func:`optimiser.staffing.deferred.callback_requirement`.
+    summary : dict
+        ``agent_hours_on_phone``, ``agent_hours_scheduled``, ``peak_agents_required``
+        (summed over queues), ``calls_offered``, and with a call-back offer
+        ``callbacks_accepted`` and ``peak_agents_required_without_offer``.
+    """
+    whatifs = whatifs or WhatIfs()
+    scenario = apply_whatifs(forecast_df, whatifs)
+    minutes = infer_interval_minutes(scenario)
+    if whatifs.callback_acceptance > 0:
+        req = callback_requirement(
+            scenario, targets,
+            callback_threshold_seconds=whatifs.callback_threshold_seconds,
+            callback_acceptance=whatifs.callback_acceptance,
+            callback_window_minutes=whatifs.callback_window_minutes,
+            interval_minutes=minutes,
+        )
+    else:
+        req = staffing_table(scenario, targets, interval_minutes=minutes)
+    summary = summarise_requirement(req, minutes)
+    summary["calls_offered"] = float(scenario["calls_offered"].sum())
+    if "callbacks_accepted" in req:
+        summary["callbacks_accepted"] = float(req["callbacks_accepted"].sum())
+        without = req.groupby("interval_start")["agents_required_without_offer"].sum()
+        summary["peak_agents_required_without_offer"] = int(without.max())
+    return req, summary

@@ -1,0 +1,90 @@
+"""``wfm forecast HISTORY --horizon 28d --interval 15min --model auto --out forecast.csv``.
+
+Optional: ``--backtest report.csv`` (the planner's backtest table),
+``--events events.csv`` (user events), ``--country SE``, ``--tz ZONE``,
+``--map MAPPING``, ``--jobs N``, ``--dask-scheduler tcp://HOST:PORT``,
+``--queues q1,q2``, ``--seed N``, ``--aht-seconds S``, ``--candidates m1,m2``,
+``--selection FILE``, ``--quiet``.
+Progress goes to stderr, one line per finished queue / backtest origin.
+Bad input raises :class:`wfm.ground.errors.WfmInputError` (exit 2).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from forecasting.history import read_history
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``forecast`` sub-command."""
+    p = subparsers.add_parser(
+        "forecast",
+        help="forecast calls (with 80%%/95%% intervals) and AHT per queue and interval",
+        description="Read HISTORY, forecast every queue HORIZON days ahead at INTERVAL, write the forecast CSV "
+        "(interval_start, queue, calls_offered, calls_offered_p10, calls_offered_p90, calls_offered_p025, "
+        "calls_offered_p975, aht_seconds, model). With --model auto the model is chosen per queue by a "
+        "rolling-origin backtest on the history (see docs/forecasting_pipeline.md).",
+    )
+    p.add_argument("history", metavar="HISTORY", help="history file (.csv, .csv.gz, .xlsx, .parquet)")
+    p.add_argument("--horizon", required=True, help="days to forecast, e.g. 28d or 4w")
+    p.add_argument("--interval", required=True, help="output interval, e.g. 15min, 30min, 60min")
+    p.add_argument("--model", default="auto", help="auto (default), combination, or a model name")
+    p.add_argument("--out", required=True, metavar="FILE", help="forecast CSV to write")
+    p.add_argument("--backtest", metavar="REPORT", default=None, help="also write the backtest table (CSV)")
+    p.add_argument("--events", metavar="EVENTS", default=None, help="events CSV: date,end_date,name,kind")
+    p.add_argument("--country", default="SE", help="holiday calendar country code (default SE; 'none' for no holidays)")
+    p.add_argument("--tz", metavar="ZONE", default=None, help="IANA zone for naive timestamps (default Europe/Stockholm)")
+    p.add_argument("--map", metavar="MAPPING", dest="mapping", default=None, help="column mapping file for HISTORY")
+    p.add_argument("--jobs", type=int, default=2, help="parallel worker processes (default 2)")
+    p.add_argument("--dask-scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster, e.g. tcp://HOST:8786")
+    p.add_argument("--queues", default=None, help="comma-separated queues to forecast (default all)")
+    p.add_argument("--seed", type=int, default=0, help="random seed for models that use one (default 0)")
+    p.add_argument("--aht-seconds", type=float, default=None,
+                   help="constant AHT [seconds] for queues whose history has no aht_seconds")
+    p.add_argument("--candidates", default=None,
+                   help="comma-separated models auto may choose from (default all registered, incl. the slow prophet)")
+    p.add_argument("--selection", metavar="FILE", default=None, help="write auto's decision table (CSV)")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    p.set_defaults(func=run_forecast)
+
+
+def run_forecast(args: argparse.Namespace) -> int:
+    """Handler: read, forecast, write; returns 0 (bad input raises WfmInputError)."""
+    from forecasting.events import read_events
+    from forecasting.pipeline import forecast, model_names, parse_horizon_days, parse_interval_minutes, write_forecast_csv
+    from wfm.ground.errors import WfmInputError
+
+    horizon_days = parse_horizon_days(args.horizon)
+    interval_minutes = parse_interval_minutes(args.interval)
+    if args.model not in model_names():
+        raise WfmInputError(f"--model: unknown model {args.model!r}; valid models: {', '.join(model_names())}")
+    if args.jobs < 1:
+        raise WfmInputError(f"--jobs must be >= 1, got {args.jobs}")
+    events = read_events(args.events) if args.events else None
+    country = None if str(args.country).lower() in ("none", "") else args.country
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
+    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
+    t0 = time.monotonic()
+
+    def progress(done: int, total: int, label: str) -> None:
+        if not args.quiet:
+            print(f"[{done}/{total}] {label} done ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
+
+    history = read_history(args.history, tz=args.tz, mapping=args.mapping)
+    result = forecast(
+        history, horizon_days, interval_minutes, model=args.model, events=events, country=country,
+        backtest=bool(args.backtest), n_jobs=args.jobs, dask_scheduler=args.dask_scheduler, progress=progress,
+        queues=queues, random_state=args.seed, aht_seconds=args.aht_seconds, candidates=candidates,
+    )
+    write_forecast_csv(result.forecast, args.out)
+    if args.backtest and result.backtest is not None:
+        result.backtest.to_csv(args.backtest, index=False, float_format="%.4f")
+    if args.selection and result.selection is not None:
+        result.selection.to_csv(args.selection, index=False, float_format="%.4f")
+    if not args.quiet:
+        print(f"wrote {len(result.forecast)} rows for {result.forecast['queue'].nunique()} queue(s) to {args.out}",
+              file=sys.stderr)
+    return 0
