@@ -13,6 +13,7 @@ import argparse
 import sys
 
 from wfm.cli import demo_data, forecast, replay, roster, scenarios, schedule, staff, validate
+from wfm.cli.args import flag_note
 from wfm.ground.errors import WfmInputError
 
 #: The commands, in the order ``wfm --help`` lists them.
@@ -52,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except WfmInputError as exc:
+        note = flag_note(exc.parameter)
         for message in exc.errors:
-            print(f"error: {message}", file=sys.stderr)
+            print(f"error: {message}{note}", file=sys.stderr)
         return EXIT_BAD_INPUT
 
 
