@@ -27,19 +27,18 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-import pulp
-
 from optimiser.roster.explain import postsolve_explanations, presolve_checks
 from optimiser.roster.model import RosterProblem, build_model, prepare_model
 from optimiser.roster.search import local_search
 from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_roster, fairness_spread
 from optimiser.scheduling.io import format_breaks, parse_breaks
-from optimiser.scheduling.solve import SolveInfo, highs_available, solve_model
 from wfm.ground.errors import WfmInputError
+from wfm.ground.solver import SolveInfo, run_mip
+from wfm.ground.vocabulary import SolverStatus
 
 __all__ = ["DECOMPOSITIONS", "METHODS", "MIP_MAX_PAIRS", "expand_weeks", "solve_roster"]
 
@@ -59,7 +58,7 @@ def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = "Europe/Stockholm")
     shifts starting in its first ``weeks`` x 7 days.
     """
     if not isinstance(weeks, int) or isinstance(weeks, bool) or not 1 <= weeks <= 4:
-        raise WfmInputError(f"--weeks must be a whole number from 1 to 4, got {weeks!r}")
+        raise WfmInputError(f"weeks must be a whole number from 1 to 4, got {weeks!r}", parameter="weeks")
     d0 = min(t.tz_convert(tz).date() for t in shifts["start"])
     d1 = max(t.tz_convert(tz).date() for t in shifts["start"])
     if (d1 - d0).days >= 7:
@@ -86,129 +85,73 @@ def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = "Europe/Stockholm")
     return out
 
 
-class _HiGHSWithStart(pulp.HiGHS):
-    """PuLP's highspy interface, handing HiGHS a starting solution (sparse:
-    the assignment and unfilled variables; HiGHS completes the rest)."""
-
-    def __init__(self, start: dict, **kwargs):
-        super().__init__(**kwargs)
-        self._start = start
-
-    def actualSolve(self, lp):
-        self.createAndConfigureSolver(lp)
-        self.buildSolverModel(lp)
-        if self._start:
-            idx = np.array([v.index for v in self._start], dtype=np.int32)
-            val = np.array(list(self._start.values()), dtype=float)
-            lp.solverModel.setSolution(len(idx), idx, val)
-        self.callSolver(lp)
-        status, sol_status = self.findSolutionValues(lp)
-        lp.assignStatus(status, sol_status)
-        return status
+def _local_search_only(problem: RosterProblem, t0: float):
+    """``local_search``: greedy construction and local search on the model's index, no MIP."""
+    m = prepare_model(problem)
+    pre = presolve_checks(m)
+    ls = local_search(m, problem.solver.time_limit_seconds)
+    stop = "time limit" if ls.hit_time_limit else "no improving move left"
+    info = SolveInfo("local_search", SolverStatus.FEASIBLE, "time_limit" if ls.hit_time_limit else "local_optimum",
+                     ls.objective, None, None, ls.hit_time_limit,
+                     f"feasible, not proven optimal: greedy construction + local search ({ls.moves['insert']} "
+                     f"inserts, {ls.moves['eject']} ejection chains, {ls.moves['transfer']} transfers in "
+                     f"{ls.passes} passes; stopped: {stop}), objective {ls.greedy_objective:,.0f} -> "
+                     f"{ls.objective:,.0f}; no MIP, so no bound", time.perf_counter() - t0)
+    return m, pre, info, (ls.assignment, ls.unfilled, ls.shortfall)
 
 
-def _solve_highs(m, start: dict, time_limit_seconds: float) -> SolveInfo:
-    """Solve with HiGHS from ``start``; status reported as in the scheduler
-    (a time-limited incumbent is ``Feasible``, not ``Optimal``)."""
-    import highspy
-
-    settings = m.problem.solver
-    t0 = time.perf_counter()
-    solver = _HiGHSWithStart(start, msg=settings.msg, timeLimit=time_limit_seconds, gapRel=settings.gap,
-                             threads=settings.threads)
-    m.prob.solve(solver)
-    elapsed = time.perf_counter() - t0
-    h = m.prob.solverModel
-    ms, info = h.getModelStatus(), h.getInfo()
-    has_sol = info.primal_solution_status == 2
-    obj = float(info.objective_function_value) if has_sol else None
-    bound = float(info.mip_dual_bound) if np.isfinite(info.mip_dual_bound) else None
-    gap = float(info.mip_gap) if np.isfinite(info.mip_gap) else None
-    MS = highspy.HighsModelStatus
-    hit = ms == MS.kTimeLimit
-    if ms == MS.kOptimal:
-        status = "Feasible" if gap is not None and gap > 1e-6 else "Optimal"
-        msg = (f"stopped at the requested relative gap {settings.gap:.2%} (proven gap {gap:.3%})"
-               if status == "Feasible" else "proven optimal")
-    elif ms in (MS.kInfeasible, MS.kUnboundedOrInfeasible):
-        status, msg = "Infeasible", "no roster satisfies the hard rules"
-    elif has_sol:
-        status = "Feasible"
-        msg = (f"feasible, not optimal: stopped ({h.modelStatusToString(ms)}) after {elapsed:.1f} s; gap "
-               f"{'unknown' if gap is None else f'{gap:.2%}'}")
-    else:
-        status, msg = "No solution", f"no roster found ({h.modelStatusToString(ms)}) after {elapsed:.1f} s"
-    return SolveInfo("highs", status, "time_limit" if hit else status.lower(), obj, bound, gap, hit, msg, elapsed)
-
-
-def _solve_once(problem: RosterProblem, method: str):
-    """Solve one (sub-)problem by ``method`` (``mip`` or ``local_search``).
-
-    ``mip`` builds the MIP, starts HiGHS from the local search's roster (a
-    quarter of the time limit at most) and keeps whichever of the two has the
-    lower objective (HiGHS may drop a start it cannot complete).
-    ``local_search`` never builds the MIP: a fraction of the memory, no bound.
-    """
+def _mip_from_search(problem: RosterProblem, t0: float):
+    """``mip``: the MIP started from the local search's roster; the better of the two is kept."""
     settings = problem.solver
-    t0 = time.perf_counter()
-    if method == "local_search":
-        m = prepare_model(problem)
-        pre = presolve_checks(m)
-        ls = local_search(m, settings.time_limit_seconds)
-        elapsed = time.perf_counter() - t0
-        stop = "time limit" if ls.hit_time_limit else "no improving move left"
-        info = SolveInfo("local_search", "Feasible", "time_limit" if ls.hit_time_limit else "local_optimum",
-                         ls.objective, None, None, ls.hit_time_limit,
-                         f"feasible, not proven optimal: greedy construction + local search ({ls.moves['insert']} "
-                         f"inserts, {ls.moves['eject']} ejection chains, {ls.moves['transfer']} transfers in "
-                         f"{ls.passes} passes; stopped: {stop}), objective {ls.greedy_objective:,.0f} -> "
-                         f"{ls.objective:,.0f}; no MIP, so no bound", elapsed)
-        chosen, unfilled_n, short_h = ls.assignment, ls.unfilled, ls.shortfall
-    else:
-        m = build_model(problem)
-        pre = presolve_checks(m)
-        ls = local_search(m, min(settings.time_limit_seconds / 4.0, 30.0))
-        chosen, unfilled_n, short_h = ls.assignment, ls.unfilled, ls.shortfall
-        rest = max(1.0, settings.time_limit_seconds - (time.perf_counter() - t0))
-        if problem.solver.solver == "highs" and highs_available():
-            values = {v: 0.0 for v in m.x.values()}
-            for key in ls.assignment:
-                values[m.x[key]] = 1.0
-            for sid, var in m.unfilled.items():
-                values[var] = float(ls.unfilled.get(sid, 0))
-            info = _solve_highs(m, values, rest)
-        else:
-            m.problem = replace(problem, solver=replace(settings, time_limit_seconds=rest))
-            info = solve_model(m)
-            m.problem = problem
-        if info.objective is not None and info.objective < ls.objective - 1e-6:
-            chosen = {(aid, sid) for (aid, sid), v in m.x.items() if (v.varValue or 0) > 0.5}
-            unfilled_n = {sid: int(round(u.varValue or 0)) for sid, u in m.unfilled.items()
-                          if int(round(u.varValue or 0)) > 0}
-            short_h = {key: var.varValue for key, (var, _t) in m.shortfall.items() if (var.varValue or 0) > 1e-6}
-        else:
-            kept = (f"the MIP found nothing better than the local search's roster (objective {ls.objective:,.0f}), "
-                    f"which is kept")
-            status = info.status if info.status == "Optimal" else "Feasible"
-            if info.status == "Optimal" and info.objective is not None and abs(info.objective - ls.objective) > 1e-6:
-                status = "Feasible"
-            info = replace(info, status=status, objective=ls.objective, message=f"{info.message}; {kept}")
+    m = build_model(problem)
+    pre = presolve_checks(m)
+    ls = local_search(m, min(settings.time_limit_seconds / 4.0, 30.0))
+    answer = (ls.assignment, ls.unfilled, ls.shortfall)
+    rest = max(1.0, settings.time_limit_seconds - (time.perf_counter() - t0))
+    start = {v.name: 0.0 for v in m.x.values()}
+    for key in ls.assignment:
+        start[m.x[key].name] = 1.0
+    for sid, var in m.unfilled.items():
+        start[var.name] = float(ls.unfilled.get(sid, 0))
+    # the start is partial (no rest-period indicators): HiGHS completes it
+    info = run_mip(m.prob, solver=settings.solver, time_limit_seconds=rest, gap=settings.gap, threads=settings.threads,
+                   msg=settings.msg, start=start, complete_start=False, what="roster")
+    if info.objective is not None and info.objective < ls.objective - 1e-6:
+        chosen = {(aid, sid) for (aid, sid), v in m.x.items() if (v.varValue or 0) > 0.5}
+        unfilled_n = {sid: int(round(u.varValue or 0)) for sid, u in m.unfilled.items()
+                      if int(round(u.varValue or 0)) > 0}
+        short_h = {key: var.varValue for key, (var, _t) in m.shortfall.items() if (var.varValue or 0) > 1e-6}
+        return m, pre, info, (chosen, unfilled_n, short_h)
+    kept = (f"the MIP found nothing better than the local search's roster (objective {ls.objective:,.0f}), "
+            f"which is kept")
+    # the search's roster is proven optimal only when the MIP proved an optimum of the same value
+    proven = info.status == SolverStatus.OPTIMAL and info.objective is not None and \
+        abs(info.objective - ls.objective) <= 1e-6
+    status = SolverStatus.OPTIMAL if proven else SolverStatus.FEASIBLE
+    info = replace(info, status=status, objective=ls.objective, message=f"{info.message}; {kept}")
+    return m, pre, info, answer
+
+
+def _unfilled_rows(m, unfilled_n: dict) -> list[dict]:
     sh = m.shifts
-    agents = problem.agents.set_index("agent_id")
-    rows = sorted(chosen)
-    unfilled, pens, shorts = [], [], []
     pos_of = {s: i for i, s in enumerate(sh["shift_id"])}
     n_eligible = np.zeros(len(sh), dtype=int)
     for p in m.eligible.values():
         n_eligible[p] += 1
+    rows = []
     for sid, n in unfilled_n.items():
         i = pos_of[sid]
         r = sh.iloc[i]
         reason = ("no qualified and available agent" if n_eligible[i] == 0 else
                   f"{n_eligible[i]} agents are qualified and available, but rest, hours and day limits "
                   f"leave none of the others free")
-        unfilled.append({"shift_id": sid, "template": r["template"], "skill_group": r["skill_group"],
-                         "start": r["start"], "end": r["end"], "unfilled": n, "reason": reason})
+        rows.append({"shift_id": sid, "template": r["template"], "skill_group": r["skill_group"],
+                     "start": r["start"], "end": r["end"], "unfilled": n, "reason": reason})
+    return rows
+
+
+def _penalty_rows(m, problem: RosterProblem, chosen: set, short_h: dict) -> tuple[list, list]:
+    pens, shorts = [], []
     for key, terms in m.terms.items():
         if key in chosen:
             for name, value in terms:
@@ -219,27 +162,50 @@ def _solve_once(problem: RosterProblem, method: str):
         if h > 1e-6:
             pens.append({"agent_id": aid, "shift_id": "", "term": f"{label} shortfall", "value": pen * h})
             shorts.append({"agent_id": aid, "term": label, "hours": round(h, 2), "target": round(target, 2)})
-    if rows:
-        # one row per assignment, looked up by position (a per-row .at lookup took ~1 s for 3,700 rows)
-        a_ids, s_ids = [a for a, _s in rows], [s for _a, s in rows]
-        ag, shr = agents.loc[a_ids], sh.iloc[[pos_of[s] for s in s_ids]]
-        assign = pd.DataFrame({
-            "agent_id": a_ids, "name": ag["name"].to_list(), "site": ag["site"].to_list(),
-            "skill_group": shr["skill_group"].to_list(), "shift_id": s_ids, "start": shr["start"].to_list(),
-            "end": shr["end"].to_list(), "paid_minutes": [int(v) for v in shr["paid_minutes"]],
-            "breaks": shr["breaks"].to_list()}, columns=list(ASSIGNMENT_COLUMNS))
-    else:
-        assign = pd.DataFrame([], columns=list(ASSIGNMENT_COLUMNS))
-    unfilled_df = pd.DataFrame(unfilled, columns=["shift_id", "template", "skill_group", "start", "end",
-                                                  "unfilled", "reason"])
+    return pens, shorts
+
+
+def _assignment_frame(m, problem: RosterProblem, chosen: set) -> pd.DataFrame:
+    rows = sorted(chosen)
+    if not rows:
+        return pd.DataFrame([], columns=list(ASSIGNMENT_COLUMNS))
+    sh = m.shifts
+    pos_of = {s: i for i, s in enumerate(sh["shift_id"])}
+    # one row per assignment, looked up by position (a per-row .at lookup took ~1 s for 3,700 rows)
+    a_ids, s_ids = [a for a, _s in rows], [s for _a, s in rows]
+    ag, shr = problem.agents.set_index("agent_id").loc[a_ids], sh.iloc[[pos_of[s] for s in s_ids]]
+    return pd.DataFrame({
+        "agent_id": a_ids, "name": ag["name"].to_list(), "site": ag["site"].to_list(),
+        "skill_group": shr["skill_group"].to_list(), "shift_id": s_ids, "start": shr["start"].to_list(),
+        "end": shr["end"].to_list(), "paid_minutes": [int(v) for v in shr["paid_minutes"]],
+        "breaks": shr["breaks"].to_list()}, columns=list(ASSIGNMENT_COLUMNS))
+
+
+def _solve_once(problem: RosterProblem, method: str):
+    """Solve one (sub-)problem by ``method`` (``mip`` or ``local_search``).
+
+    ``mip`` builds the MIP, starts HiGHS from the local search's roster (a
+    quarter of the time limit at most) and keeps whichever of the two has the
+    lower objective (HiGHS may drop a start it cannot complete).
+    ``local_search`` never builds the MIP: a fraction of the memory, no bound.
+    """
+    t0 = time.perf_counter()
+    solve_part = _local_search_only if method == "local_search" else _mip_from_search
+    m, pre, info, (chosen, unfilled_n, short_h) = solve_part(problem, t0)
+    pens, shorts = _penalty_rows(m, problem, chosen, short_h)
+    assign = _assignment_frame(m, problem, chosen)
+    unfilled_df = pd.DataFrame(_unfilled_rows(m, unfilled_n), columns=["shift_id", "template", "skill_group",
+                                                                       "start", "end", "unfilled", "reason"])
     short_df = pd.DataFrame(shorts, columns=["agent_id", "term", "hours", "target"])
     post = postsolve_explanations(m, unfilled_df, short_df)
     pens_df = pd.DataFrame(pens, columns=list(PENALTY_COLUMNS))
-    hol = set(sh.loc[sh["is_holiday"], "day"])
+    hol = set(m.shifts.loc[m.shifts["is_holiday"], "day"])
     return info, assign, unfilled_df, pre + post, pens_df, hol, m.notes
 
 
-_STATUS_RANK = {"Optimal": 0, "Feasible": 1, "No solution": 2, "Infeasible": 3}
+#: The status of a decomposed roster is its parts' worst, in this order.
+_STATUS_RANK = {SolverStatus.OPTIMAL: 0, SolverStatus.FEASIBLE: 1, SolverStatus.NO_SOLUTION: 2,
+                SolverStatus.INFEASIBLE: 3}
 
 
 def estimate_pairs(problem: RosterProblem) -> int:
@@ -250,6 +216,115 @@ def estimate_pairs(problem: RosterProblem) -> int:
     for skills in problem.agents["skills"]:
         est += sum(int(n) for g, n in per_group.items() if set(problem.skill_groups.get(g, ())) <= set(skills))
     return est
+
+
+def _choose(problem: RosterProblem, decompose: str, method: str, max_variables: int, mip_max_pairs: int,
+            n_weeks: int) -> tuple[str, str, str, int]:
+    """``(method used, decomposition, why, estimated pairs)`` for the ``auto`` choices."""
+    est = estimate_pairs(problem)
+    how_solved = method
+    if method == "auto":
+        how_solved = "mip" if est <= mip_max_pairs else "local_search"
+    how, why = decompose, ""
+    if decompose == "auto" and how_solved == "local_search":
+        how = "none"
+    elif decompose == "auto":
+        if est <= max_variables:
+            how = "none"
+        elif n_weeks > 1 and est / n_weeks <= max_variables:
+            how = "week"
+        elif n_weeks > 1:
+            how = "week+skill_group"
+        else:
+            how = "skill_group"
+        if how != "none":
+            why = f" (auto: about {est:,} agent-shift pairs > max_variables={max_variables:,})"
+    return how_solved, how, why, est
+
+
+@dataclass
+class _Parts:
+    """What the solved sub-problems add up to."""
+
+    assign: list = field(default_factory=list)
+    unfilled: list = field(default_factory=list)
+    explanations: list = field(default_factory=list)
+    penalties: list = field(default_factory=list)
+    notes: list = field(default_factory=list)
+    holidays: set = field(default_factory=set)
+    statuses: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+    gaps: list = field(default_factory=list)
+    objective: float = 0.0
+    bound: float | None = 0.0
+    hit: bool = False
+    solver: str = ""
+
+    def add(self, info, assign, unf, expl, pen, hol, notes) -> None:
+        self.solver = info.solver
+        self.statuses.append(info.status)
+        self.objective += info.objective or 0.0
+        self.bound = None if self.bound is None or info.best_bound is None else self.bound + info.best_bound
+        self.messages.append(info.message)
+        self.hit |= info.hit_time_limit
+        if info.gap is not None:
+            self.gaps.append(info.gap)
+        self.assign.append(assign)
+        self.unfilled.append(unf)
+        self.explanations += expl
+        self.penalties.append(pen)
+        self.notes += notes
+        self.holidays |= hol
+
+
+def _week_parts(days: list, how: str) -> list:
+    """Parts are ISO calendar weeks (Monday to Sunday), the weeks the hour limits count in."""
+    if "week" not in how:
+        return [days[0]]
+    monday0 = days[0] - dt.timedelta(days=days[0].weekday())
+    n_parts = int(np.ceil(((days[-1] - monday0).days + 1) / 7))
+    return [monday0 + dt.timedelta(days=7 * w) for w in range(n_parts)]
+
+
+def _solve_parts(problem: RosterProblem, how: str, how_solved: str, days: list, n_weeks: int) -> tuple[_Parts, int]:
+    """Solve the weeks in order (each later week keeps the earlier ones fixed) and the skill groups apart."""
+    tz, shifts = problem.tz, problem.shifts
+    week_parts = _week_parts(days, how)
+    group_parts = sorted(shifts["skill_group"].unique()) if "skill_group" in how else [None]
+    n_parts = len(week_parts) * len(group_parts)
+    per_part = replace(problem.solver, time_limit_seconds=max(5.0, problem.solver.time_limit_seconds / n_parts))
+    used: dict = dict(problem.period_hours_used or {})
+    parts = _Parts()
+    for w0 in week_parts:
+        wk_shifts = shifts
+        if len(week_parts) > 1:
+            lo = pd.Timestamp(dt.datetime.combine(w0, dt.time()), tz=tz)
+            hi = pd.Timestamp(dt.datetime.combine(w0 + dt.timedelta(days=7), dt.time()), tz=tz)
+            wk_shifts = shifts[(shifts["start"] >= lo) & (shifts["start"] < hi)]
+        earlier = [a for a in parts.assign if len(a)]
+        if problem.fixed_work is not None and len(problem.fixed_work):
+            earlier = [problem.fixed_work] + earlier
+        fixed = pd.concat(earlier, ignore_index=True) if earlier else None
+        for g in group_parts:
+            sub_shifts = wk_shifts if g is None else wk_shifts[wk_shifts["skill_group"] == g]
+            sub_agents = problem.agents if g is None else problem.agents[problem.agents["skill_group"] == g]
+            if sub_shifts.empty or sub_agents.empty:
+                continue
+            sub = replace(problem, shifts=sub_shifts.reset_index(drop=True), agents=sub_agents.reset_index(drop=True),
+                          fixed_work=fixed, period_hours_used=dict(used),
+                          period_weeks=problem.period_weeks or n_weeks, solver=per_part)
+            solved = _solve_once(sub, how_solved)
+            parts.add(*solved)
+            for aid, grp in solved[1].groupby("agent_id"):
+                used[aid] = used.get(aid, 0.0) + grp["paid_minutes"].sum() / 60.0
+    return parts, n_parts
+
+
+def _joined(frames: list, columns) -> pd.DataFrame:
+    nonempty = [f for f in frames if len(f)]
+    if nonempty:
+        return pd.concat(nonempty, ignore_index=True)
+    return frames[0] if frames and columns is None else pd.DataFrame(columns=list(columns or ()))
 
 
 def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variables: int = 150_000,
@@ -281,111 +356,45 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
         ``violations`` comes from the independent :func:`check_roster`.
     """
     if decompose not in DECOMPOSITIONS:
-        raise WfmInputError(f"decompose must be one of {', '.join(DECOMPOSITIONS)}, got {decompose!r}")
+        raise WfmInputError(f"decompose must be one of {', '.join(DECOMPOSITIONS)}, got {decompose!r}",
+                            parameter="decompose")
     if method not in METHODS:
-        raise WfmInputError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    est = estimate_pairs(problem)
-    how_solved = method
-    if method == "auto":
-        how_solved = "mip" if est <= mip_max_pairs else "local_search"
+        raise WfmInputError(f"method must be one of {', '.join(METHODS)}, got {method!r}", parameter="method")
     tz = problem.tz
-    shifts = problem.shifts
-    days = sorted({t.tz_convert(tz).date() for t in shifts["start"]})
+    days = sorted({t.tz_convert(tz).date() for t in problem.shifts["start"]})
     n_weeks = int(np.ceil(((days[-1] - days[0]).days + 1) / 7))
-    how, why = decompose, ""
-    if decompose == "auto" and how_solved == "local_search":
-        how = "none"
-    elif decompose == "auto":
-        if est <= max_variables:
-            how = "none"
-        elif n_weeks > 1 and est / n_weeks <= max_variables:
-            how = "week"
-        elif n_weeks > 1:
-            how = "week+skill_group"
-        else:
-            how = "skill_group"
-        if how != "none":
-            why = f" (auto: about {est:,} agent-shift pairs > max_variables={max_variables:,})"
-    # parts are ISO calendar weeks (Monday to Sunday), the weeks the hour limits count in
-    monday0 = days[0] - dt.timedelta(days=days[0].weekday())
-    n_parts = int(np.ceil(((days[-1] - monday0).days + 1) / 7))
-    week_parts = [monday0 + dt.timedelta(days=7 * w) for w in range(n_parts)] if "week" in how else [days[0]]
-    group_parts = sorted(shifts["skill_group"].unique()) if "skill_group" in how else [None]
+    how_solved, how, why, est = _choose(problem, decompose, method, max_variables, mip_max_pairs, n_weeks)
     t0 = time.perf_counter()
-    all_assign, all_unfilled, explanations, pens, notes = [], [], [], [], []
-    hol: set = set()
-    statuses, objective, bound, gaps, hit, solver = [], 0.0, 0.0, [], False, ""
-    part_messages: list = []
-    parts = len(week_parts) * len(group_parts)
-    per_part = replace(problem.solver, time_limit_seconds=max(5.0, problem.solver.time_limit_seconds / parts))
-    used: dict = dict(problem.period_hours_used or {})
-    for w0 in week_parts:
-        if len(week_parts) > 1:
-            lo = pd.Timestamp(dt.datetime.combine(w0, dt.time()), tz=tz)
-            hi = pd.Timestamp(dt.datetime.combine(w0 + dt.timedelta(days=7), dt.time()), tz=tz)
-            wk_shifts = shifts[(shifts["start"] >= lo) & (shifts["start"] < hi)]
-        else:
-            wk_shifts = shifts
-        earlier = [a for a in all_assign if len(a)]
-        if problem.fixed_work is not None and len(problem.fixed_work):
-            earlier = [problem.fixed_work] + earlier
-        fixed = pd.concat(earlier, ignore_index=True) if earlier else None
-        for g in group_parts:
-            sub_shifts = wk_shifts if g is None else wk_shifts[wk_shifts["skill_group"] == g]
-            sub_agents = problem.agents if g is None else problem.agents[problem.agents["skill_group"] == g]
-            if sub_shifts.empty or sub_agents.empty:
-                continue
-            sub = replace(problem, shifts=sub_shifts.reset_index(drop=True), agents=sub_agents.reset_index(drop=True),
-                          fixed_work=fixed, period_hours_used=dict(used),
-                          period_weeks=problem.period_weeks or n_weeks, solver=per_part)
-            info, assign, unf, expl, pen, h, nts = _solve_once(sub, how_solved)
-            solver = info.solver
-            statuses.append(info.status)
-            objective += info.objective or 0.0
-            bound = None if bound is None or info.best_bound is None else bound + info.best_bound
-            part_messages.append(info.message)
-            hit |= info.hit_time_limit
-            if info.gap is not None:
-                gaps.append(info.gap)
-            all_assign.append(assign)
-            all_unfilled.append(unf)
-            explanations += expl
-            pens.append(pen)
-            notes += nts
-            hol |= h
-            for aid, grp in assign.groupby("agent_id"):
-                used[aid] = used.get(aid, 0.0) + grp["paid_minutes"].sum() / 60.0
+    parts, n_parts = _solve_parts(problem, how, how_solved, days, n_weeks)
     elapsed = time.perf_counter() - t0
-    nonempty = [a for a in all_assign if len(a)]
-    assign = pd.concat(nonempty, ignore_index=True) if nonempty else pd.DataFrame(columns=list(ASSIGNMENT_COLUMNS))
+    assign = _joined(parts.assign, ASSIGNMENT_COLUMNS)
     if len(assign):
         assign["start"] = pd.to_datetime(assign["start"]).dt.tz_convert(tz)
         assign["end"] = pd.to_datetime(assign["end"]).dt.tz_convert(tz)
         assign = assign.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
-    nonempty = [u for u in all_unfilled if len(u)]
-    unfilled = pd.concat(nonempty, ignore_index=True) if nonempty else (
-        all_unfilled[0] if all_unfilled else pd.DataFrame())
-    status = max(statuses, key=lambda s: _STATUS_RANK.get(s, 9)) if statuses else "No solution"
+    unfilled = _joined(parts.unfilled, None) if parts.unfilled else pd.DataFrame()
+    status = max(parts.statuses, key=lambda s: _STATUS_RANK[SolverStatus(s)]) if parts.statuses \
+        else SolverStatus.NO_SOLUTION
     violations = check_roster(assign, problem.agents, problem.unavailability, problem.ruleset,
                               skill_groups=problem.skill_groups, tz=tz, horizon=(days[0], days[-1]))
-    per, spread = fairness_spread(assign, problem.agents, problem.ruleset, hol)
+    per, spread = fairness_spread(assign, problem.agents, problem.ruleset, parts.holidays)
     decomposed = how != "none"
     description = "none (one monolithic model)" if not decomposed else (
-        f"{how}: {parts} sub-problems solved in order{why}; later weeks keep the earlier weeks' assignments "
+        f"{how}: {n_parts} sub-problems solved in order{why}; later weeks keep the earlier weeks' assignments "
         f"fixed for the rest and consecutive-day rules")
     n_unf = int(unfilled["unfilled"].sum()) if len(unfilled) else 0
     why_method = (f" (auto: about {est:,} agent-shift pairs {'>' if how_solved == 'local_search' else '<='} "
                   f"mip_max_pairs={mip_max_pairs:,})") if method == "auto" else ""
+    solved = parts.messages[0] if len(parts.messages) == 1 else "; ".join(dict.fromkeys(parts.messages))
     message = (f"{status}: {len(assign)} shifts assigned, {n_unf} slots unfilled, {len(violations)} hard "
-               f"violations; method {how_solved}{why_method}: {part_messages[0] if len(part_messages) == 1 else '; '.join(dict.fromkeys(part_messages))}; "
-               f"decomposition {description}")
-    if notes:
-        message += "; " + "; ".join(notes[:5])
-    pens = [p for p in pens if len(p)]
+               f"violations; method {how_solved}{why_method}: {solved}; decomposition {description}")
+    if parts.notes:
+        message += "; " + "; ".join(parts.notes[:5])
+    pens = [p for p in parts.penalties if len(p)]
     return RosterResult(
-        status=status, solver=solver, objective=objective if statuses else None,
-        best_bound=bound if statuses else None, gap=max(gaps) if gaps else None, hit_time_limit=hit,
-        decomposed=decomposed, decomposition=description, assignments=assign, unfilled=unfilled,
-        violations=violations, explanations=explanations,
+        status=status, solver=parts.solver, objective=parts.objective if parts.statuses else None,
+        best_bound=parts.bound if parts.statuses else None, gap=max(parts.gaps) if parts.gaps else None,
+        hit_time_limit=parts.hit, decomposed=decomposed, decomposition=description, assignments=assign,
+        unfilled=unfilled, violations=violations, explanations=parts.explanations,
         penalties=pd.concat(pens, ignore_index=True) if pens else pd.DataFrame(columns=list(PENALTY_COLUMNS)),
         fairness=per, spread=spread, message=message, solve_seconds=elapsed)

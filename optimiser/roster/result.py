@@ -17,6 +17,7 @@ import pandas as pd
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDAYS
 from optimiser.roster.rules import RuleSet
 from optimiser.scheduling.io import parse_breaks
+from wfm.ground.vocabulary import SolverStatus
 
 __all__ = ["ASSIGNMENT_COLUMNS", "RosterResult", "Violation", "check_roster", "fairness_spread"]
 
@@ -45,9 +46,9 @@ class RosterResult:
 
     Attributes
     ----------
-    status : str
-        ``Optimal`` | ``Feasible`` (time or gap limit: not proven optimal) |
-        ``Infeasible`` | ``No solution``.
+    status : SolverStatus
+        ``Optimal`` | ``Feasible`` (time or gap limit, or the local search: not
+        proven optimal) | ``Infeasible`` | ``No solution`` (a ``str`` enum).
     solver : str
     objective, best_bound, gap : float or None
     hit_time_limit : bool
@@ -77,7 +78,7 @@ class RosterResult:
     solve_seconds : float
     """
 
-    status: str
+    status: SolverStatus
     solver: str
     objective: float | None
     best_bound: float | None

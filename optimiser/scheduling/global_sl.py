@@ -45,7 +45,10 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.scheduling.mip import solve_mip
 from optimiser.scheduling.model import Model, build_model, sl_curves, sl_period_keys
+from optimiser.scheduling.result import coverage_frames, predict_service
+from wfm.ground.solver import solve_lp_relaxation
 
 #: variables of a plan that define it (shift counts or tours, break starts); the rest follows from them
 PLAN_PREFIXES = ("shift_", "tour_", "brk_")
@@ -222,8 +225,6 @@ def apply(model: Model, values: dict[str, float]) -> None:
 def period_levels(model: Model) -> dict[str, float]:
     """Re-evaluated service level per period of the plan held in ``model``'s variable values
     (the same Erlang evaluation as the result's)."""
-    from optimiser.scheduling.result import coverage_frames, predict_service
-
     coverage, _ = coverage_frames(model)
     coverage, _, _ = predict_service(model, coverage)
     if "service_level" not in coverage:
@@ -245,8 +246,6 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
     cheapest plan found that meets the target in every period (else the plan closest to it), None
     when no plan was found in time.
     """
-    from optimiser.scheduling.solve import solve_lp_relaxation, solve_model
-
     t0 = time.perf_counter()
     p = model.problem
     target = p.rules.service_level.target_service_level
@@ -278,7 +277,7 @@ def two_stage(model: Model, time_limit_seconds: float, *, gap: float = 0.01, msg
         cover = replace(cover, rules=replace(cover.rules, solver=replace(
             cover.rules.solver, time_limit_seconds=max(5.0, min(0.6 * left(), COVERING_SECONDS_MAX)), gap=gap)))
         cm = build_model(cover)
-        info = solve_model(cm, should_stop=should_stop)
+        info = solve_mip(cm, should_stop=should_stop)
         if info.objective is None:
             stop_reason = "interrupted" if info.stop_reason == "interrupted" else "time_limit"
             break

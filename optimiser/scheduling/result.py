@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.scheduling.io import SCHEDULE_COLUMNS, format_breaks
+from wfm.ground.vocabulary import SolverStatus
 
 
 @dataclass(frozen=True)
@@ -56,8 +57,9 @@ class ScheduleResult:
     ----------
     solver : str
         ``highs`` or ``cbc`` (the one actually used).
-    status : str
-        ``Optimal`` | ``Feasible`` | ``Infeasible`` | ``No solution``.
+    status : SolverStatus
+        ``Optimal`` | ``Feasible`` | ``Infeasible`` | ``No solution`` (a ``str`` enum: it
+        compares equal to, and prints as, the word).
     stop_reason : str
         ``optimal``, ``gap`` (stopped at the gap tolerance), ``time_limit``,
         ``interrupted``, ``infeasible``, ``error``, ``converged`` (the
@@ -102,7 +104,7 @@ class ScheduleResult:
     """
 
     solver: str
-    status: str
+    status: SolverStatus
     stop_reason: str
     objective: float | None
     best_bound: float | None
@@ -127,11 +129,11 @@ class ScheduleResult:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("Optimal", "Feasible")
+        return SolverStatus(self.status).has_plan
 
     @property
     def is_optimal(self) -> bool:
-        return self.status == "Optimal"
+        return self.status == SolverStatus.OPTIMAL
 
     def summary(self) -> str:
         parts = [f"status {self.status} ({self.stop_reason}) with {self.solver}: {self.message}"]
@@ -384,12 +386,12 @@ def extract_result(model, info) -> ScheduleResult:
     """Read the solution values of ``model`` into a :class:`ScheduleResult`."""
     from optimiser.scheduling.explain import explain_shortfalls
 
-    if info.status in ("Optimal", "Feasible"):
+    if SolverStatus(info.status).has_plan:
         shifts = shifts_frame(model)
         coverage, gcov = coverage_frames(model)
         coverage, daily, glob = predict_service(model, coverage)
         runs = shortfall_runs(model, coverage)
-        runs, explanations = explain_shortfalls(model, runs, coverage, proven=info.status == "Optimal")
+        runs, explanations = explain_shortfalls(model, runs, coverage, proven=info.status == SolverStatus.OPTIMAL)
         tours = tours_frame(model)
         deferred = deferred_frame(model)
         agent_hours = float((shifts["count"] * shifts["paid_minutes"]).sum() / 60.0) if len(shifts) else 0.0

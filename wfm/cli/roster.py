@@ -19,6 +19,7 @@ import sys
 from pathlib import Path
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import SolverStatus
 
 
 def register(subparsers) -> None:
@@ -89,7 +90,7 @@ def run(args) -> int:
         print(f"note: {v.rule} {v.agent_id or '-'} {v.date or '-'}: {v.detail}", file=sys.stderr)
     for v in result.violations:
         print(f"HARD VIOLATION: {v.rule} {v.agent_id} {v.date}: {v.detail}", file=sys.stderr)
-    if result.assignments.empty and result.status not in ("Optimal", "Feasible"):
+    if result.assignments.empty and not SolverStatus(result.status).has_plan:
         print(f"error: no roster: {result.message}", file=sys.stderr)
         return 1
     written = export_roster(result.assignments, out, pseudonymise=args.pseudonymise, tz=args.tz)

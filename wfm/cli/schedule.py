@@ -24,6 +24,7 @@ from optimiser.scheduling.rules_file import load_rules
 from optimiser.scheduling.solve import solve
 from optimiser.scheduling.spec import OBJECTIVES, SOLVERS
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import SolverStatus
 
 
 def register(subparsers) -> None:
@@ -98,7 +99,7 @@ def handle(args: argparse.Namespace) -> int:
             text += "\n\nDaily predicted service level (all queues):\n" + result.daily[
                 result.daily["queue"] == "all"].to_string(index=False)
         Path(args.report).write_text(text + "\n", encoding="utf-8")
-    if not result.has_solution and result.status != "Infeasible":
+    if not result.has_solution and result.status != SolverStatus.INFEASIBLE:
         print(f"error: no schedule written: {result.message}", file=sys.stderr)
         return 1
     write_schedule_csv(result.shifts, args.out)

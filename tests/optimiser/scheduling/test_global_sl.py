@@ -14,7 +14,7 @@ from optimiser.scheduling.global_sl import marginal_targets, period_levels, two_
 from optimiser.scheduling.model import build_model
 from tests.optimiser.scheduling.sched_builders import two_queue_requirement, two_queue_rules
 
-solve_module = importlib.import_module("optimiser.scheduling.solve")
+solve_module = importlib.import_module("optimiser.scheduling.mip")
 
 
 def _answered(base, gains, k_min, n):

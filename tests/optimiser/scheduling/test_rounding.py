@@ -11,7 +11,7 @@ import pytest
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.model import build_model
 from optimiser.scheduling.rounding import round_tours, tour_rounding
-from optimiser.scheduling.solve import lp_rounding_start
+from optimiser.scheduling.mip import lp_rounding_start
 from tests.optimiser.scheduling.sched_builders import day_profile, make_rules, requirement
 
 # Mon-Sun, 1.1 agents needed 08-16 each day, one shift type (08:00, 8 h); 2 full-time agents
@@ -125,7 +125,7 @@ def test_lp_rounding_start_uses_the_tour_rounding_and_passes_every_row():
 def test_large_model_path_returns_the_tour_rounded_plan(monkeypatch):
     # through solve(): the LP-rounding path (normally >= 5000 integers), a gap wide enough that the
     # rounded plan is accepted without RENS; the result reader re-evaluates it
-    solve_module = importlib.import_module("optimiser.scheduling.solve")
+    solve_module = importlib.import_module("optimiser.scheduling.mip")
     monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
     problem = _problem(solver={"time_limit_seconds": 20, "gap": 0.5})
     seen = []
@@ -189,7 +189,7 @@ def test_max_sl_bound_and_objective_share_the_objective_constant(monkeypatch):
     exact = solve(problem)  # the full MIP
     assert exact.status == "Optimal"
     assert exact.best_bound == pytest.approx(exact.objective, rel=1e-6, abs=1e-6)
-    solve_module = importlib.import_module("optimiser.scheduling.solve")
+    solve_module = importlib.import_module("optimiser.scheduling.mip")
     monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
     seen = []
     res = solve(problem, on_progress=lambda inc, bound, t: seen.append((inc, bound)))

@@ -5,7 +5,7 @@ import pytest
 
 from optimiser.scheduling import build_problem, solve
 from optimiser.scheduling.model import build_model
-from optimiser.scheduling.solve import lp_rounding_start
+from optimiser.scheduling.mip import lp_rounding_start
 from tests.optimiser.scheduling.sched_builders import day_profile, make_rules, requirement
 
 
@@ -52,7 +52,7 @@ def test_large_model_path_stops_within_the_requested_gap_of_the_lp_bound(monkeyp
     # no higher than the proven optimum
     import importlib
 
-    solve_module = importlib.import_module("optimiser.scheduling.solve")
+    solve_module = importlib.import_module("optimiser.scheduling.mip")
     rules = make_rules(shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [6, 8]}},
                        solver={"time_limit_seconds": 20, "gap": 0.2})
     problem = build_problem(requirement(day_profile({(7, 11): 3.0, (11, 19): 5.0, (19, 23): 2.0})), rules)

@@ -82,7 +82,7 @@ def test_bad_flags_exit_2(files, capsys):
     sched, agents, tmp = files
     assert main(["roster", "--schedule", str(sched), "--agents", str(agents), "--out", str(tmp / "r.csv"),
                  "--weeks", "9"]) == 2
-    assert "--weeks must be a whole number from 1 to 4" in capsys.readouterr().err
+    assert "weeks must be a whole number from 1 to 4, got 9 (set with --weeks)" in capsys.readouterr().err
     assert main(["roster", "--schedule", str(tmp / "none.csv"), "--agents", str(agents),
                  "--out", str(tmp / "r.csv")]) == 2
     assert main(["roster", "--schedule", str(sched), "--agents", str(agents), "--out", str(tmp / "r.txt")]) == 2
