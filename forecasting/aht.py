@@ -36,6 +36,8 @@ from scipy.stats import theilslopes
 
 from forecasting.models.base import validate_history
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import local_wallclock, minute_of_week
+from wfm.ground.vocabulary import MINUTES_PER_DAY
 
 __all__ = ["AhtForecaster"]
 
@@ -140,15 +142,14 @@ class AhtForecaster:
         if self.calls_in_window_ < self.min_calls:
             self.source_ = "overall_mean (few calls)"
             return self
-        naive = pd.DatetimeIndex(ts[recent]).tz_convert(self.tz_).tz_localize(None)
-        minute = naive.hour.to_numpy() * 60 + naive.minute.to_numpy()
-        slot = naive.day_of_week.to_numpy() * 1440 + minute
+        slot = minute_of_week(local_wallclock(ts[recent], self.tz_))
+        minute = slot % MINUTES_PER_DAY
         vw = pd.DataFrame({"slot": slot, "hour": minute // 60, "vw": v[recent] * w[recent], "w": w[recent]})
         k = float(self.prior_calls)
         hs = vw.groupby("hour")[["vw", "w"]].sum()
         self.hour_ = (hs["vw"] + k * self.overall_) / (hs["w"] + k)
         ss = vw.groupby("slot")[["vw", "w"]].sum()
-        hour_of_slot = (ss.index.to_numpy() % 1440) // 60
+        hour_of_slot = (ss.index.to_numpy() % MINUTES_PER_DAY) // 60
         self.slot_ = (ss["vw"] + k * self.hour_.reindex(hour_of_slot).to_numpy()) / (ss["w"] + k)
         self.source_ = "profile"
         # reference time: calls-weighted centre of the profile window
@@ -183,9 +184,8 @@ class AhtForecaster:
         idx = pd.DatetimeIndex(interval_start)
         if idx.tz is None:
             raise WfmInputError("aht.predict: interval_start must be tz-aware")
-        naive = idx.tz_convert(self.tz_).tz_localize(None)
-        minute = naive.hour.to_numpy() * 60 + naive.minute.to_numpy()
-        slot = naive.day_of_week.to_numpy() * 1440 + minute
+        slot = minute_of_week(local_wallclock(idx, self.tz_))
+        minute = slot % MINUTES_PER_DAY
         value = np.full(len(idx), self.overall_)
         if len(self.hour_):
             by_hour = self.hour_.reindex(minute // 60).to_numpy()

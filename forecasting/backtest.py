@@ -47,6 +47,7 @@ from forecasting.models import make_model
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import slots_per_week
 
 __all__ = [
     "HORIZON_BUCKETS",
@@ -225,7 +226,7 @@ def _run_origin(task: tuple) -> tuple[pd.DataFrame, list[dict]]:
     out["lead_days"] = np.asarray(lead, dtype=float)
     out["horizon_bucket"] = _bucket_of(out["lead_days"].to_numpy())
     regular = _regular(train, minutes)
-    week = 7 * 1440 // minutes
+    week = slots_per_week(minutes)
     out["mase_scale"] = metrics.mase_scale(regular, week) if len(regular) > week else float("nan")
     return out, failures
 

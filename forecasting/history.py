@@ -55,21 +55,20 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import HISTORY_COLUMNS, HISTORY_COUNT_COLUMNS, HISTORY_REQUIRED_COLUMNS, HISTORY_SECONDS_COLUMNS
+from wfm.ground.timegrid import has_utc_offset, interval_minutes_of, interval_steps, resolve_tz
+from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS
 
 __all__ = [
     "ALLOWED_INTERVAL_MINUTES",
-    "CANONICAL_COLUMNS",
     "CLOSED_SLOT_MAX_SHARE",
-    "DEFAULT_TZ",
     "Gap",
     "HistoryMapping",
     "HistorySummary",
     "MAX_ERRORS",
     "MIN_CLOSED_MINUTES",
     "QueueOpeningHours",
-    "REQUIRED_COLUMNS",
     "find_gaps",
-    "infer_interval_minutes",
     "learn_opening_hours",
     "load_mapping",
     "read_history",
@@ -77,25 +76,8 @@ __all__ = [
     "validate_history_frame",
 ]
 
-#: Zone used for naive local times and for the returned frame when none is given.
-DEFAULT_TZ = "Europe/Stockholm"
 #: Interval lengths the importer accepts [minutes]; each divides an hour.
 ALLOWED_INTERVAL_MINUTES: tuple[int, ...] = (5, 6, 10, 15, 30, 60)
-#: Canonical columns, in output order.
-CANONICAL_COLUMNS: tuple[str, ...] = (
-    "interval_start",
-    "queue",
-    "calls_offered",
-    "calls_answered",
-    "calls_abandoned",
-    "aht_seconds",
-    "asa_seconds",
-    "callbacks_accepted",
-)
-#: Columns every history must have (``queue`` may come from the mapping's constant).
-REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered")
-_COUNT_COLUMNS: tuple[str, ...] = ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted")
-_SECONDS_COLUMNS: tuple[str, ...] = ("aht_seconds", "asa_seconds")
 #: At most this many messages are listed; the rest are counted ("... and N more").
 MAX_ERRORS = 50
 #: A (weekday, time-of-day) slot is *closed* when calls were offered in it in
@@ -135,9 +117,6 @@ _MAPPING_KEYS = (
     "interval_minutes",
     "sheet",
 )
-#: A UTC offset (or Z) right after a clock time; "2024-01-08" does not end in an offset.
-_OFFSET_RE = r"[0-9]{2}:?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)? ?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 # ----------------------------------------------------------------------------
@@ -305,8 +284,8 @@ def load_mapping(mapping: str | os.PathLike | Mapping[str, Any] | HistoryMapping
         errors.file(f"mapping key 'columns' must map export column -> canonical column, got {columns!r}")
         columns = {}
     for src, dst in columns.items():
-        if dst not in CANONICAL_COLUMNS:
-            errors.file(f"mapping key 'columns': {src!r} maps to {dst!r}, which is not a canonical column ({', '.join(CANONICAL_COLUMNS)})")
+        if dst not in HISTORY_COLUMNS:
+            errors.file(f"mapping key 'columns': {src!r} maps to {dst!r}, which is not a canonical column ({', '.join(HISTORY_COLUMNS)})")
     targets = list(columns.values())
     for dst in sorted({d for d in targets if targets.count(d) > 1}):
         errors.file(f"mapping key 'columns': more than one export column maps to {dst!r}")
@@ -316,8 +295,8 @@ def load_mapping(mapping: str | os.PathLike | Mapping[str, Any] | HistoryMapping
         errors.file(f"mapping key 'duration_format' must map column -> format, got {durations!r}")
         durations = {}
     for col, fmt in durations.items():
-        if col not in _SECONDS_COLUMNS:
-            errors.file(f"mapping key 'duration_format': {col!r} is not a duration column ({', '.join(_SECONDS_COLUMNS)})")
+        if col not in HISTORY_SECONDS_COLUMNS:
+            errors.file(f"mapping key 'duration_format': {col!r} is not a duration column ({', '.join(HISTORY_SECONDS_COLUMNS)})")
         if fmt not in _DURATION_FORMATS:
             errors.file(f"mapping key 'duration_format': {col!r} has format {fmt!r}, allowed: {', '.join(_DURATION_FORMATS)}")
     kwargs["duration_format"] = tuple((str(k), str(v)) for k, v in durations.items())
@@ -687,17 +666,6 @@ def _typed_to_text(series: pd.Series, fmt: str, column: str, rows: np.ndarray, e
 # ----------------------------------------------------------------------------
 # Timestamps
 # ----------------------------------------------------------------------------
-def _check_tz(tz: str | None, name: str) -> str:
-    zone = DEFAULT_TZ if tz is None else tz
-    if not isinstance(zone, str) or not zone:
-        raise _fail(name, f"--tz must be an IANA time zone name such as Europe/Stockholm, got {zone!r}")
-    try:
-        zoneinfo.ZoneInfo(zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise _fail(name, f"--tz {zone!r} is not a known IANA time zone (e.g. Europe/Stockholm)") from None
-    return zone
-
-
 def _parse_timestamps(
     values: pd.Series,
     queues: pd.Series | None,
@@ -756,7 +724,7 @@ def _parse_timestamps(
     if fmt is not None:
         has_offset = np.full(n, "%z" in fmt or "%Z" in fmt)
     else:
-        has_offset = text.str.contains(_OFFSET_RE, regex=True).to_numpy(dtype=bool) & present
+        has_offset = has_utc_offset(text) & present
     with_offset = present & has_offset
     without = present & ~has_offset
     if with_offset.any() and without.any():
@@ -897,7 +865,7 @@ def validate_history_frame(
         With every problem found (``errors`` lists them, capped at
         :data:`MAX_ERRORS`).
     """
-    zone = _check_tz(tz, source)
+    zone = resolve_tz(tz)
     spec = load_mapping(mapping)
     if not isinstance(frame, pd.DataFrame):
         raise _fail(source, f"expected a table, got {type(frame).__name__}")
@@ -928,14 +896,14 @@ def validate_history_frame(
         if col in used:
             continue
         target = rename.get(col, col)
-        if target not in CANONICAL_COLUMNS:
-            errors.column(col, f"is not a canonical column ({', '.join(CANONICAL_COLUMNS)}); map it with --map or list it under 'ignore'")
+        if target not in HISTORY_COLUMNS:
+            errors.column(col, f"is not a canonical column ({', '.join(HISTORY_COLUMNS)}); map it with --map or list it under 'ignore'")
             continue
         if target in canon:
             errors.column(col, f"maps to {target!r}, which another column of the file already provides")
             continue
         canon[target] = raw[col]
-    missing = [c for c in REQUIRED_COLUMNS if c not in canon]
+    missing = [c for c in HISTORY_REQUIRED_COLUMNS if c not in canon]
     if spec.queue is not None:
         if "queue" in canon:
             errors.file("the mapping gives a constant 'queue' but the file also has a queue column; use one")
@@ -1009,7 +977,7 @@ def validate_history_frame(
     # --- counts and seconds ----------------------------------------------------
     out: dict[str, Any] = {"interval_start": stamps, "queue": queue}
     durations = dict(spec.duration_format)
-    for col in _COUNT_COLUMNS:
+    for col in HISTORY_COUNT_COLUMNS:
         if col not in canon:
             continue
         values, bad = _numbers(canon[col], spec.decimal)
@@ -1039,7 +1007,7 @@ def validate_history_frame(
             arr = pd.array(np.where(np.isnan(clean), 0, clean).astype("int64"), dtype="Int64")
             arr[np.isnan(clean)] = pd.NA
             out[col] = pd.Series(arr)
-    for col in _SECONDS_COLUMNS:
+    for col in HISTORY_SECONDS_COLUMNS:
         if col not in canon:
             continue
         fmt = durations.get(col, "seconds")
@@ -1088,7 +1056,7 @@ def validate_history_frame(
     out.pop("_offered_ok", None)
     errors.raise_if_any()
 
-    df = pd.DataFrame({c: out[c] for c in CANONICAL_COLUMNS if c in out})
+    df = pd.DataFrame({c: out[c] for c in HISTORY_COLUMNS if c in out})
     df["queue"] = df["queue"].astype("str")
     df["_row"] = rows
 
@@ -1126,43 +1094,9 @@ def _check_duplicates(df: pd.DataFrame, errors: _Errors) -> None:
     errors.total += max(len(keys) - room, 0)
 
 
-def infer_interval_minutes(interval_start: pd.Series, queue: pd.Series | None = None) -> dict[str, int]:
-    """Most common step between consecutive intervals of each queue [minutes].
-
-    Parameters
-    ----------
-    interval_start : Series of tz-aware datetimes
-    queue : Series of str, optional
-
-    Returns
-    -------
-    dict
-        ``{queue: minutes}`` for queues with at least two rows (absolute time is
-        used, so a DST change is not a step).  Ties go to the shorter step.
-    """
-    frame = pd.DataFrame({"t": _ns(interval_start), "q": queue.to_numpy() if queue is not None else ""})
-    frame = frame.sort_values(["q", "t"], kind="stable")
-    ns = frame["t"].to_numpy()
-    q = frame["q"].to_numpy()
-    same = q[1:] == q[:-1]
-    steps = np.diff(ns)[same] / 60e9
-    qs = q[1:][same]
-    result: dict[str, int] = {}
-    if len(steps) == 0:
-        return result
-    s = pd.DataFrame({"q": qs, "step": steps})
-    s = s[s["step"] > 0]
-    counts = s.groupby(["q", "step"]).size().reset_index(name="n")
-    counts = counts.sort_values(["q", "n", "step"], ascending=[True, False, True])
-    for qname, grp in counts.groupby("q", sort=True):
-        step = float(grp["step"].iloc[0])
-        result[str(qname)] = int(step) if step == int(step) else step  # type: ignore[assignment]
-    return result
-
-
 def _check_intervals(df: pd.DataFrame, errors: _Errors, declared: int | None) -> int:
     """Infer the interval length and check steps and alignment; return minutes."""
-    by_queue = infer_interval_minutes(df["interval_start"], df["queue"])
+    by_queue = {q: int(m) if m.is_integer() else m for q, m in interval_steps(df["interval_start"], df["queue"]).items()}
     distinct = sorted(set(by_queue.values()))
     if declared is not None:
         minutes = declared
@@ -1282,7 +1216,7 @@ def read_history(
         raise _fail(name, "bytes without a name: pass format='csv', 'csv.gz', 'xlsx' or 'parquet'")
     fmt = _detect_format(name, format)
     spec = load_mapping(mapping)
-    zone = _check_tz(tz, name)
+    zone = resolve_tz(tz)
     enc = encoding or spec.encoding or "utf-8"
     raw = _read_raw(source, name, fmt, enc, spec.sep, spec.sheet)
     return validate_history_frame(raw, source=name, tz=zone, mapping=spec)
@@ -1486,7 +1420,7 @@ def learn_opening_hours(
     min_closed_minutes : int
         Closed stretches shorter than this [minutes] between open slots count as open.
     """
-    minutes = _minutes_of(df)
+    minutes = interval_minutes_of(df)
     return tuple(_grid_status(g, minutes, closed_max_share, min_closed_minutes)[4] for _, g in df.groupby("queue", sort=True))
 
 
@@ -1498,16 +1432,6 @@ def find_gaps(
     Missing rows in closed hours are not gaps.  Nothing is filled.
     """
     return summarise_history(df, closed_max_share=closed_max_share, min_closed_minutes=min_closed_minutes).gaps
-
-
-def _minutes_of(df: pd.DataFrame) -> int:
-    minutes = df.attrs.get("interval_minutes")
-    if minutes:
-        return int(minutes)
-    inferred = set(infer_interval_minutes(df["interval_start"], df["queue"]).values())
-    if len(inferred) != 1 or next(iter(inferred)) not in ALLOWED_INTERVAL_MINUTES:
-        raise WfmInputError(f"history: cannot infer one interval length (steps found: {sorted(inferred)})")
-    return int(next(iter(inferred)))
 
 
 def summarise_history(
@@ -1536,7 +1460,7 @@ def summarise_history(
         raise WfmInputError(f"min_closed_minutes must be >= 0, got {min_closed_minutes!r}")
     if len(df) == 0:
         raise WfmInputError("history: no rows to summarise")
-    minutes = _minutes_of(df)
+    minutes = interval_minutes_of(df)
     tz = str(df.attrs.get("tz") or df["interval_start"].dt.tz)
     gaps: list[Gap] = []
     hours: list[QueueOpeningHours] = []

@@ -50,6 +50,8 @@ from scipy.stats import norm
 
 from forecasting.models.base import BOUND_LEVELS, special_days_frame, validate_history
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import HISTORY_COUNT_COLUMNS
+from wfm.ground.vocabulary import MINUTES_PER_DAY, WEEKDAYS
 
 __all__ = [
     "IntradayProfile",
@@ -59,10 +61,8 @@ __all__ = [
     "aggregate_intervals",
 ]
 
-WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 #: ordinary day type whose shape a special day borrows when seen rarely
 SPECIAL_BASE = {"holiday": "Sun", "eve": "Sat", "bridge": "Fri"}
-COUNT_COLUMNS = ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted")
 
 
 def day_types(local_days: pd.DatetimeIndex, special: pd.DataFrame | None) -> np.ndarray:
@@ -162,7 +162,7 @@ def learn_intraday_profile(
     """
     validated = validate_history(history, "intraday profile")
     m = validated.interval_minutes
-    if parent_minutes not in (60, 1440) or parent_minutes % m:
+    if parent_minutes not in (60, MINUTES_PER_DAY) or parent_minutes % m:
         raise WfmInputError(
             f"intraday profile: parent_minutes must be 60 or 1440 and a multiple of the history's "
             f"interval_minutes={m}, got {parent_minutes}"
@@ -178,7 +178,7 @@ def learn_intraday_profile(
                           "calls": frame["calls_offered"].to_numpy(dtype=float)})
     slot = calls.groupby(["day_type", "parent", "offset"])["calls"].sum()
     offsets = np.arange(0, parent_minutes, m)
-    parents = np.arange(0, 1440, parent_minutes)
+    parents = np.arange(0, MINUTES_PER_DAY, parent_minutes)
     all_types = list(WEEKDAYS) + sorted(set(dtype) - set(WEEKDAYS))
     full = pd.MultiIndex.from_product([all_types, parents, offsets], names=["day_type", "parent", "offset"])
     slot = slot.reindex(full, fill_value=0.0)
@@ -254,7 +254,7 @@ def split_forecast(coarse: pd.DataFrame, profile: IntradayProfile) -> pd.DataFra
     within = np.arange(len(parent_row)) - np.repeat(np.cumsum(n_sub) - n_sub, n_sub)
     fine = pd.DatetimeIndex(starts.tz_convert("UTC")[parent_row] + pd.to_timedelta(within * m, unit="min")).tz_convert(tz)
     fine_naive = fine.tz_localize(None)
-    dtype = day_types(_local(starts, tz).normalize()[parent_row] if pm == 1440 else fine_naive.normalize(), profile.special)
+    dtype = day_types(_local(starts, tz).normalize()[parent_row] if pm == MINUTES_PER_DAY else fine_naive.normalize(), profile.special)
     minute = fine_naive.hour.to_numpy() * 60 + fine_naive.minute.to_numpy()
     parent_key = (minute // pm) * pm
     offset = minute - parent_key
@@ -311,12 +311,12 @@ def aggregate_intervals(frame: pd.DataFrame, to_minutes: int, tz: str | None = N
         raise WfmInputError("aggregate_intervals: interval_start must be tz-aware")
     tz = tz or frame.attrs.get("tz") or str(ts.tz)
     src = frame.attrs.get("interval_minutes")
-    if not isinstance(to_minutes, (int, np.integer)) or to_minutes <= 0 or 1440 % to_minutes or (src and to_minutes % int(src)):
+    if not isinstance(to_minutes, (int, np.integer)) or to_minutes <= 0 or MINUTES_PER_DAY % to_minutes or (src and to_minutes % int(src)):
         raise WfmInputError(
             f"aggregate_intervals: to_minutes must divide a day and be a multiple of the frame's "
             f"interval_minutes={src}, got {to_minutes!r}"
         )
-    if to_minutes == 1440:
+    if to_minutes == MINUTES_PER_DAY:
         key = pd.DatetimeIndex(ts.tz_convert(tz).tz_localize(None).normalize()).tz_localize(
             tz, ambiguous=True, nonexistent="shift_forward")
     else:
@@ -325,7 +325,7 @@ def aggregate_intervals(frame: pd.DataFrame, to_minutes: int, tz: str | None = N
     work = frame.assign(_key=key)
     agg: dict[str, pd.Series] = {}
     g = work.groupby(groups, sort=True)
-    for col in COUNT_COLUMNS:
+    for col in HISTORY_COUNT_COLUMNS:
         if col in work.columns:
             agg[col] = g[col].sum(min_count=1)
     weight_col = "calls_answered" if "calls_answered" in work.columns else "calls_offered"

@@ -39,6 +39,7 @@ from forecasting.models import MODELS, make_model
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import FORECAST_COLUMNS
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -49,11 +50,8 @@ __all__ = [
     "parse_interval_minutes",
 ]
 
-#: Columns of the forecast CSV, in order (a public contract).
-OUTPUT_COLUMNS = [
-    "interval_start", "queue", "calls_offered", "calls_offered_p10", "calls_offered_p90",
-    "calls_offered_p025", "calls_offered_p975", "aht_seconds", "model",
-]
+#: Columns of the forecast CSV, in order (a public contract, :data:`wfm.ground.frames.FORECAST_COLUMNS`).
+OUTPUT_COLUMNS = list(FORECAST_COLUMNS)
 #: Models fitted at most at this resolution [minutes]; finer output is split.
 MODEL_INTERVAL_MINUTES = 60
 #: Longest backtest horizon [days] (6 weeks, issue 3 item 6).
@@ -259,7 +257,7 @@ def forecast(
     fines, coarses, profiles = {}, {}, {}
     coarse_m = None
     for q, frame in per_queue.items():
-        validated = validate_history(frame.drop(columns="queue"), f"history (queue {q!r})")
+        validated = validate_history(frame.drop(columns="queue"), f"forecast (queue {q!r})")
         hist_m, tz = validated.interval_minutes, validated.tz
         if interval_minutes < hist_m:
             raise WfmInputError(

@@ -9,7 +9,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from wfm.ground.timegrid import interval_minutes_of
+from wfm.ground.vocabulary import WEEKDAYS
+
 
 
 def _check_history(history: pd.DataFrame) -> None:
@@ -78,7 +80,7 @@ def average_week(history: pd.DataFrame, queue: str | None = None) -> pd.DataFram
     hourly["hour"] = hourly["hour_start"].dt.hour
     grid = hourly.pivot_table(index="weekday", columns="hour", values="calls_offered", aggfunc="mean")
     grid = grid.reindex(index=range(7), columns=range(24))
-    grid.index = pd.Index([WEEKDAY_NAMES[i] for i in grid.index], name="weekday")
+    grid.index = pd.Index([WEEKDAYS[i] for i in grid.index], name="weekday")
     grid.columns = pd.Index([int(c) for c in grid.columns], name="hour")
     return grid.astype(float)
 
@@ -134,8 +136,7 @@ def actuals_and_forecast(
     fc = forecast[forecast["queue"] == queue].sort_values("interval_start")
     if fc.empty:
         raise ValueError(f"no forecast for queue {queue!r}")
-    steps = fc["interval_start"].diff().dropna()
-    step = steps.min() if len(steps) else pd.Timedelta(minutes=60)
+    step = pd.Timedelta(minutes=interval_minutes_of(fc, what=f"forecast of queue {queue!r}"))
     hist = history[history["queue"] == queue]
     start = fc["interval_start"].iloc[0]
     hist = hist[(hist["interval_start"] < start) & (hist["interval_start"] >= start - pd.Timedelta(days=days_back))]

@@ -174,8 +174,8 @@ KNOWN_LONG = [
 ]
 
 #: literals of the default zone outside wfm.ground (target 0: one definition, DEFAULT_TZ)
-KNOWN_ZONE_LITERALS = 30
+KNOWN_ZONE_LITERALS = 26
 #: weekday-name tuples (target 1: wfm.ground.vocabulary)
-KNOWN_WEEKDAY_LISTS = 6
+KNOWN_WEEKDAY_LISTS = 3
 #: CLI flag text in library code (target 0)
 KNOWN_FLAG_MENTIONS = 34

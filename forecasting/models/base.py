@@ -48,8 +48,9 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
-
-DEFAULT_TZ = "Europe/Stockholm"
+from wfm.ground.frames import check_history
+from wfm.ground.timegrid import check_interval_minutes, interval_minutes_of, local_wallclock, minute_of_week
+from wfm.ground.vocabulary import DAYS_PER_WEEK, DEFAULT_TZ, MINUTES_PER_DAY
 
 #: Quantile level of each bound column of a forecast frame.
 BOUND_LEVELS: dict[str, float] = {
@@ -69,9 +70,6 @@ FORECAST_COLUMNS: list[str] = [
     "calls_offered_p975",
     "model",
 ]
-
-MINUTES_PER_DAY = 1440
-DAYS_PER_WEEK = 7
 
 
 class InsufficientHistoryError(WfmInputError):
@@ -134,53 +132,6 @@ class Forecaster(Protocol):
 # --------------------------------------------------------------------------
 
 
-def infer_interval_minutes(interval_start: pd.Series) -> int:
-    """Interval length [minutes] of a regular tz-aware timestamp column.
-
-    The smallest positive gap between consecutive timestamps (gaps from closed
-    hours or missing rows are multiples of it).
-
-    Raises
-    ------
-    WfmInputError
-        Fewer than two timestamps, or the length does not divide a day.
-    """
-    ts = pd.DatetimeIndex(interval_start).sort_values()
-    if len(ts) < 2:
-        raise WfmInputError(
-            "history.interval_start: need at least 2 timestamps to infer "
-            f"interval_minutes, got {len(ts)}"
-        )
-    gaps = np.diff(_minutes_since(ts, ts[0]))
-    gaps = gaps[gaps > 0]
-    if len(gaps) == 0:
-        raise WfmInputError(
-            "history.interval_start: all timestamps are equal, cannot infer interval_minutes"
-        )
-    minutes = int(gaps.min())
-    _check_interval_minutes(minutes, "inferred from history.interval_start")
-    return minutes
-
-
-def _plain(value) -> str:
-    """A cell value for a message: ``-3`` not ``np.int64(-3)``, strings quoted."""
-    return repr(value) if isinstance(value, str) else str(value)
-
-
-def _minutes_since(ts, origin) -> np.ndarray:
-    """Whole minutes from ``origin`` to each timestamp (any datetime resolution)."""
-    delta = pd.DatetimeIndex(ts) - pd.Timestamp(origin)
-    return np.asarray(delta // pd.Timedelta(minutes=1), dtype=np.int64)
-
-
-def _check_interval_minutes(minutes: int, where: str) -> None:
-    if minutes <= 0 or MINUTES_PER_DAY % minutes != 0:
-        raise WfmInputError(
-            f"interval_minutes must be a positive divisor of 1440 (e.g. 15, 30, 60), "
-            f"got {minutes} ({where})"
-        )
-
-
 @dataclass(frozen=True)
 class ValidatedHistory:
     """A checked single-queue history.
@@ -203,10 +154,9 @@ class ValidatedHistory:
 def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
     """Check a one-queue history frame and return it sorted.
 
-    Rules: a DataFrame with ``interval_start`` (tz-aware) and ``calls_offered``
-    (finite, >= 0); at most one distinct ``queue``; no duplicate timestamps;
-    every timestamp on the interval grid (whole multiples of
-    ``interval_minutes`` after the first one).
+    Rules: the history contract of :func:`wfm.ground.frames.check_history` for
+    one queue, and every timestamp on the interval grid of
+    :func:`wfm.ground.timegrid.interval_minutes_of`.
 
     Parameters
     ----------
@@ -214,85 +164,23 @@ def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
         Canonical history of one queue; ``attrs["interval_minutes"]`` is used
         when present, otherwise the interval is inferred.
     model : str
-        Name used in error messages.
+        Who asks (a model name), named in error messages.
 
     Raises
     ------
     WfmInputError
         Naming the column, the row and the value for the first rule broken.
     """
-    if not isinstance(history, pd.DataFrame):
-        raise WfmInputError(
-            f"{model}.fit(history): history must be a pandas DataFrame, got {type(history).__name__}"
-        )
-    for col in ("interval_start", "calls_offered"):
-        if col not in history.columns:
-            raise WfmInputError(
-                f"{model}.fit(history): required column {col!r} is missing "
-                f"(columns: {list(history.columns)})"
-            )
-    if len(history) == 0:
-        raise WfmInputError(f"{model}.fit(history): history has no rows")
-    if "queue" in history.columns:
-        queues = pd.unique(history["queue"].astype(str))
-        if len(queues) > 1:
-            raise WfmInputError(
-                f"{model}.fit(history): history must hold ONE queue, got {len(queues)}: "
-                f"{list(queues)[:5]} (fit one model per queue)"
-            )
-    ts = history["interval_start"]
-    if not isinstance(ts.dtype, pd.DatetimeTZDtype):
-        raise WfmInputError(
-            f"{model}.fit(history): column 'interval_start' must be tz-aware datetimes "
-            f"(e.g. Europe/Stockholm), got dtype {ts.dtype}"
-        )
+    what = f"history given to {model}"
+    check_history(history, what=what, one_queue=True)
     calls = pd.to_numeric(history["calls_offered"], errors="coerce").astype("float64")
-    bad = ~np.isfinite(calls.to_numpy()) | (calls.to_numpy() < 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(
-            f"{model}.fit(history): column 'calls_offered' must be finite and >= 0, "
-            f"got {_plain(history['calls_offered'].iloc[i])} at row {i} "
-            f"(interval_start {ts.iloc[i]}); {int(bad.sum())} bad row(s) in all"
-        )
-    frame = history.assign(calls_offered=calls).sort_values("interval_start").reset_index(drop=True)
-    dup = frame["interval_start"].duplicated()
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise WfmInputError(
-            f"{model}.fit(history): column 'interval_start' has duplicate timestamp "
-            f"{frame['interval_start'].iloc[i]} (one row per interval and queue)"
-        )
-    if "interval_minutes" in history.attrs:
-        minutes = int(history.attrs["interval_minutes"])
-        _check_interval_minutes(minutes, "history.attrs['interval_minutes']")
-    else:
-        minutes = infer_interval_minutes(frame["interval_start"])
-    offsets = _minutes_since(frame["interval_start"], frame["interval_start"].iloc[0])
-    off_grid = pd.Series((offsets % minutes) != 0)
-    if off_grid.any():
-        i = int(np.flatnonzero(off_grid.to_numpy())[0])
-        raise WfmInputError(
-            f"{model}.fit(history): column 'interval_start' value {frame['interval_start'].iloc[i]} "
-            f"is not on the {minutes}-minute grid starting at {frame['interval_start'].iloc[0]}"
-        )
+    frame = history.assign(calls_offered=calls).sort_values("interval_start", kind="stable").reset_index(drop=True)
+    frame.attrs = dict(history.attrs)
+    minutes = interval_minutes_of(frame, what=what)
+    ts = history["interval_start"]
     tz = str(ts.dt.tz)
     frame.attrs = dict(history.attrs, interval_minutes=minutes, tz=tz)
     return ValidatedHistory(frame=frame, interval_minutes=minutes, tz=tz)
-
-
-def local_naive(index: pd.DatetimeIndex | pd.Series, tz: str) -> pd.DatetimeIndex:
-    """Local wall-clock times (tz-naive) of tz-aware timestamps in zone ``tz``."""
-    return pd.DatetimeIndex(index).tz_convert(tz).tz_localize(None)
-
-
-def slot_of_week(naive_local: pd.DatetimeIndex) -> np.ndarray:
-    """Minute of the week [minutes since Monday 00:00 local] of wall-clock times."""
-    return (
-        naive_local.day_of_week.to_numpy() * MINUTES_PER_DAY
-        + naive_local.hour.to_numpy() * 60
-        + naive_local.minute.to_numpy()
-    )
 
 
 def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
@@ -306,7 +194,7 @@ def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
     models themselves.
     """
     minutes = validated.interval_minutes
-    naive = local_naive(validated.frame["interval_start"], validated.tz)
+    naive = local_wallclock(validated.frame["interval_start"], validated.tz)
     calls = validated.frame["calls_offered"].to_numpy()
     if not (calls > 0).any():
         return frozenset((d, m) for d in range(DAYS_PER_WEEK) for m in range(0, MINUTES_PER_DAY, minutes))
@@ -325,8 +213,8 @@ def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
 
 def open_mask(index: pd.DatetimeIndex, tz: str, open_slots: frozenset[tuple[int, int]]) -> np.ndarray:
     """Boolean array: True where a timestamp falls in an open slot."""
-    naive = local_naive(index, tz)
-    keys = slot_of_week(naive)
+    naive = local_wallclock(index, tz)
+    keys = minute_of_week(naive)
     open_keys = np.array(sorted(d * MINUTES_PER_DAY + m for d, m in open_slots), dtype=np.int64)
     return np.isin(keys, open_keys)
 
@@ -343,13 +231,13 @@ def wallclock_series(validated: ValidatedHistory, open_slots: frozenset[tuple[in
     The attribute ``attrs["filled"]`` counts the open-slot values filled.
     """
     minutes = validated.interval_minutes
-    naive = local_naive(validated.frame["interval_start"], validated.tz)
+    naive = local_wallclock(validated.frame["interval_start"], validated.tz)
     calls = pd.Series(validated.frame["calls_offered"].to_numpy(), index=naive)
     calls = calls.groupby(level=0).mean()
     grid = pd.date_range(calls.index[0], calls.index[-1], freq=f"{minutes}min")
     y = calls.reindex(grid)
     is_open = np.isin(
-        slot_of_week(grid),
+        minute_of_week(grid),
         np.array([d * MINUTES_PER_DAY + m for d, m in open_slots], dtype=np.int64),
     )
     y[~is_open] = 0.0
@@ -362,7 +250,7 @@ def wallclock_series(validated: ValidatedHistory, open_slots: frozenset[tuple[in
         y = y.interpolate(limit=limit, limit_area="inside")
         still = y.isna()
         if still.any():
-            keys = slot_of_week(grid)
+            keys = minute_of_week(grid)
             med = y.groupby(keys).median()
             y[still] = pd.Series(keys[still.to_numpy()]).map(med).fillna(0.0).to_numpy()
     y.attrs["filled"] = filled
@@ -421,12 +309,14 @@ def horizon_intervals(start, days: int | float, interval_minutes: int, tz: str =
 
     Examples
     --------
-    >>> horizon_intervals("2024-03-31 00:00", 1, 15, "Europe/Stockholm")
+    In the default zone (Europe/Stockholm):
+
+    >>> horizon_intervals("2024-03-31 00:00", 1, 15)
     92
-    >>> horizon_intervals("2024-10-27 00:00", 1, 15, "Europe/Stockholm")
+    >>> horizon_intervals("2024-10-27 00:00", 1, 15)
     100
     """
-    _check_interval_minutes(int(interval_minutes), "horizon_intervals")
+    check_interval_minutes(interval_minutes)
     if not days or days <= 0:
         raise WfmInputError(f"horizon days must be > 0, got {days!r}")
     t0 = pd.Timestamp(start)
@@ -443,7 +333,7 @@ def wallclock_positions(last_naive: pd.Timestamp, future: pd.DatetimeIndex, tz: 
     value for the future timestamp at position ``h``; the repeated fall-back
     hour reads the same wall-clock step twice, the skipped hour is never read.
     """
-    naive = local_naive(future, tz)
+    naive = local_wallclock(future, tz)
     return ((naive - last_naive) // pd.Timedelta(minutes=interval_minutes)).to_numpy().astype(np.int64)
 
 

@@ -39,14 +39,13 @@ import pandas as pd
 from forecasting.models.base import (
     BaseForecaster,
     ValidatedHistory,
-    local_naive,
     require_weeks,
     season_length,
-    slot_of_week,
     tail_weeks,
     wallclock_positions,
 )
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import local_wallclock, minute_of_week
 
 
 class ETS(BaseForecaster):
@@ -104,7 +103,7 @@ class ETS(BaseForecaster):
             days = y.resample("D").sum()
             recent = y.iloc[-min(len(y), int(self.profile_weeks) * season_length(minutes, "week")):]
             day_total = recent.resample("D").sum().reindex(recent.index.normalize()).to_numpy()
-            keys = slot_of_week(pd.DatetimeIndex(recent.index))
+            keys = minute_of_week(pd.DatetimeIndex(recent.index))
             num = pd.Series(recent.to_numpy()).groupby(keys).sum()
             den = pd.Series(day_total).groupby(keys).sum()
             self.profile_ = (num / den.where(den > 0)).fillna(1.0 / per_day)
@@ -130,10 +129,10 @@ class ETS(BaseForecaster):
             steps = wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_)
             path = np.asarray(self.result_.forecast(int(steps.max())))
             return path[steps - 1]
-        naive = local_naive(future, self.tz_)
+        naive = local_wallclock(future, self.tz_)
         days_ahead = ((naive.normalize() - self.last_day_) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
         daily = np.asarray(self.result_.forecast(int(max(days_ahead.max(), 1))))
         # a history ending mid-day: its last partial day was dropped, so
         # that day's future intervals are forecast as day 1 as well
-        share = pd.Series(slot_of_week(naive)).map(self.profile_).fillna(0.0).to_numpy()
+        share = pd.Series(minute_of_week(naive)).map(self.profile_).fillna(0.0).to_numpy()
         return daily[np.clip(days_ahead, 1, None) - 1] * share

@@ -41,14 +41,13 @@ import pandas as pd
 from forecasting.models.base import (
     BaseForecaster,
     ValidatedHistory,
-    local_naive,
     require_days,
     season_length,
-    slot_of_week,
     tail_weeks,
     wallclock_positions,
 )
 from forecasting.models.naive import seasonal_lag_mean
+from wfm.ground.timegrid import local_wallclock, minute_of_week
 
 
 class MSTLForecaster(BaseForecaster):
@@ -88,7 +87,7 @@ class MSTLForecaster(BaseForecaster):
                 y = y.iloc[start[0]:]
                 hourly = y.resample("60min").sum()
                 hour_total = hourly.reindex(y.index.floor("60min")).to_numpy()
-                keys = slot_of_week(pd.DatetimeIndex(y.index))
+                keys = minute_of_week(pd.DatetimeIndex(y.index))
                 num = pd.Series(y.to_numpy()).groupby(keys).sum()
                 den = pd.Series(hour_total).groupby(keys).sum()
                 share = (num / den.where(den > 0)).fillna(minutes / 60)
@@ -128,7 +127,7 @@ class MSTLForecaster(BaseForecaster):
     def _predict_points(self, future):
         if self.share_ is None:
             return self._path(wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_))
-        naive = local_naive(future, self.tz_)
+        naive = local_wallclock(future, self.tz_)
         hours = ((naive.floor("60min") - self.hourly_last_) // pd.Timedelta(minutes=60)).to_numpy().astype(np.int64)
-        share = pd.Series(slot_of_week(naive)).map(self.share_).fillna(self.interval_minutes_ / 60).to_numpy()
+        share = pd.Series(minute_of_week(naive)).map(self.share_).fillna(self.interval_minutes_ / 60).to_numpy()
         return self._path(hours) * share

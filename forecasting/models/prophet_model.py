@@ -37,11 +37,11 @@ from forecasting.models.base import (
     BaseForecaster,
     CalendarMixin,
     ValidatedHistory,
-    local_naive,
     open_mask,
     require_weeks,
     tail_weeks,
 )
+from wfm.ground.timegrid import local_wallclock
 
 #: days of calendar computed beyond the history, to cover any horizon
 CALENDAR_AHEAD_DAYS = 400
@@ -160,7 +160,7 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
         self.model_ = model.fit(df, seed=int(self.random_state))
 
     def _predict_points(self, future):
-        naive = local_naive(future, self.tz_)
+        naive = local_wallclock(future, self.tz_)
         days = naive.normalize()
         missing = days.difference(self.calendar_.index)
         cal = self.calendar_

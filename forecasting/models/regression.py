@@ -44,11 +44,12 @@ from forecasting.models.base import (
     BaseForecaster,
     CalendarMixin,
     ValidatedHistory,
-    local_naive,
     open_mask,
     require_days,
 )
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import local_wallclock
+from wfm.ground.vocabulary import MINUTES_PER_DAY
 
 DAYS_PER_YEAR = 365.25
 
@@ -177,15 +178,15 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         return require_days(7, interval_minutes, "one week to separate the day-of-week levels")
 
     def _design(self, index: pd.DatetimeIndex) -> pd.DataFrame:
-        naive = local_naive(index, self.tz_)
+        naive = local_wallclock(index, self.tz_)
         days = naive.normalize()
         cal = self._calendar(days)
         cal = cal.reset_index(drop=True)
         dow = naive.day_of_week.to_numpy()
         holiday = cal["holiday"].to_numpy() > 0
-        per_day = 1440 // self.interval_minutes_
+        per_day = MINUTES_PER_DAY // self.interval_minutes_
         k_daily = int(min(self.daily_terms, max(per_day // 2 - 1, 0)))
-        phase_day = (naive.hour.to_numpy() * 60 + naive.minute.to_numpy()) / 1440.0
+        phase_day = (naive.hour.to_numpy() * 60 + naive.minute.to_numpy()) / MINUTES_PER_DAY
         cols: dict[str, np.ndarray] = {"intercept": np.ones(len(naive))}
         if self.trend:
             cols["trend_years"] = ((naive - self.origin_) / pd.Timedelta(days=DAYS_PER_YEAR)).to_numpy(dtype=float)
@@ -215,7 +216,7 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         keep = open_mask(idx, validated.tz, self.open_slots_)
         idx = idx[keep]
         calls = frame["calls_offered"].to_numpy()[keep]
-        naive = local_naive(idx, validated.tz)
+        naive = local_wallclock(idx, validated.tz)
         self.origin_ = naive[0].normalize()
         span_days = (naive[-1] - naive[0]) / pd.Timedelta(days=1)
         self.use_yearly_ = bool(self.yearly_terms) and span_days >= 365

@@ -69,6 +69,7 @@ from optimiser.queueing import erlang
 from optimiser.queueing.simulation import simulate
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = ["MIN_LEARN_DAYS", "split_history", "actual_frame", "decompose", "ReplayResult",
            "run_replay", "COMPONENTS", "QUEUEING_SPLIT", "time_varying_queue_metrics"]
@@ -113,8 +114,7 @@ def split_history(history: pd.DataFrame, cut, weeks: int, *, source: str = "hist
     cut_ts = day.tz_localize(tz)
     end_ts = (day + pd.Timedelta(days=7 * int(weeks))).tz_localize(tz)
     first, last = ts.min(), ts.max()
-    minutes = int(history.attrs.get("interval_minutes") or
-                  (ts.drop_duplicates().sort_values().diff().dropna().min() / pd.Timedelta(minutes=1)))
+    minutes = interval_minutes_of(history, what=source)
     hist_end = last + pd.Timedelta(minutes=minutes)
     if cut_ts <= first or cut_ts >= hist_end:
         raise WfmInputError(

@@ -46,6 +46,7 @@ from scipy.stats import norm
 from optimiser.queueing import erlang
 from optimiser.staffing.requirement import AccessibilityTargets, required_agents
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = ["Z80", "pool_queues", "log_sigma_from_band", "sample_calls", "daily_service_level",
            "RiskResult", "plan_risk", "ConfidencePlan", "staff_to_confidence", "check_overlap"]
@@ -421,9 +422,8 @@ def assess_schedule(forecast: pd.DataFrame, schedule: pd.DataFrame, targets: Acc
     turned into agents on the phone per interval, then :func:`plan_risk` and :func:`staff_to_confidence`.
     """
     from optimiser.queueing.simulation import agents_from_schedule
-    from optimiser.staffing.requirement import infer_interval_minutes
 
-    minutes = infer_interval_minutes(forecast, forecast_source)
+    minutes = interval_minutes_of(forecast, what=forecast_source)
     pooled = pool_queues(forecast, source=forecast_source)
     check_overlap(pd.DatetimeIndex(pooled.index), schedule, schedule_source=schedule_source,
                   forecast_source=forecast_source)

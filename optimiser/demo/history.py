@@ -85,8 +85,8 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.calendar import DEFACTO_DAYS_OFF, special_days
-from forecasting.history import CANONICAL_COLUMNS
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import HISTORY_COLUMNS
 
 __all__ = [
     "DEFAULT_EVENTS",
@@ -120,9 +120,6 @@ DEFAULT_SEED = 20240101
 
 #: Queues of the demo centre, in the voice-menu order.
 QUEUES: tuple[str, ...] = ("reports", "tips", "switchboard", "english")
-
-#: Columns of the generated history: the importer's canonical columns, in its order.
-HISTORY_COLUMNS: tuple[str, ...] = CANONICAL_COLUMNS
 
 INTERVAL_MINUTES = 15
 _INTERVAL_SECONDS = INTERVAL_MINUTES * 60

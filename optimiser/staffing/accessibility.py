@@ -25,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing import erlang
-from optimiser.staffing.requirement import infer_interval_minutes, required_agents
+from optimiser.staffing.requirement import required_agents
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = ["select_period", "period_performance", "agents_curve", "targets_curve", "describe"]
 
@@ -113,7 +114,7 @@ def agents_curve(forecast_df: pd.DataFrame, queue: str, start, end, agents_range
         ``asa_seconds``, ``occupancy``, ``agent_hours``, ``calls_offered``.
     """
     rows = select_period(forecast_df, queue, start, end)
-    im = interval_minutes or infer_interval_minutes(forecast_df)
+    im = interval_minutes or interval_minutes_of(forecast_df, what="forecast")
     out = []
     for n in agents_range:
         if n < 0 or n != int(n):
@@ -142,7 +143,7 @@ def targets_curve(forecast_df: pd.DataFrame, queue: str, start, end, target_serv
         ``abandon_rate``, ``asa_seconds``, ``occupancy``.
     """
     rows = select_period(forecast_df, queue, start, end)
-    im = interval_minutes or infer_interval_minutes(forecast_df)
+    im = interval_minutes or interval_minutes_of(forecast_df, what="forecast")
     calls = rows["calls_offered"].to_numpy(float)
     aht = rows["aht_seconds"].fillna(1.0).to_numpy(float)
     out = []

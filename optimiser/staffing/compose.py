@@ -12,9 +12,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from optimiser.staffing.deferred import callback_requirement
-from optimiser.staffing.requirement import AccessibilityTargets, infer_interval_minutes, staffing_table
+from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from optimiser.staffing.whatif import summarise_requirement
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
     """
     whatifs = whatifs or WhatIfs()
     scenario = apply_whatifs(forecast_df, whatifs)
-    minutes = infer_interval_minutes(scenario)
+    minutes = interval_minutes_of(scenario, what="forecast")
     if whatifs.callback_acceptance > 0:
         req = callback_requirement(
             scenario, targets,

@@ -32,6 +32,7 @@ import pandas as pd
 
 from optimiser.queueing import erlang
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = [
     "AccessibilityTargets",
@@ -39,7 +40,6 @@ __all__ = [
     "required_agents",
     "service_level_curve",
     "staffing_table",
-    "infer_interval_minutes",
 ]
 
 #: Column order of the requirement CSV (shared contract with scheduling).
@@ -405,25 +405,6 @@ def service_level_curve(calls_offered, interval_minutes, aht_seconds, agents_ran
     })
 
 
-def infer_interval_minutes(frame: pd.DataFrame, source: str = "forecast") -> int:
-    """Interval length [min] from ``attrs['interval_minutes']`` or the timestamps' spacing."""
-    if "interval_minutes" in frame.attrs:
-        return int(frame.attrs["interval_minutes"])
-    diffs = []
-    for _, g in frame.groupby("queue", sort=False):
-        d = g["interval_start"].sort_values().diff().dropna()
-        diffs.append(d)
-    if not diffs or sum(len(d) for d in diffs) == 0:
-        raise WfmInputError(f"cannot infer the interval length of {source}: fewer than two "
-                            "intervals per queue; pass interval_minutes")
-    d = pd.concat(diffs)
-    step = d.min()
-    minutes = step.total_seconds() / 60.0
-    if minutes <= 0 or minutes != int(minutes) or ((d.dt.total_seconds() % step.total_seconds()) != 0).any():
-        raise WfmInputError(f"{source} intervals are not evenly spaced: smallest step {step}")
-    return int(minutes)
-
-
 def staffing_table(forecast_df: pd.DataFrame, targets: AccessibilityTargets, *,
                    interval_minutes: int | None = None, source: str = "forecast") -> pd.DataFrame:
     """The requirement table (requirement CSV columns) for a forecast frame.
@@ -459,7 +440,7 @@ def staffing_table(forecast_df: pd.DataFrame, targets: AccessibilityTargets, *,
         raise WfmInputError(f"{source}: interval_start must be tz-aware timestamps, got dtype {ts.dtype}")
     if len(forecast_df) == 0:
         raise WfmInputError(f"{source} has no rows")
-    im = interval_minutes if interval_minutes is not None else infer_interval_minutes(forecast_df, source)
+    im = interval_minutes if interval_minutes is not None else interval_minutes_of(forecast_df, what=source)
     calls = pd.to_numeric(forecast_df["calls_offered"], errors="coerce").to_numpy(dtype=float)
     aht = pd.to_numeric(forecast_df["aht_seconds"], errors="coerce").to_numpy(dtype=float)
     bad_calls = ~np.isfinite(calls) | (calls < 0)

@@ -34,8 +34,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from optimiser.staffing.requirement import AccessibilityTargets, infer_interval_minutes, staffing_table
+from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = ["WhatIfResult", "aht_change", "eservice_shift", "pooling", "summarise_requirement"]
 
@@ -100,7 +101,7 @@ def aht_change(forecast_df: pd.DataFrame, targets: AccessibilityTargets, aht_cha
         Change of AHT [%], e.g. 10 for +10 %; > -100.
     """
     _pct(aht_change_pct, "aht_change_pct", -99.999, 1000)
-    im = interval_minutes or infer_interval_minutes(forecast_df)
+    im = interval_minutes or interval_minutes_of(forecast_df, what="forecast")
     base = staffing_table(forecast_df, targets, interval_minutes=im)
     scen_df = forecast_df.copy()
     scen_df["aht_seconds"] = scen_df["aht_seconds"] * (1 + aht_change_pct / 100.0)
@@ -142,7 +143,7 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
                             f"{eservice_minutes_per_case!r}")
     if eservice_deadline_hours is not None and not (0 < eservice_deadline_hours < np.inf):
         raise WfmInputError(f"eservice_deadline_hours must be > 0 and finite, got {eservice_deadline_hours!r}")
-    im = interval_minutes or infer_interval_minutes(forecast_df)
+    im = interval_minutes or interval_minutes_of(forecast_df, what="forecast")
     base = staffing_table(forecast_df, targets, interval_minutes=im)
     scen_df = forecast_df.copy()
     scen_df["calls_offered"] = scen_df["calls_offered"] * (1 - share_moved)
@@ -192,7 +193,7 @@ def pooling(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
         name; ``extra['agents_saved_peak']`` and
         ``extra['agent_hours_saved']`` give the saving.
     """
-    im = interval_minutes or infer_interval_minutes(forecast_df)
+    im = interval_minutes or interval_minutes_of(forecast_df, what="forecast")
     queues = list(dict.fromkeys(forecast_df["queue"].astype(str)))
     if groups is None:
         groups = {"pool": queues}

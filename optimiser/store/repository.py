@@ -53,6 +53,7 @@ from sqlalchemy.pool import StaticPool
 from optimiser.store import migrations
 from optimiser.store.models import KINDS, scenario_versions, scenarios
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 ENV_VAR = "WFM_DATABASE_URL"
 PAYLOAD_FORMAT = "parquet+zstd"
@@ -557,14 +558,9 @@ class _Joined:
 # --- diff ------------------------------------------------------------------------------
 
 def _interval_minutes(frame: pd.DataFrame, meta: dict | None) -> float:
-    for source in (meta or {}, frame.attrs):
-        if source.get("interval_minutes"):
-            return float(source["interval_minutes"])
-    starts = np.sort(frame["interval_start"].drop_duplicates().to_numpy())
-    if len(starts) < 2:
-        raise WfmInputError("requirement diff: cannot tell the interval length from a single interval; "
-                            "save it with meta={'interval_minutes': ...}")
-    return float(np.min(np.diff(starts)) / np.timedelta64(1, "m"))
+    if (meta or {}).get("interval_minutes"):
+        return float(meta["interval_minutes"])
+    return float(interval_minutes_of(frame, what="requirement diff"))
 
 
 def _per_day(frame: pd.DataFrame, kind: str, meta: dict | None) -> pd.Series:

@@ -21,7 +21,6 @@ from forecasting.history import (
     MAX_ERRORS,
     HistoryMapping,
     find_gaps,
-    infer_interval_minutes,
     learn_opening_hours,
     load_mapping,
     read_history,
@@ -194,11 +193,6 @@ def test_declared_interval_must_agree_with_the_data(tmp_path):
     path = _write(tmp_path, [HEADER, *_day("2024-01-08 08:00", 8)])
     with pytest.raises(WfmInputError, match=r"mixed interval lengths: the mapping says 30 minutes"):
         read_history(path, mapping={"interval_minutes": 30})
-
-
-def test_infer_interval_minutes_uses_absolute_time_across_dst():
-    stamps = pd.Series(pd.date_range(pd.Timestamp("2024-10-27 00:00", tz=TZ), periods=100, freq="15min"))
-    assert infer_interval_minutes(stamps) == {"": 15}
 
 
 # --------------------------------------------------------------------------- the bad-file fixtures
@@ -403,7 +397,7 @@ def test_file_level_errors(tmp_path, name, content, pattern):
 def test_missing_file_and_bad_zone(tmp_path):
     with pytest.raises(WfmInputError, match=r"nope\.csv: file not found"):
         read_history(tmp_path / "nope.csv")
-    with pytest.raises(WfmInputError, match=r"--tz 'Europe/Stokholm' is not a known IANA time zone"):
+    with pytest.raises(WfmInputError, match=r"tz 'Europe/Stokholm' is not a known IANA time zone"):
         read_history(DATA / "good_dst.csv", tz="Europe/Stokholm")
 
 

@@ -312,9 +312,9 @@ def _good() -> pd.DataFrame:
         (lambda d: d.drop(columns="calls_offered"), r"required column 'calls_offered' is missing"),
         (lambda d: d.assign(interval_start=d["interval_start"].dt.tz_localize(None)), r"'interval_start' must be tz-aware.*got dtype datetime64"),
         (lambda d: d.assign(calls_offered=d["calls_offered"].where(d.index != 17, -3)), r"'calls_offered' must be finite and >= 0, got -3 at row 17"),
-        (lambda d: pd.concat([d, d.iloc[[5]]]), r"duplicate timestamp 2024-03-01 05:00:00\+01:00"),
+        (lambda d: pd.concat([d, d.iloc[[5]]]), r"duplicate interval \(queue reports, interval_start 2024-03-01 05:00:00\+01:00\)"),
         (lambda d: d.assign(queue=np.where(d.index < 10, "tips", "reports")), r"ONE queue, got 2"),
-        (lambda d: d.iloc[0:0], r"history has no rows"),
+        (lambda d: d.iloc[0:0], r"history given to seasonal_naive: no rows"),
     ],
     ids=["missing-column", "naive-timestamps", "negative-calls", "duplicate", "two-queues", "empty"],
 )
