@@ -23,34 +23,12 @@ import pandas as pd
 
 from optimiser.scheduling.spec import DeferredWork, Rules, SchedulingProblem
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import parse_offset_timestamps
 
 REQUIRED_COLUMNS = ("interval_start", "queue", "agents_required")
 OPTIONAL_NUMERIC = ("calls_offered", "aht_seconds", "agents_required_fractional", "shrinkage",
                     "answer_within_seconds", "patience_seconds", "target_service_level")
 SCHEDULE_COLUMNS = ("shift_id", "template", "skill_group", "start", "end", "count", "paid_minutes", "breaks")
-
-
-def parse_offset_timestamps(values: pd.Series, tz: str, source: str, column: str, row_offset: int = 2) -> pd.Series:
-    """ISO-8601 strings with UTC offset -> tz-aware timestamps in ``tz``.
-
-    A timestamp without offset is refused (it would be ambiguous on DST days).
-    """
-    text = values.astype(str)
-    has_offset = text.str.contains(r"(?:[+-]\d\d:?\d\d|Z)$", regex=True)
-    if not has_offset.all():
-        i = int(np.flatnonzero(~has_offset.to_numpy())[0])
-        raise WfmInputError(
-            f"{source}: row {i + row_offset}, column {column}: timestamps must carry a UTC offset "
-            f"(e.g. 2025-01-06T08:15:00+01:00), got {text.iloc[i]!r}")
-    try:
-        parsed = pd.to_datetime(text, utc=True, format="ISO8601")
-    except (ValueError, TypeError) as exc:
-        bad = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce").isna().to_numpy()
-        i = int(np.flatnonzero(bad)[0]) if bad.any() else 0
-        raise WfmInputError(
-            f"{source}: row {i + row_offset}, column {column}: not an ISO-8601 timestamp, got {text.iloc[i]!r}"
-        ) from exc
-    return parsed.dt.tz_convert(tz)
 
 
 def read_requirement_csv(path: str | Path, tz: str = "Europe/Stockholm") -> pd.DataFrame:

@@ -36,7 +36,7 @@ DEFAULT_TZ = "Europe/Stockholm"
 def read_roster_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read a roster CSV (the layout of the ``.csv`` export) back into assignments."""
     from wfm.io.roster import ROSTER_COLUMNS, validate_assignments
-    from optimiser.scheduling.io import parse_offset_timestamps
+    from wfm.ground.timegrid import parse_offset_timestamps
 
     path = Path(path)
     text_columns = ("agent_id", "name", "site", "skill_group", "shift_id", "breaks")

@@ -177,7 +177,7 @@ def read_forecast_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     if missing:
         raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)} "
                             f"(found {', '.join(map(str, df.columns))})")
-    from optimiser.scheduling.io import parse_offset_timestamps
+    from wfm.ground.timegrid import parse_offset_timestamps
 
     try:
         df["interval_start"] = parse_offset_timestamps(df["interval_start"], "UTC", str(path), "interval_start")

@@ -52,6 +52,7 @@ import pandas as pd
 
 from optimiser.scheduling.io import parse_breaks
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import interval_minutes_of
 
 ROSTER_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "start", "end",
                                    "paid_minutes", "breaks")
@@ -373,13 +374,7 @@ def _coverage_frame(coverage: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
                             f"got {_show(coverage['agents_required'].iloc[i])}")
     total = required.groupby(coverage["interval_start"].dt.tz_convert(df["start"].dt.tz if len(df) else "UTC")).sum()
     starts = total.index
-    if len(starts) > 1:
-        steps = np.diff(starts.tz_convert("UTC").to_numpy()) / np.timedelta64(1, "m")
-        interval_minutes = int(steps.min())
-    else:
-        interval_minutes = int(coverage.attrs.get("interval_minutes", 15))
-    if interval_minutes <= 0:
-        raise WfmInputError("coverage: interval_start values must be distinct per queue")
+    interval_minutes = interval_minutes_of(coverage, what="coverage")
     out = pd.DataFrame({"interval_start": starts, "agents_required": total.to_numpy(dtype="float64")})
     out["agents_scheduled"] = np.round(scheduled_agents(df, starts, interval_minutes), 6)
     out["difference"] = out["agents_scheduled"] - out["agents_required"]
