@@ -94,8 +94,7 @@ class AhtForecaster:
         Raises
         ------
         WfmInputError
-            Bad parameters, negative handle times, or no handle times at all
-            and no ``default_aht_seconds``.
+            Bad parameters or negative handle times.
         """
         self._check()
         validated = validate_history(history, "aht")
@@ -107,13 +106,10 @@ class AhtForecaster:
         self.slope_per_day_ = 0.0
         self.t_ref_ = frame["interval_start"].iloc[-1]
         if "aht_seconds" not in frame.columns or frame["aht_seconds"].notna().sum() == 0:
-            if self.default_aht_seconds is None:
-                raise WfmInputError(
-                    "aht: the history has no aht_seconds values, so handle time cannot be forecast; "
-                    "give a constant default_aht_seconds (CLI: --aht-seconds SECONDS)"
-                )
-            self.overall_ = float(self.default_aht_seconds)
-            self.source_ = "default_aht_seconds"
+            # a calls-only history (common for public and emergency-call data):
+            # the calls are forecast all the same; handle time is unknown
+            self.overall_ = np.nan if self.default_aht_seconds is None else float(self.default_aht_seconds)
+            self.source_ = "none" if self.default_aht_seconds is None else "default_aht_seconds"
             return self
         aht = frame["aht_seconds"].astype("float64")
         bad = aht.notna() & ~(np.isfinite(aht) & (aht >= 0))
@@ -127,13 +123,9 @@ class AhtForecaster:
         ts = frame["interval_start"][ok]
         v = aht[ok].to_numpy()
         w = w[ok].to_numpy()
-        if len(v) == 0 or w.sum() <= 0:
-            if self.default_aht_seconds is None:
-                raise WfmInputError(
-                    f"aht: no interval has both aht_seconds and {wcol} > 0; give default_aht_seconds"
-                )
-            self.overall_ = float(self.default_aht_seconds)
-            self.source_ = "default_aht_seconds"
+        if len(v) == 0 or w.sum() <= 0:  # no answered call with a handle time: unknown, as above
+            self.overall_ = np.nan if self.default_aht_seconds is None else float(self.default_aht_seconds)
+            self.source_ = "none" if self.default_aht_seconds is None else "default_aht_seconds"
             return self
         end = ts.iloc[-1]
         recent = (ts > end - pd.Timedelta(weeks=self.recent_weeks)).to_numpy()
@@ -177,7 +169,9 @@ class AhtForecaster:
         Returns
         -------
         Series
-            Indexed like ``interval_start`` (a Series keeps its index), > 0.
+            Indexed like ``interval_start`` (a Series keeps its index), > 0;
+            all NaN when the history had no handle times and no
+            ``default_aht_seconds`` was given (``source_ == "none"``).
         """
         if not hasattr(self, "overall_"):
             raise WfmInputError("aht: call fit(history) before predict(interval_start)")
@@ -199,4 +193,6 @@ class AhtForecaster:
         value = np.maximum(value, 0.1 * self.overall_, )
         value = np.maximum(value, 1.0)
         index = interval_start.index if isinstance(interval_start, pd.Series) else idx
+        if not np.isfinite(self.overall_):  # calls-only history: handle time unknown
+            return pd.Series(np.nan, index=index, name="aht_seconds")
         return pd.Series(value, index=index, name="aht_seconds")

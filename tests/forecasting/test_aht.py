@@ -69,10 +69,11 @@ def test_few_calls_give_the_overall_mean():
     assert np.allclose(v, v.iloc[0])
 
 
-def test_no_aht_column_needs_a_default():
+def test_calls_only_history_leaves_handle_time_unknown_or_uses_the_default():
     h = history().drop(columns="aht_seconds")
-    with pytest.raises(WfmInputError, match="no aht_seconds values.*--aht-seconds"):
-        AhtForecaster().fit(h)
+    f = AhtForecaster().fit(h)
+    assert f.source_ == "none"
+    assert f.predict(pd.DatetimeIndex([pd.Timestamp("2030-01-01", tz=TZ)])).isna().all()
     f = AhtForecaster(default_aht_seconds=240).fit(h)
     assert (f.predict(pd.DatetimeIndex([pd.Timestamp("2030-01-01", tz=TZ)])) == 240).all()
 

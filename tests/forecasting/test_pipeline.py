@@ -130,10 +130,10 @@ def test_bad_input(kwargs, pattern):
         forecast(**args, n_jobs=1)
 
 
-def test_missing_aht_needs_a_default():
+def test_calls_only_history_forecasts_calls_and_leaves_aht_empty_unless_given():
     h = make_history(days=14).drop(columns="aht_seconds")
-    with pytest.raises(WfmInputError, match="--aht-seconds"):
-        forecast(h, 2, 15, model="seasonal_naive", n_jobs=1)
+    out = forecast(h, 2, 15, model="seasonal_naive", n_jobs=1).forecast
+    assert out["aht_seconds"].isna().all() and (out["calls_offered"] > 0).any()
     out = forecast(h, 2, 15, model="seasonal_naive", n_jobs=1, aht_seconds=250.0).forecast
     assert (out["aht_seconds"] == 250.0).all()
 

@@ -43,7 +43,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--queues", default=None, help="comma-separated queues to forecast (default all)")
     p.add_argument("--seed", type=int, default=0, help="random seed for models that use one (default 0)")
     p.add_argument("--aht-seconds", type=float, default=None,
-                   help="constant AHT [seconds] for queues whose history has no aht_seconds")
+                   help="constant AHT [seconds] for queues whose history has no aht_seconds "
+                   "(without it their aht_seconds column is left empty)")
     p.add_argument("--candidates", default=None,
                    help="comma-separated models auto may choose from (default all registered, incl. the slow prophet)")
     p.add_argument("--selection", metavar="FILE", default=None, help="write auto's decision table (CSV)")
@@ -84,6 +85,11 @@ def run_forecast(args: argparse.Namespace) -> int:
         result.backtest.to_csv(args.backtest, index=False, float_format="%.4f")
     if args.selection and result.selection is not None:
         result.selection.to_csv(args.selection, index=False, float_format="%.4f")
+    unknown = result.forecast.loc[result.forecast["aht_seconds"].isna(), "queue"].unique()
+    if len(unknown):  # a calls-only history: said even with --quiet, staffing will need it
+        print(f"note: the history has no aht_seconds for queue(s) {', '.join(map(str, unknown))}: their calls are "
+              "forecast and their aht_seconds column is left empty; give --aht-seconds SECONDS to fill it "
+              "(staffing needs a handle time)", file=sys.stderr)
     if not args.quiet:
         print(f"wrote {len(result.forecast)} rows for {result.forecast['queue'].nunique()} queue(s) to {args.out}",
               file=sys.stderr)

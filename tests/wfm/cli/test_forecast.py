@@ -96,3 +96,15 @@ def test_bad_events_file_exits_2(history_csv, tmp_path, capsys):
                "--events", str(ev), "--model", "weekly_mean"])
     assert rc == 2
     assert "line 2 column 'kind'" in capsys.readouterr().err
+
+
+def test_calls_only_history_is_forecast_and_says_its_aht_column_is_empty(history_csv, tmp_path, capsys):
+    calls_only = tmp_path / "calls_only.csv"
+    pd.read_csv(history_csv).drop(columns="aht_seconds").to_csv(calls_only, index=False)
+    out = tmp_path / "f.csv"
+    rc = main(["forecast", str(calls_only), "--horizon", "2d", "--interval", "60min", "--model", "weekly_mean",
+               "--out", str(out), "--jobs", "1", "--quiet"])
+    assert rc == 0
+    df = pd.read_csv(out)
+    assert df["aht_seconds"].isna().all() and df["calls_offered"].sum() > 0
+    assert "no aht_seconds for queue(s) english, reports" in capsys.readouterr().err
