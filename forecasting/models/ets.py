@@ -48,6 +48,32 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import local_wallclock, minute_of_week
 
 
+def daily_totals_and_profile(y: pd.Series, interval_minutes: int, profile_weeks: int) -> tuple[pd.Series, pd.Series]:
+    """Local daily totals of a wall-clock series, and each interval-of-week's share of its day.
+
+    The series is cut to whole local days (from its first midnight); the
+    profile is each slot-of-week's share of its day's calls over the last
+    ``profile_weeks`` weeks (a day with no call shares evenly).
+
+    Returns
+    -------
+    (Series, Series)
+        Daily totals indexed by local date [calls]; shares indexed by
+        minute-of-week [-].
+    """
+    per_day = season_length(interval_minutes, "day")
+    first = np.flatnonzero((y.index.hour == 0) & (y.index.minute == 0))
+    y = y.iloc[first[0]:] if len(first) else y
+    y = y.iloc[: len(y) // per_day * per_day]
+    days = y.resample("D").sum()
+    recent = y.iloc[-min(len(y), int(profile_weeks) * season_length(interval_minutes, "week")):]
+    day_total = recent.resample("D").sum().reindex(recent.index.normalize()).to_numpy()
+    keys = minute_of_week(pd.DatetimeIndex(recent.index))
+    num = pd.Series(recent.to_numpy()).groupby(keys).sum()
+    den = pd.Series(day_total).groupby(keys).sum()
+    return days, (num / den.where(den > 0)).fillna(1.0 / per_day)
+
+
 class ETS(BaseForecaster):
     """Holt-Winters ETS(A, Ad, A) on the wall-clock series.
 
@@ -87,30 +113,23 @@ class ETS(BaseForecaster):
         return require_weeks(1, interval_minutes, "one week of daily seasons to initialise")
 
     def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
-        from statsmodels.tsa.holtwinters import ExponentialSmoothing
-
         minutes = validated.interval_minutes
         if self.level not in ("interval", "daily"):
             raise WfmInputError(f"ETS: level must be 'interval' or 'daily', got {self.level!r}")
         y = tail_weeks(y, self.max_history_weeks, minutes)
         self.profile_ = None
         if self.level == "daily":
-            per_day = season_length(minutes, "day")
-            first = np.flatnonzero((y.index.hour == 0) & (y.index.minute == 0))
-            y = y.iloc[first[0]:] if len(first) else y
-            complete = len(y) // per_day * per_day
-            y = y.iloc[:complete]
-            days = y.resample("D").sum()
-            recent = y.iloc[-min(len(y), int(self.profile_weeks) * season_length(minutes, "week")):]
-            day_total = recent.resample("D").sum().reindex(recent.index.normalize()).to_numpy()
-            keys = minute_of_week(pd.DatetimeIndex(recent.index))
-            num = pd.Series(recent.to_numpy()).groupby(keys).sum()
-            den = pd.Series(day_total).groupby(keys).sum()
-            self.profile_ = (num / den.where(den > 0)).fillna(1.0 / per_day)
+            days, self.profile_ = daily_totals_and_profile(y, minutes, self.profile_weeks)
             self.last_day_ = days.index[-1]
             values, period = days.to_numpy(), 7 if self.season == "week" else 1
         else:
             values, period = y.to_numpy(), season_length(minutes, self.season)
+        self._fit_smoother(values, period)
+
+    def _fit_smoother(self, values: np.ndarray, period: int) -> None:
+        """Holt-Winters on ``values`` (daily totals or intervals) with season ``period``."""
+        from statsmodels.tsa.holtwinters import ExponentialSmoothing
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # convergence chatter on flat closed hours
             self.result_ = ExponentialSmoothing(
@@ -124,14 +143,17 @@ class ETS(BaseForecaster):
                 initialization_method="estimated" if (self.profile_ is not None or period == 1) else "heuristic",
             ).fit()
 
+    def _smoother_path(self, steps: int) -> np.ndarray:
+        """The smoother's forecast 1..``steps`` steps ahead."""
+        return np.asarray(self.result_.forecast(int(steps)))
+
     def _predict_points(self, future):
         if self.profile_ is None:
             steps = wallclock_positions(self.last_naive_, future, self.tz_, self.interval_minutes_)
-            path = np.asarray(self.result_.forecast(int(steps.max())))
-            return path[steps - 1]
+            return self._smoother_path(int(steps.max()))[steps - 1]
         naive = local_wallclock(future, self.tz_)
         days_ahead = ((naive.normalize() - self.last_day_) // pd.Timedelta(days=1)).to_numpy().astype(np.int64)
-        daily = np.asarray(self.result_.forecast(int(max(days_ahead.max(), 1))))
+        daily = self._smoother_path(int(max(days_ahead.max(), 1)))
         # a history ending mid-day: its last partial day was dropped, so
         # that day's future intervals are forecast as day 1 as well
         share = pd.Series(minute_of_week(naive)).map(self.profile_).fillna(0.0).to_numpy()
