@@ -66,17 +66,27 @@ def backtest(key: str, candidates: list[str], jobs: int) -> pd.DataFrame:
         if path.exists():
             parts.append(pd.read_parquet(path))
             continue
-        base, _, variant = name.partition("@")
-        params = model_params(base, country=series.country, random_state=0)
-        if variant:
-            k, v = variant.split("=")
-            params[k] = None if v == "None" else int(v)
         print(f"backtest {key} {name}", file=sys.stderr, flush=True)
-        bt = rolling_origin_backtest(hist, {name: (base, params)}, n_origins=INNER + EVAL, horizon_days=7,
-                                     step_days=7, n_jobs=jobs)
+        bt = rolling_origin_backtest(hist, {name: spec(name, series.country)}, n_origins=INNER + EVAL,
+                                     horizon_days=7, step_days=7, n_jobs=jobs)
         bt.forecasts.to_parquet(path)
         parts.append(bt.forecasts)
     return pd.concat(parts, ignore_index=True)
+
+
+def spec(name: str, country):
+    """``"weekly_mean@n_weeks=8"`` -> a backtest model spec (registry name + params, or an instance)."""
+    from forecasting.models import MODELS
+    from forecasting.models.statsforecast_models import SFMSTL, SFAutoETS
+
+    base, _, variant = name.partition("@")
+    params = {}
+    if variant:
+        k, v = variant.split("=")
+        params[k] = None if v == "None" else int(v)
+    if base in MODELS:
+        return (base, {**model_params(base, country=country, random_state=0), **params})
+    return {"sf_ets": SFAutoETS, "sf_mstl": SFMSTL}[base](**params)
 
 
 def nested(fc: pd.DataFrame, rule) -> tuple[float, list[str]]:
@@ -116,10 +126,34 @@ def rule_best(inner, wide):
     return wide[best].to_numpy(), best
 
 
+def rule_median_top(k):
+    def rule(inner, wide):
+        scores = inner.groupby("model").apply(lambda g: metrics.wape(g["actual"], g["calls_offered"]))
+        top = list(scores.sort_values().index[:k])
+        return np.median(wide[top].to_numpy(), axis=1), "median(" + "+".join(top) + ")"
+    return rule
+
+
+def rule_median_of(names):
+    def rule(inner, wide):
+        return np.median(wide[list(names)].to_numpy(), axis=1), "median(" + "+".join(names) + ")"
+    return rule
+
+
+RULES = {
+    "current": rule_current,
+    "best": rule_best,
+    "median_top3": rule_median_top(3),
+    "median_top5": rule_median_top(5),
+    "median_mean_ets_reg": rule_median_of(["weekly_mean", "ets", "regression"]),
+}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--series", default=",".join(k for k, s in SERIES.items() if s.role == "tuning"))
-    ap.add_argument("--candidates", default="seasonal_naive,weekly_mean,ets,mstl,regression")
+    ap.add_argument("--candidates", default="seasonal_naive,weekly_mean,ets,mstl,regression,"
+                    "weekly_mean@n_weeks=2,weekly_mean@n_weeks=8,sf_ets,sf_mstl")
     ap.add_argument("--jobs", type=int, default=2)
     args = ap.parse_args()
     candidates = args.candidates.split(",")
@@ -129,10 +163,15 @@ def main() -> None:
         row = {"series": key, "role": SERIES[key].role}
         for name in candidates:
             row[name] = nested(fc, rule_fixed(name))[0]
-        for rname, rule in (("rule:current", rule_current), ("rule:best", rule_best)):
-            w, labels = nested(fc, rule)
-            row[rname] = w
-            row[rname + ":choices"] = ", ".join(pd.Series(labels).value_counts().index[:3])
+        choices = {}
+        for rname, rule in RULES.items():
+            try:
+                w, labels = nested(fc, rule)
+            except KeyError:  # a rule naming a model not backtested here
+                continue
+            row["rule:" + rname] = w
+            choices[rname] = ", ".join(pd.Series(labels).value_counts().index[:2])
+        row["choices (current; median_top3)"] = f"{choices.get('current', '')}; {choices.get('median_top3', '')}"
         rows.append(row)
         print(pd.Series(row).to_string(), file=sys.stderr, flush=True)
     table = pd.DataFrame(rows)
