@@ -45,6 +45,11 @@ open rows in order, seasons counted in open rows, as a user would pass it),
 forecasts are clipped to 0 for every model. ``ours:<name>`` runs one of the
 project's own models through the same pipeline as ``auto`` (for diagnosis).
 
+``--speed`` also times the issue's speed target: ``wfm forecast`` with
+``--model auto`` on the demo (4 queues x 3 years at 15 minutes), 1 week at 15
+minutes, wall time and peak memory of the process and its workers (sampled
+every 0.2 s with psutil); targets < 60 s and < 2 GB on 2 cores.
+
 Targets (issue 17): on every series auto's WAPE <= 0.95 x the best peer and
 <= 0.90 x on at least half of them; auto's 80 % interval covers 75-85 %.
 """
@@ -326,6 +331,47 @@ def numba_cost() -> str:
             f"{first:.1f} s (numba compiles on first use), the same fit again {second:.1f} s.")
 
 
+def peak_memory_of(cmd: list[str], timeout_seconds: float) -> tuple[float, float, int | None]:
+    """(peak RSS [MiB] summed over a command and its children, wall seconds, exit code or None if stopped)."""
+    import psutil
+
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    ps = psutil.Process(proc.pid)
+    peak = 0.0
+    while proc.poll() is None:
+        try:
+            total = ps.memory_info().rss + sum(c.memory_info().rss for c in ps.children(recursive=True))
+            peak = max(peak, total / 2**20)
+        except psutil.Error:
+            pass
+        if time.monotonic() - t0 > timeout_seconds:
+            for c in ps.children(recursive=True):
+                c.kill()
+            proc.kill()
+            proc.wait()
+            return peak, time.monotonic() - t0, None
+        time.sleep(0.2)
+    return peak, time.monotonic() - t0, proc.returncode
+
+
+def demo_speed(jobs: int, timeout_seconds: float) -> str:
+    """The issue-17 speed target: auto on the demo, 1 week at 15 minutes, < 60 s wall and < 2 GB."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = [str(Path(sys.executable).with_name("wfm")), "forecast", str(ROOT / "data" / "demo_history.csv.gz"),
+               "--horizon", "7d", "--interval", "15min", "--model", "auto", "--jobs", str(jobs),
+               "--out", str(Path(tmp) / "f.csv"), "--quiet"]
+        load = os.getloadavg()[0]
+        peak, secs, rc = peak_memory_of(cmd, timeout_seconds)
+    state = f"exit code {rc}" if rc is not None else f"STOPPED after {timeout_seconds:.0f} s"
+    return (f"`wfm forecast data/demo_history.csv.gz --horizon 7d --interval 15min --model auto --jobs {jobs}` "
+            f"(4 queues x 3 years at 15 minutes, selection included): wall **{secs:.0f} s** (target < 60 s: "
+            f"{'met' if rc == 0 and secs < 60 else f'MISSED by {secs - 60:.0f} s or more'}), peak RSS of the "
+            f"process and its workers **{peak:.0f} MiB** (target < 2048 MiB), {state}; load average at start {load:.2f}.")
+
+
 def md_table(df: pd.DataFrame, floatfmt: str = "{:.3f}") -> str:
     cols = list(df.columns)
     lines = ["| " + " | ".join(cols) + " |", "|" + "---|" * len(cols)]
@@ -381,6 +427,8 @@ def main() -> None:
                     help="comma-separated peers, auto, or ours:<registry name>")
     ap.add_argument("--jobs", type=int, default=2, help="worker processes for auto (default 2)")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--speed", action="store_true", help="also time auto on the demo (the < 60 s / < 2 GB target)")
+    ap.add_argument("--speed-timeout", type=float, default=3600.0, help="stop the demo speed run after this [s]")
     args = ap.parse_args()
     started = dt.datetime.now(dt.timezone.utc)
     load_start = os.getloadavg()[0]
@@ -398,7 +446,11 @@ def main() -> None:
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     scores.to_csv(out.with_name(out.stem + "_scores.csv"), index=False, float_format="%.5f")
-    out.write_text(report(scores, started, args, compile_line, load_start, os.getloadavg()[0]))
+    text = report(scores, started, args, compile_line, load_start, os.getloadavg()[0])
+    if args.speed:
+        log("speed: auto on the demo")
+        text += "\n## Speed and memory of auto on the demo\n\n" + demo_speed(args.jobs, args.speed_timeout) + "\n"
+    out.write_text(text)
     print(out.read_text())
 
 
