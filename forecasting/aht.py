@@ -16,7 +16,9 @@ and robust on purpose:
    the profile window (no trend with fewer than 8 weekly means);
 4. **fallback** when calls are few (fewer than ``min_calls`` answered calls
    with a handle time in the window): the overall calls-weighted mean; with
-   no handle times at all, ``default_aht_seconds`` if given, else an error.
+   no handle times at all (a calls-only history), ``default_aht_seconds`` if
+   given, else NaN: the calls are forecast and the handle time is left
+   unknown (``source_ == "none"``) for the planner to supply at staffing.
 
 References
 ----------

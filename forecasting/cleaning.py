@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import local_wallclock
 
 __all__ = ["OutlierDay", "find_outlier_days", "replace_outlier_days"]
 
@@ -61,10 +62,6 @@ class OutlierDay:
         return f"{self.date.date()}: {self.calls:,.0f} calls where {self.expected_calls:,.0f} were usual"
 
 
-def _local(frame: pd.DataFrame, tz: str) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(frame["interval_start"]).tz_convert(tz).tz_localize(None)
-
-
 def find_outlier_days(history: pd.DataFrame, tz: str, special_dates=(), *, window: int = 3, z: float = 5.0,
                       min_ratio: float = 1.5) -> list[OutlierDay]:
     """One-off days of a ONE-queue history (see the module docstring for the rule).
@@ -89,7 +86,7 @@ def find_outlier_days(history: pd.DataFrame, tz: str, special_dates=(), *, windo
                             f"got window={window!r}, z={z!r}, min_ratio={min_ratio!r}")
     if len(history) == 0:
         return []
-    naive = _local(history, tz)
+    naive = local_wallclock(history["interval_start"], tz)
     totals = pd.Series(history["calls_offered"].to_numpy(float)).groupby(naive.normalize()).sum()
     grid = pd.date_range(totals.index.min(), totals.index.max(), freq="D")
     daily = totals.reindex(grid)
@@ -127,7 +124,7 @@ def replace_outlier_days(history: pd.DataFrame, tz: str, days: list[OutlierDay],
     out.attrs = dict(history.attrs)
     if not days:
         return out
-    naive = _local(history, tz)
+    naive = local_wallclock(history["interval_start"], tz)
     calls = pd.Series(history["calls_offered"].to_numpy(float), index=naive)
     calls = calls[~calls.index.duplicated()]
     bad = {d.date for d in days}
