@@ -658,12 +658,9 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
                 f"{result.status}: {result.message}); raise solver.time_limit_seconds in the rules file "
                 f"or use coarser rules")
         shifts_all.append(result.shifts)
+        # whole agents on the phone as the schedule's own evaluation counts them
+        # (optimiser.scheduling.result.predict_service: allocated x (1 - shrinkage) - deferred, rounded down)
         cov = result.coverage
-        shrink = week.set_index(["interval_start", "queue"])["shrinkage"]
-        cov = cov.join(shrink, on=["interval_start", "queue"])
-        deferred = cov["deferred_agents"] if "deferred_agents" in cov else 0.0
-        on_phone = np.maximum(cov["agents_allocated"] * (1 - cov["shrinkage"].fillna(0.0)) - deferred, 0)
-        cov = cov.assign(agents_on_phone=np.floor(on_phone + 1e-6))
         merged = week.merge(cov[["interval_start", "queue", "agents_on_phone"]].rename(
             columns={"agents_on_phone": "agents_on_phone_sched"}), on=["interval_start", "queue"], how="left")
         plans.append(merged)

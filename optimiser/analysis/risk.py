@@ -44,6 +44,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from optimiser.queueing import erlang
+from optimiser.queueing.on_phone import on_phone_from_schedule, scheduled_from_on_phone
 from optimiser.staffing.requirement import AccessibilityTargets, required_agents
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
@@ -377,8 +378,8 @@ def staff_to_confidence(pooled: pd.DataFrame, interval_minutes: int, targets: Ac
                 hi, best_q, best, best_risk = mid, mid, cand, r
             else:
                 lo = mid
-    hours = float(best.sum() * interval_minutes / 60.0 / (1 - shrink))
-    hours_point = float(point.sum() * interval_minutes / 60.0 / (1 - shrink))
+    hours = float(scheduled_from_on_phone(best.sum() * interval_minutes / 60.0, shrink))
+    hours_point = float(scheduled_from_on_phone(point.sum() * interval_minutes / 60.0, shrink))
     return ConfidencePlan(best, point, float(best_q), float(confidence), best_risk, hours, hours_point,
                           hours - hours_point)
 
@@ -421,7 +422,7 @@ def assess_schedule(forecast: pd.DataFrame, schedule: pd.DataFrame, targets: Acc
     The forecast is pooled over queues, cut to the schedule's span (the two must overlap), the schedule
     turned into agents on the phone per interval, then :func:`plan_risk` and :func:`staff_to_confidence`.
     """
-    from optimiser.queueing.simulation import agents_from_schedule
+    from optimiser.scheduling.io import parse_breaks
 
     minutes = interval_minutes_of(forecast, what=forecast_source)
     pooled = pool_queues(forecast, source=forecast_source)
@@ -429,12 +430,16 @@ def assess_schedule(forecast: pd.DataFrame, schedule: pd.DataFrame, targets: Acc
                   forecast_source=forecast_source)
     s0, s1 = schedule["start"].min(), schedule["end"].max()
     pooled = pooled[(pooled.index >= s0) & (pooled.index < s1)]
-    agents = agents_from_schedule(schedule, pooled.index, minutes, shrinkage=targets.shrinkage)
+    tz = str(pd.DatetimeIndex(pooled.index).tz)
+    breaks = [parse_breaks(text, tz, where=f"{schedule_source}: row {i + 1}, column breaks")
+              for i, text in enumerate(schedule["breaks"])] if "breaks" in schedule else None
+    agents = on_phone_from_schedule(schedule.assign(breaks=breaks) if breaks is not None else schedule,
+                                    pooled.index, minutes, shrinkage=targets.shrinkage)
     risk = plan_risk(pooled, agents, minutes, targets, n_samples=n_samples, daily_share=daily_share, seed=seed)
     plan = staff_to_confidence(pooled, minutes, targets, confidence=confidence, n_samples=n_samples,
                                daily_share=daily_share, seed=seed)
     per_day = risk.per_day.copy()
     per_day["agent_hours_for_confidence"] = (plan.agents.groupby([t.date() for t in plan.agents.index])
                                              .sum().reindex(per_day.index).to_numpy() * minutes / 60.0)
-    hours = float(agents.sum() * minutes / 60.0 / (1 - targets.shrinkage))
+    hours = float(scheduled_from_on_phone(agents.sum() * minutes / 60.0, targets.shrinkage))
     return ScheduleRisk(risk=risk, plan=plan, per_day=per_day, schedule_agent_hours=hours, interval_minutes=minutes)

@@ -52,7 +52,7 @@ import pandas as pd
 
 from wfm.ground.errors import WfmInputError
 
-__all__ = ["SimulationResult", "simulate", "agents_from_schedule"]
+__all__ = ["SimulationResult", "simulate"]
 
 ANSWERED, ABANDONED, CALLBACK = 0, 1, 2
 
@@ -410,66 +410,3 @@ def _summarise(times, idx, outcome, wait, start, plan, interval_minutes, starts,
                  "mean_delay_seconds": float(np.nanmean(delay)) if n_cb else 0.0}
     return SimulationResult(per_interval=per_interval, per_day=per_day, calls=calls,
                             callbacks=callbacks)
-
-
-def agents_from_schedule(schedule: pd.DataFrame, interval_starts, interval_minutes: int, *,
-                         skill_groups=None, shrinkage: float = 0.0) -> pd.Series:
-    """Agents on the phone per interval from a schedule (the schedule CSV contract).
-
-    Each shift contributes ``count`` agents for the part of each interval it
-    covers, minus its breaks (``START/MINUTES/paid|unpaid``); the sum is
-    multiplied by ``1 - shrinkage`` (time off the phone besides breaks) and
-    rounded *down* to whole agents, so the simulation never assumes more agents
-    than the plan provides.
-
-    Parameters
-    ----------
-    schedule : DataFrame
-        Columns ``start``, ``end`` (tz-aware), ``count``, ``breaks``,
-        ``skill_group`` (as returned by
-        :func:`optimiser.scheduling.io.read_schedule_csv`).
-    interval_starts : DatetimeIndex
-        tz-aware interval starts to count.
-    interval_minutes : int
-        Interval length [min].
-    skill_groups : iterable of str, optional
-        Only shifts of these skill groups (e.g. the agents who can take this queue).
-    shrinkage : float
-        Share of on-shift time (outside breaks) not on the phone, in [0, 1).
-
-    Returns
-    -------
-    Series
-        Whole agents per interval, indexed by ``interval_starts``.
-    """
-    from optimiser.scheduling.io import parse_breaks
-
-    if not 0 <= shrinkage < 1:
-        raise WfmInputError(f"shrinkage must be in [0, 1), got {shrinkage!r}")
-    starts = pd.DatetimeIndex(interval_starts)
-    if starts.tz is None:
-        raise WfmInputError("interval_starts must be tz-aware")
-    missing = [c for c in ("start", "end", "count", "breaks") if c not in schedule.columns]
-    if missing:
-        raise WfmInputError(f"schedule lacks column(s) {', '.join(missing)}")
-    rows = schedule
-    if skill_groups is not None:
-        rows = rows[rows["skill_group"].astype(str).isin([str(g) for g in skill_groups])]
-    t0 = (starts - pd.Timestamp("1970-01-01", tz="UTC")).total_seconds().to_numpy()  # DST-safe
-    t1 = t0 + interval_minutes * 60.0
-    cover = np.zeros(len(starts))
-
-    def overlap(a, b):
-        return np.clip(np.minimum(t1, b) - np.maximum(t0, a), 0.0, None)
-
-    for i, row in enumerate(rows.itertuples(index=False)):
-        a = pd.Timestamp(row.start).timestamp()
-        b = pd.Timestamp(row.end).timestamp()
-        on = overlap(a, b)
-        for brk_start, minutes, _paid in parse_breaks(row.breaks, str(starts.tz),
-                                                      where=f"schedule row {i + 1}, column breaks"):
-            bs = brk_start.timestamp()
-            on = on - overlap(bs, bs + minutes * 60.0)
-        cover += int(row.count) * on
-    agents = np.floor(cover / (interval_minutes * 60.0) * (1 - shrinkage) + 1e-9)
-    return pd.Series(agents.astype(np.int64), index=starts, name="agents")

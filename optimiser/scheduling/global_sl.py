@@ -45,6 +45,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.scheduling.mip import solve_mip
 from optimiser.scheduling.model import Model, build_model, sl_curves, sl_period_keys
 from optimiser.scheduling.result import coverage_frames, predict_service
@@ -157,7 +158,7 @@ def _flat(model: Model):
             rows.append((q, i, c["k_min"][i], g[i], c["base"][i], c["calls"][i], shrink[i], period_index[keys[i]]))
     q, i, k_min, gains, base, calls, shrink, period = zip(*rows) if rows else ((),) * 8
     rate = np.asarray(model.rate_per_hour[:model.n_intervals], float)
-    weight = np.maximum(rate[np.asarray(i, int)], 1e-6) / np.maximum(1.0 - np.asarray(shrink, float), 1e-6)
+    weight = scheduled_from_on_phone(np.maximum(rate[np.asarray(i, int)], 1e-6), np.asarray(shrink, float))
     return (list(q), np.asarray(i, int), np.asarray(k_min, int), np.asarray(gains, float).reshape(len(rows), width),
             np.asarray(base, float), np.asarray(calls, float), np.asarray(shrink, float), weight,
             np.asarray(period, int))
@@ -175,9 +176,10 @@ def covering_problem(problem, queues, index, agents_on_phone, shrink, k_min):
     """
     target = {}
     for q, i, n, s, k in zip(queues, index, agents_on_phone, shrink, k_min):
-        need = n / max(1.0 - s, 1e-9)
+        need = scheduled_from_on_phone(n, s)
         # 1e-6 over so that agents x (1 - shrinkage) never falls a rounding error under the target
-        target[(q, int(i))] = math.ceil(need - 1e-6) if n <= k else math.ceil(need * 1e6 - 1e-3) / 1e6
+        target[(q, int(i))] = (int(scheduled_from_on_phone(n, s, rounding="up")) if n <= k
+                               else math.ceil(need * 1e6 - 1e-3) / 1e6)
     req = problem.requirement.copy()
     position = req.sort_values("interval_start").groupby(req["queue"].astype(str)).cumcount()
     req["agents_required"] = [target[(str(q), int(i))] for q, i in zip(req["queue"], position[req.index])]

@@ -67,6 +67,7 @@ import numpy as np
 import pandas as pd
 import pulp
 
+from optimiser.queueing.on_phone import on_phone_from_scheduled
 from optimiser.scheduling.spec import WEEKDAYS, SchedulingProblem
 
 
@@ -673,8 +674,10 @@ def add_global_service_level(m: Model) -> None:
     p = m.problem
     curves = sl_curves(m)
     req = p.requirement
-    shrink = {q: (grp.sort_values("interval_start")["shrinkage"].to_numpy(float) if "shrinkage" in grp
-                  else np.zeros(len(grp))) for q, grp in req.groupby("queue")}
+    # the share of an allocated agent that is on the phone, per queue and interval
+    on_phone_share = {q: on_phone_from_scheduled(1.0, np.nan_to_num(
+        grp.sort_values("interval_start")["shrinkage"].to_numpy(float)) if "shrinkage" in grp else np.zeros(len(grp)))
+        for q, grp in req.groupby("queue")}
     keys = sl_period_keys(p)
     deferred_by = defaultdict(list)
     queue_of = {d.name: d.queue for d in p.rules.deferred_work}
@@ -688,7 +691,7 @@ def add_global_service_level(m: Model) -> None:
             k_min = int(c["k_min"][i])
             if c["calls"][i] <= 0:
                 continue
-            on_phone = [(v, coef * (1 - float(np.nan_to_num(shrink[q][i])))) for v, coef in
+            on_phone = [(v, coef * float(on_phone_share[q][i])) for v, coef in
                         _queue_agents(m, q, i)] + deferred_by.get((q, i), [])
             # whole agents on the phone, as the re-evaluation counts them (it floors each queue-interval)
             whole = pulp.LpVariable(_name("onphone", q, label), lowBound=0, cat="Integer")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimiser.queueing.on_phone import on_phone_from_scheduled, whole_agents
 from optimiser.scheduling.io import SCHEDULE_COLUMNS, format_breaks
 from wfm.ground.vocabulary import SolverStatus
 
@@ -300,8 +301,8 @@ def predict_service(model, coverage: pd.DataFrame) -> tuple[pd.DataFrame, pd.Dat
         return coverage, pd.DataFrame(), None
     merged = coverage.merge(req.drop(columns=["agents_required"]), on=["interval_start", "queue"], how="left")
     shrink = merged["shrinkage"].fillna(0.0).to_numpy() if "shrinkage" in merged else 0.0
-    on_phone = np.maximum(merged["agents_allocated"].to_numpy() * (1 - shrink) - merged["deferred_agents"].to_numpy(), 0)
-    on_phone = np.floor(on_phone + 1e-6)
+    on_phone = on_phone_from_scheduled(merged["agents_allocated"].to_numpy(), shrink)
+    on_phone = whole_agents(np.maximum(on_phone - merged["deferred_agents"].to_numpy(), 0), "down")
     calls = merged["calls_offered"].fillna(0.0).to_numpy()
     aht = merged["aht_seconds"].fillna(0.0).to_numpy()
     aht = np.where(aht > 0, aht, 1.0)

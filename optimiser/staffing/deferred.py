@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing import erlang
+from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.staffing.requirement import AccessibilityTargets, _fractional, _meets, required_agents, staffing_table
 from wfm.ground.errors import WfmInputError
 
@@ -357,9 +358,9 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
             "interval_start": g["interval_start"].to_numpy(), "queue": queue,
             "calls_offered": calls, "aht_seconds": g["aht_seconds"].to_numpy(float),
             "load_erlangs": res["load_erlangs"], "agents_on_phone": n.astype(np.int64),
-            "agents_required": np.ceil((n + cb_agents) / (1 - shr) - 1e-9).astype(np.int64),
+            "agents_required": scheduled_from_on_phone(n + cb_agents, shr, rounding="up").astype(np.int64),
             # inbound part interpolated between n - 1 and n as in required_agents
-            "agents_required_fractional": (frac + cb_agents) / (1 - shr),
+            "agents_required_fractional": scheduled_from_on_phone(frac + cb_agents, shr),
             "service_level": res["service_level"], "asa_seconds": res["asa_seconds"],
             "p_wait": res["p_wait"], "abandon_rate": res["abandon_rate"],
             "occupancy": res["occupancy"], "shrinkage": shr,
@@ -430,6 +431,6 @@ def chat_required_agents(chats_offered, interval_minutes, chat_duration_seconds,
                           patience_seconds=patience_seconds, shrinkage=shrinkage)
     req["chat_slots"] = req["agents_on_phone"]
     req["chat_agents"] = np.ceil(req["agents_on_phone"] / concurrency).astype(np.int64)
-    req["chat_agents_required"] = np.ceil(
-        req["chat_agents"] / (1 - req["shrinkage"]) - 1e-9).astype(np.int64)
+    req["chat_agents_required"] = scheduled_from_on_phone(
+        req["chat_agents"], req["shrinkage"], rounding="up").astype(np.int64)
     return req

@@ -7,7 +7,7 @@ vectorised bracket-and-bisect over integer arrays (each step evaluates the
 queue formulas of :mod:`optimiser.queueing.erlang` for all intervals together; the
 measures are monotone in the number of agents).  Shrinkage turns agents on the
 phone into agents scheduled: ``agents_required = ceil(agents_on_phone / (1 -
-shrinkage))``.
+shrinkage))`` (:func:`optimiser.queueing.on_phone.scheduled_from_on_phone`, rounded up).
 
 ``agents_required_fractional`` is the continuous requirement handed to the
 optimiser: the binding target's measure is interpolated linearly between
@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing import erlang
+from optimiser.queueing.on_phone import scheduled_from_on_phone
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
 
@@ -51,7 +52,6 @@ REQUIREMENT_COLUMNS: tuple[str, ...] = (
 )
 
 _MAX_AGENTS = 200_000
-_CEIL_EPS = 1e-9  # 9 / (1 - 0.1) is 10.000000000000002 in floating point, not 11 agents
 
 
 def _fail(name, value, rule):
@@ -232,11 +232,11 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     else:
         n, at, below = _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, occ)
     frac = _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ)
-    required = np.ceil(n / (1.0 - shr) - _CEIL_EPS)
+    required = scheduled_from_on_phone(n, shr, rounding="up")
     frame = pd.DataFrame({
         "calls_offered": calls, "aht_seconds": aht, "load_erlangs": load,
         "agents_on_phone": n.astype(np.int64), "agents_required": required.astype(np.int64),
-        "agents_required_fractional": frac / (1.0 - shr),
+        "agents_required_fractional": scheduled_from_on_phone(frac, shr),
         "service_level": at["service_level"], "asa_seconds": at["asa_seconds"],
         "p_wait": at["p_wait"], "abandon_rate": at["abandon_rate"],
         "occupancy": at["occupancy"], "shrinkage": shr,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
@@ -160,15 +161,15 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
         per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
                                      tasks, im)
         scen.loc[g.index, "eservice_agents"] = per["deferred_agents"].to_numpy()
-    scen["agents_required"] = np.ceil((scen["agents_on_phone"] + scen["eservice_agents"])
-                                      / (1 - scen["shrinkage"]) - 1e-9).astype(np.int64)
+    scen["agents_required"] = scheduled_from_on_phone(scen["agents_on_phone"] + scen["eservice_agents"],
+                                                      scen["shrinkage"], rounding="up").astype(np.int64)
     cases = float(forecast_df["calls_offered"].sum() * share_moved)
     deferred_hours = cases * eservice_minutes_per_case / 60.0
     # deferred work is scheduled time too: divide by (1 - shrinkage)
-    deferred_scheduled = deferred_hours / (1 - targets.shrinkage)
+    deferred_scheduled = scheduled_from_on_phone(deferred_hours, targets.shrinkage)
     s_scen = summarise_requirement(scen, im, deferred_scheduled)
     # agent-hours: inbound requirement without the e-service part + the exact work
-    inbound_only = np.ceil(scen["agents_on_phone"] / (1 - scen["shrinkage"]) - 1e-9)
+    inbound_only = scheduled_from_on_phone(scen["agents_on_phone"], scen["shrinkage"], rounding="up")
     s_scen["agent_hours_scheduled"] = float(inbound_only.sum() * im / 60.0 + deferred_scheduled)
     return WhatIfResult(base, scen, _summary(summarise_requirement(base, im), s_scen),
                         {"eservice_cases": cases, "eservice_work_hours": deferred_hours,

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing import erlang
+from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, AccessibilityTargets, required_agents, staffing_table
 from wfm.ground.errors import WfmInputError
 
@@ -141,7 +142,7 @@ def _run_one(args) -> int:
         m = erlang.queue_metrics(calls, interval, aht, n, T, patience).iloc[0]
     result = {
         "agents": n,
-        "agents_required": int(math.ceil(n / (1.0 - shrinkage) - 1e-9)),
+        "agents_required": int(scheduled_from_on_phone(n, shrinkage, rounding="up")),
         "load_erlangs": float(m["load_erlangs"]),
         "service_level": float(m["service_level"]),
         "answer_within_seconds": T,

@@ -50,6 +50,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 import pandas as pd
 
+from optimiser.queueing.on_phone import agents_on_shift
 from optimiser.scheduling.io import parse_breaks
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
@@ -296,57 +297,6 @@ def _json_value(value):
     return value
 
 
-def scheduled_agents(assignments: pd.DataFrame, interval_starts: pd.DatetimeIndex | pd.Series,
-                     interval_minutes: int) -> np.ndarray:
-    """Agents on shift and not on break, averaged over each interval.
-
-    An agent working 10 of 15 minutes of an interval counts 2/3.  Shifts
-    and breaks are taken in UTC, so DST days need no special case.
-
-    Parameters
-    ----------
-    assignments : pandas.DataFrame
-        Validated assignments (``start``, ``end``, ``breaks_parsed``).
-    interval_starts : DatetimeIndex or Series, tz-aware
-        Starts of the intervals to report.
-    interval_minutes : int
-        Interval length [minutes].
-
-    Returns
-    -------
-    numpy.ndarray of float
-        ``agents_scheduled`` per interval (same order as ``interval_starts``).
-    """
-    starts = pd.DatetimeIndex(interval_starts)
-    if len(starts) == 0:
-        return np.zeros(0)
-    minute = np.timedelta64(1, "m")
-    origin = starts.min().tz_convert("UTC").tz_localize(None).to_datetime64()
-    last = starts.max().tz_convert("UTC").tz_localize(None).to_datetime64() + interval_minutes * minute
-    size = int((last - origin) / minute)
-    delta = np.zeros(size + 1, dtype="float64")
-
-    def add(begin, end, weight):
-        b = np.clip(((begin - origin) / minute).astype("int64"), 0, size)
-        e = np.clip(((end - origin) / minute).astype("int64"), 0, size)
-        np.add.at(delta, b, weight)
-        np.add.at(delta, e, -weight)
-
-    utc = lambda col: assignments[col].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy("datetime64[m]")  # noqa: E731
-    if len(assignments):
-        add(utc("start"), utc("end"), 1.0)
-        breaks = [(b.tz_convert("UTC").tz_localize(None), m) for parsed in assignments["breaks_parsed"]
-                  for b, m, _paid in parsed]
-        if breaks:
-            b_start = np.array([b.to_datetime64() for b, _ in breaks], dtype="datetime64[m]")
-            b_end = b_start + np.array([m for _, m in breaks], dtype="int64") * minute
-            add(b_start, b_end, -1.0)
-    per_minute = np.cumsum(delta)[:size]
-    offsets = ((starts.tz_convert("UTC").tz_localize(None).to_numpy("datetime64[m]") - origin) / minute).astype("int64")
-    window = offsets[:, None] + np.arange(interval_minutes)[None, :]
-    return per_minute[window].mean(axis=1)
-
-
 def _coverage_frame(coverage: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     """The frame behind the Coverage sheet / JSON array.
 
@@ -354,7 +304,7 @@ def _coverage_frame(coverage: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     ``queue``; e.g. the requirement CSV) with neither ``agents_scheduled``
     nor ``agents_allocated`` becomes, per interval, the required agents
     summed over queues, the agents the roster schedules
-    (:func:`scheduled_agents`) and ``difference`` = scheduled - required.  A
+    (:func:`optimiser.queueing.on_phone.agents_on_shift`) and ``difference`` = scheduled - required.  A
     frame that already has one of those columns (e.g. the scheduler's
     coverage) is written as given.
     """
@@ -376,7 +326,8 @@ def _coverage_frame(coverage: pd.DataFrame, df: pd.DataFrame) -> pd.DataFrame:
     starts = total.index
     interval_minutes = interval_minutes_of(coverage, what="coverage")
     out = pd.DataFrame({"interval_start": starts, "agents_required": total.to_numpy(dtype="float64")})
-    out["agents_scheduled"] = np.round(scheduled_agents(df, starts, interval_minutes), 6)
+    on_shift = agents_on_shift(df, starts, interval_minutes, breaks_column="breaks_parsed")
+    out["agents_scheduled"] = np.round(on_shift.to_numpy(), 6)
     out["difference"] = out["agents_scheduled"] - out["agents_required"]
     return out
 
@@ -598,7 +549,7 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
         ``queue``, ``agents_required``, ``agents_allocated`` or
         ``agents_scheduled``), written as given, or a requirement
         (``interval_start``, ``agents_required``[, ``queue``]), turned into
-        scheduled vs required per interval (see :func:`scheduled_agents`).
+        scheduled vs required per interval (see :func:`optimiser.queueing.on_phone.agents_on_shift`).
     pseudonymise : bool, default False
         Replace ``agent_id`` and ``name`` by salted-hash pseudonyms.
     tz : str, default "Europe/Stockholm"

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from optimiser.queueing.erlang import queue_metrics
-from optimiser.queueing.simulation import agents_from_schedule, simulate
+from optimiser.queueing.simulation import simulate
 from wfm.ground.errors import WfmInputError
 
 
@@ -161,28 +161,6 @@ def test_bad_inputs(kwargs, pattern):
     agents = base.pop("agents")
     with pytest.raises(WfmInputError, match=pattern):
         simulate(calls, agents, 15, **base)
-
-
-def test_agents_from_schedule_hand_checked():
-    # 3 agents 08:00-10:00 with a common 15-minute break at 09:00, 2 agents 08:30-09:30
-    # with a 30-minute break at 08:45 (covering half of 08:45 and all 09:00).
-    tz = "Europe/Stockholm"
-    sched = pd.DataFrame({
-        "shift_id": ["s1", "s2"], "template": ["day", "short"], "skill_group": ["sv_all", "bilingual"],
-        "start": [pd.Timestamp("2025-01-06 08:00", tz=tz), pd.Timestamp("2025-01-06 08:30", tz=tz)],
-        "end": [pd.Timestamp("2025-01-06 10:00", tz=tz), pd.Timestamp("2025-01-06 09:30", tz=tz)],
-        "count": [3, 2], "paid_minutes": [120, 60],
-        "breaks": ["2025-01-06T09:00:00+01:00/15/paid", "2025-01-06T08:50:00+01:00/30/unpaid"],
-    })
-    idx = pd.date_range("2025-01-06 08:00", periods=8, freq="15min", tz=tz)
-    got = agents_from_schedule(sched, idx, 15)
-    # 08:45: 3 + 2 x 5/15 = 3.67 -> 3; 09:00: both on break -> 0; 09:15: 3 + 2 x 10/15 -> 4
-    assert got.tolist() == [3, 3, 5, 3, 0, 4, 3, 3]
-    only = agents_from_schedule(sched, idx, 15, skill_groups=["bilingual"])
-    assert only.tolist() == [0, 0, 2, 0, 0, 1, 0, 0]
-    assert agents_from_schedule(sched, idx, 15, shrinkage=0.5).tolist() == [1, 1, 2, 1, 0, 2, 1, 1]
-    with pytest.raises(WfmInputError, match="shrinkage must be in"):
-        agents_from_schedule(sched, idx, 15, shrinkage=1.0)
 
 
 def test_analytic_callback_model_against_simulation():

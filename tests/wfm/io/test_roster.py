@@ -390,12 +390,13 @@ def test_requirement_as_coverage_gets_scheduled_agents_from_the_roster(tmp_path)
 
 
 def test_scheduled_agents_across_the_spring_forward_night():
-    from wfm.io.roster import scheduled_agents, validate_assignments
+    from optimiser.queueing.on_phone import agents_on_shift
+    from wfm.io.roster import validate_assignments
 
     v = validate_assignments(roster().iloc[[1]])  # 22:00 CET -> 07:00 CEST, break 03:00-03:30 CEST
     starts = pd.date_range("2025-03-29 21:45", "2025-03-30 07:00", freq="15min", tz=TZ)
     assert len(starts) == 34  # 01:45 is followed by 03:00 on this day
-    got = pd.Series(scheduled_agents(v, starts, 15), index=starts)
+    got = agents_on_shift(v, starts, 15, breaks_column="breaks_parsed")
     assert got.iloc[0] == 0.0 and got.iloc[-1] == 0.0
     assert got[ts("2025-03-30 03:00")] == 0.0 and got[ts("2025-03-30 03:15")] == 0.0  # on break
     assert got.sum() * 15 == 450  # 8 real hours minus the 30-minute break = paid minutes
