@@ -24,7 +24,7 @@ Targets checked (issue 8):
 * achieved daily SL within 3 points of the promised one on >= 80 % of days
   when the forecast error is removed (``service_level_sim_forecast`` vs the
   plan's promise ``service_level_plan_tv``, the time-varying queue model of
-  :func:`optimiser.analysis.replay.time_varying_queue_metrics`; the stationary Erlang
+  :func:`optimiser.queueing.time_varying.time_varying_queue_metrics`; the stationary Erlang
   promise ``service_level_plan`` is reported beside it), and the effect of
   the real forecast error (same with actual calls).  The simulated daily SL
   is the mean over replications: at least ``--replications``, more until every

@@ -158,7 +158,6 @@ KNOWN_LONG = [
     'forecasting.history.validate_history_frame',
     'forecasting.pipeline.forecast',
     'optimiser.analysis.replay.run_replay',
-    'optimiser.analysis.replay.time_varying_queue_metrics',
     'optimiser.analysis.report.replay_report_html',
     'optimiser.demo.agents.generate_demo_agents',
     'optimiser.demo.history.generate_demo_history',

@@ -11,7 +11,8 @@ side by side:
                      (the requirement's promise, >= the target)
 ``plan``             Erlang at the forecast with the *scheduled* agents
 ``plan_tv``          the time-varying M(t)/M/n(t)(+M) model at the forecast
-                     with the scheduled agents (:func:`time_varying_queue_metrics`:
+                     with the scheduled agents
+                     (:func:`optimiser.queueing.time_varying.time_varying_queue_metrics`:
                      the plan's own, truthful promise)
 ``sim_forecast``     simulation of the schedule against the forecast calls
 ``sim_actual``       simulation of the schedule against the actual calls
@@ -63,16 +64,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from optimiser.queueing import erlang
 from optimiser.queueing.simulation import simulate
+from optimiser.queueing.time_varying import time_varying_queue_metrics
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = ["MIN_LEARN_DAYS", "split_history", "actual_frame", "decompose", "ReplayResult",
-           "run_replay", "COMPONENTS", "QUEUEING_SPLIT", "time_varying_queue_metrics"]
+           "run_replay", "COMPONENTS", "QUEUEING_SPLIT"]
 
 #: Fewest days of history before the cut to learn from.
 MIN_LEARN_DAYS = 14
@@ -156,197 +157,6 @@ def actual_frame(actual: pd.DataFrame, interval_starts: pd.DatetimeIndex, interv
     with np.errstate(invalid="ignore", divide="ignore"):
         out["aht_actual"] = np.where(out["calls_actual"] > 0, out["work"] / out["calls_actual"], np.nan)
     return out.drop(columns="work")
-
-
-# --- the time-varying queue model: the plan's own promise --------------------------------------------
-
-
-def _poisson_weights(rate_time: float):
-    """Poisson(``rate_time``) pmf and ``P(N >= j + 1)`` for ``j = 0..J`` (all but ~1e-12 of the mass)."""
-    j = np.arange(int(np.ceil(rate_time + 10.0 * np.sqrt(rate_time) + 20)) + 1)
-    return stats.poisson.pmf(j, rate_time), stats.poisson.sf(j, rate_time)
-
-
-def _tagged_caller(n: int, mu: float, theta: float, answer_within: float, size: int):
-    """A caller with ``j`` callers ahead in the queue (``j = 0..size-1``) and ``n`` agents.
-
-    The caller moves up at rate ``r_j = n mu + j theta`` (an agent frees, or one
-    ahead hangs up) and hangs up at rate ``theta``.  Returns P(answered within
-    ``answer_within``), P(answered) and E[wait | answered] [s] (M/M/n+M, FCFS).
-    """
-    j = np.arange(size)
-    r = n * mu + j * theta
-    if theta == 0.0:
-        if r[0] <= 0:
-            return np.zeros(size), np.zeros(size), np.full(size, np.nan)
-        # j + 1 agent releases at rate n mu: Gamma(j + 1, n mu) <= T
-        return stats.poisson.sf(j, r[0] * answer_within), np.ones(size), (j + 1) / r[0]
-    p_answered = np.cumprod(r / (r + theta))
-    wait = np.cumsum(1.0 / (r + theta))  # each stage lasts Exp(r_j + theta), whichever event ends it
-    rate = float(r[-1] + theta)
-    pmf, _ = _poisson_weights(rate * answer_within)
-    move, stay = r / rate, 1.0 - (r + theta) / rate
-    reached = np.zeros(size)  # P(answered within m uniformized jumps | j ahead)
-    within = np.zeros(size)
-    for m in range(1, pmf.size):
-        reached = move * np.concatenate(([1.0], reached[:-1])) + stay * reached
-        within += pmf[m] * reached
-    return within, p_answered, wait
-
-
-def time_varying_queue_metrics(calls_offered, agents, interval_minutes: int, aht_seconds,
-                               answer_within_seconds: float, patience_seconds: float | None = None, *,
-                               initial: str = "stationary", max_in_system: int | None = None) -> pd.DataFrame:
-    """Service level, abandonment and ASA of a time-varying M(t)/M/n(t)(+M) queue, per interval.
-
-    Stationary Erlang C/A per interval assumes every interval starts in
-    equilibrium at its own calls and agents.  When the handle time is as long
-    as the interval (crime reports: 15 minutes on 15-minute intervals) and
-    occupancy is high, the queue needs hours to settle, so the backlog and the
-    busy agents of earlier intervals carry over: after a peak the queue is
-    worse than Erlang says, before it better.  This function solves the
-    birth-death chain of the number of callers in the system exactly over the
-    whole horizon instead (uniformization, Grassmann 1977), carrying the state
-    distribution from one interval to the next:
-
-    * arrivals Poisson at ``calls_offered / interval`` (constant within an
-      interval), exponential handle times at the interval's AHT, exponential
-      patience (``None``: nobody hangs up, Erlang C), ``agents[i]`` agents in
-      interval ``i`` (FCFS);
-    * an arriving caller sees the interval's time-averaged distribution
-      (PASTA); with ``k >= n`` callers in the system they wait for
-      ``k - n + 1`` moves up the queue (:func:`_tagged_caller`), with the
-      interval's agents.
-
-    With constant calls and agents and ``initial="stationary"`` the result is
-    exactly Erlang C (Erlang A with patience) of :mod:`optimiser.queueing.erlang`.
-
-    Parameters
-    ----------
-    calls_offered : array-like or Series
-        Expected calls per interval [calls].
-    agents : array-like or Series
-        Agents on the phone per interval (whole numbers >= 0).
-    interval_minutes : int
-        Interval length [min].
-    aht_seconds : float or array-like
-        Mean handle time per interval [s].
-    answer_within_seconds : float
-        Service-level threshold T [s].
-    patience_seconds : float, optional
-        Mean exponential patience [s]; None: no abandonment (Erlang C).
-    initial : {"stationary", "empty"}
-        State at the start: stationary at the first interval's calls and agents
-        (a horizon cut out of a running centre; empty when that queue has no
-        equilibrium: no patience and load >= agents) or empty (as
-        :func:`optimiser.queueing.simulation.simulate` starts).
-    max_in_system : int, optional
-        Truncation of the chain [callers]; default generous: agents + the
-        larger of 100 and twice the load, + 10 sqrt(load) (no patience), or
-        agents + ``q + 10 sqrt(q) + 20`` with ``q`` = arrival rate x patience
-        (the queue is stochastically below Poisson(q)).  The probability of
-        the last state is returned as ``p_truncated``.
-
-    Returns
-    -------
-    DataFrame
-        ``service_level`` (answered within T / offered), ``abandon_rate``,
-        ``asa_seconds`` (mean wait of answered calls), ``p_truncated``; indexed
-        like ``calls_offered`` when it is a Series.  Intervals without calls
-        get service level 1, abandonment 0, ASA 0 (nobody to measure).
-
-    References
-    ----------
-    .. [1] Green, Kolesar & Whitt 2007 (time-varying demand and staffing).
-    .. [2] Grassmann 1977 (uniformization).
-    .. [3] Mandelbaum & Zeltyn 2007 (the waiting caller in M/M/n+M).
-    """
-    # the same input checks (and messages) as every Erlang function
-    arrays, index, _scalar = erlang._validate_core(np.atleast_1d(calls_offered) if np.ndim(calls_offered) == 0
-                                            else calls_offered, interval_minutes, aht_seconds, agents)
-    calls = np.asarray(arrays["calls_offered"], dtype=float).ravel()
-    n_int = calls.size
-    if n_int == 0:
-        raise WfmInputError("calls_offered must have at least one interval")
-    n_agents = np.asarray(arrays["agents"], dtype=float).ravel()
-    if np.any(n_agents != np.round(n_agents)):
-        i = int(np.flatnonzero(n_agents != np.round(n_agents))[0])
-        raise WfmInputError(f"agents must be whole numbers, got {n_agents[i]:g} at interval {i}")
-    n_agents = n_agents.astype(int)
-    aht = np.asarray(arrays["aht_seconds"], dtype=float).ravel()
-    interval_minutes = float(np.asarray(arrays["interval_minutes"]).ravel()[0])
-    if not (answer_within_seconds is not None and answer_within_seconds >= 0):
-        raise WfmInputError(f"answer_within_seconds must be >= 0, got {answer_within_seconds!r}")
-    if patience_seconds is not None and not patience_seconds > 0:
-        raise WfmInputError(f"patience_seconds must be > 0, got {patience_seconds!r}")
-    if initial not in ("stationary", "empty"):
-        raise WfmInputError(f"initial must be 'stationary' or 'empty', got {initial!r}")
-    length = float(interval_minutes) * 60.0
-    lam, mu = calls / length, 1.0 / aht
-    theta = 0.0 if patience_seconds is None else 1.0 / float(patience_seconds)
-    load = lam / mu
-    if max_in_system is None:
-        if theta > 0:
-            # each queued caller hangs up at rate theta, so the queue is stochastically below the
-            # M/M/inf population with arrival rate lam and rate theta: Poisson(lam / theta)
-            queue = lam.max() / theta
-            extra = queue + 10.0 * np.sqrt(queue) + 20.0
-        else:
-            extra = max(100.0, 2.0 * load.max()) + 10.0 * np.sqrt(max(load.max(), 1.0))
-        max_in_system = int(np.ceil(n_agents.max() + extra))
-    K = int(max_in_system)
-    if K < 1:
-        raise WfmInputError(f"max_in_system must be >= 1, got {max_in_system!r}")
-    k = np.arange(K + 1)
-    if initial == "empty" or lam[0] == 0 or (theta == 0 and lam[0] >= n_agents[0] * mu[0]):
-        p = np.zeros(K + 1)
-        p[0] = 1.0
-    else:  # stationary birth-death distribution at the first interval, in log space
-        death = np.minimum(k[1:], n_agents[0]) * mu[0] + np.maximum(k[1:] - n_agents[0], 0) * theta
-        with np.errstate(divide="ignore"):
-            logp = np.concatenate(([0.0], np.cumsum(np.log(lam[0]) - np.log(death))))
-        p = np.exp(logp - logp.max())
-        p /= p.sum()
-    sl, ab, asa, trunc = (np.empty(n_int) for _ in range(4))
-    for i in range(n_int):
-        n = int(n_agents[i])
-        birth = np.full(K + 1, lam[i])
-        birth[K] = 0.0
-        death = np.minimum(k, n) * mu[i] + np.maximum(k - n, 0) * theta
-        rate = float(birth.max() + death.max())
-        if rate <= 0:  # nothing happens in this interval
-            p_avg = p
-        else:
-            up, down = birth / rate, death / rate
-            stay = 1.0 - up - down
-            pmf, tail = _poisson_weights(rate * length)
-            v = p
-            p_end, p_avg = pmf[0] * v, tail[0] * v
-            for j in range(1, pmf.size):
-                nv = stay * v
-                nv[1:] += up[:-1] * v[:-1]
-                nv[:-1] += down[1:] * v[1:]
-                v = nv
-                p_end += pmf[j] * v
-                p_avg += tail[j] * v
-            p = p_end / p_end.sum()
-            p_avg = p_avg / p_avg.sum()  # = (1 / L) integral of p(t) dt over the interval
-        if calls[i] <= 0:
-            sl[i], ab[i], asa[i], trunc[i] = 1.0, 0.0, 0.0, p_avg[K]
-            continue
-        within, answered, wait = _tagged_caller(n, float(mu[i]), theta, float(answer_within_seconds),
-                                                max(K - n + 1, 1))
-        a_within, a_answered, a_wait = np.ones(K + 1), np.ones(K + 1), np.zeros(K + 1)
-        q = k >= n
-        a_within[q], a_answered[q], a_wait[q] = within[:q.sum()], answered[:q.sum()], wait[:q.sum()]
-        a_within[K] = a_answered[K] = 0.0  # an arrival at the truncation is lost
-        sl[i] = float(p_avg @ a_within)
-        ab[i] = float(p_avg[:K] @ (1.0 - a_answered[:K]))
-        p_ans = float(p_avg @ a_answered)
-        asa[i] = float(p_avg @ (a_answered * np.nan_to_num(a_wait))) / p_ans if p_ans > 0 else np.nan
-        trunc[i] = p_avg[K]
-    return pd.DataFrame({"service_level": sl, "abandon_rate": ab, "asa_seconds": asa,
-                         "p_truncated": trunc}, index=index)
 
 
 def _sim(scenarios, agents, interval_minutes, starts, targets, handle_times, n_replications, seed,
@@ -457,7 +267,7 @@ def decompose(plan: pd.DataFrame, interval_minutes: int, targets: AccessibilityT
     per_interval, per_day : DataFrame
         For ``m`` in ``service_level``, ``abandon_rate``, ``asa_seconds``:
         ``{m}_req``, ``{m}_plan``, ``{m}_plan_tv`` (the time-varying model of
-        :func:`time_varying_queue_metrics`), ``{m}_sim_forecast``,
+        :func:`optimiser.queueing.time_varying.time_varying_queue_metrics`), ``{m}_sim_forecast``,
         ``{m}_sim_actual``; plus ``promised_service_level`` (= req),
         ``achieved_service_level`` (= sim_actual), ``gap`` (achieved -
         promised), the components ``rounding``, ``queueing_model``,

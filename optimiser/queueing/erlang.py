@@ -66,6 +66,11 @@ __all__ = [
     "p_wait",
     "wait_exceeds_probability",
     "queue_metrics",
+    # the building blocks the staffing searches and the time-varying queue share
+    "validate_queue_inputs",
+    "check_range",
+    "queue_measures",
+    "log_erlang_b",
 ]
 
 #: Named service-level definitions accepted by :func:`service_level`.
@@ -107,8 +112,9 @@ def _where(arr: np.ndarray, bad: np.ndarray, index: pd.Index | None) -> str:
     return f"got {value:g} at {label}"
 
 
-def _check(arr: np.ndarray, name: str, index, *, low: float, low_inclusive: bool,
-           high: float = np.inf, high_inclusive: bool = False, allow_inf: bool = False) -> None:
+def check_range(arr: np.ndarray, name: str, index, *, low: float, low_inclusive: bool,
+                high: float = np.inf, high_inclusive: bool = False, allow_inf: bool = False) -> None:
+    """Refuse NaN, infinity (unless ``allow_inf``) and values outside the range, naming ``name`` and where."""
     bad = np.isnan(arr)
     if not allow_inf:
         bad |= np.isinf(arr)
@@ -149,7 +155,7 @@ def _patience(value: Any, shape, index) -> np.ndarray:
     if value is None:
         return np.full(shape, np.inf)
     arr, _ = _as_array(value, "patience_seconds")
-    _check(arr, "patience_seconds", index, low=0.0, low_inclusive=False, allow_inf=True)
+    check_range(arr, "patience_seconds", index, low=0.0, low_inclusive=False, allow_inf=True)
     return np.broadcast_to(arr, np.broadcast_shapes(arr.shape, shape))
 
 
@@ -161,7 +167,12 @@ def _out(arr: np.ndarray, index, scalar: bool):
     return np.array(arr, dtype=float)
 
 
-def _validate_core(calls_offered, interval_minutes, aht_seconds, agents, extra=None):
+def validate_queue_inputs(calls_offered, interval_minutes, aht_seconds, agents, extra=None):
+    """Check and broadcast the common inputs of every queue function (the one set of rules and messages).
+
+    Returns ``(arrays, index, scalar)``: float arrays broadcast to one shape by name, the common
+    Series index (or None) and whether every input was a scalar.  ``agents`` None: not checked.
+    """
     named = {"calls_offered": calls_offered, "interval_minutes": interval_minutes,
              "aht_seconds": aht_seconds}
     if agents is not None:
@@ -169,11 +180,11 @@ def _validate_core(calls_offered, interval_minutes, aht_seconds, agents, extra=N
     if extra:
         named.update(extra)
     arrays, index, scalar = _prepare(named)
-    _check(arrays["calls_offered"], "calls_offered", index, low=0, low_inclusive=True)
-    _check(arrays["interval_minutes"], "interval_minutes", index, low=0, low_inclusive=False)
-    _check(arrays["aht_seconds"], "aht_seconds", index, low=0, low_inclusive=False)
+    check_range(arrays["calls_offered"], "calls_offered", index, low=0, low_inclusive=True)
+    check_range(arrays["interval_minutes"], "interval_minutes", index, low=0, low_inclusive=False)
+    check_range(arrays["aht_seconds"], "aht_seconds", index, low=0, low_inclusive=False)
     if agents is not None:
-        _check(arrays["agents"], "agents", index, low=0, low_inclusive=True)
+        check_range(arrays["agents"], "agents", index, low=0, low_inclusive=True)
     return arrays, index, scalar
 
 
@@ -248,8 +259,8 @@ def _log_gammaincc_int(n: np.ndarray, a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _log_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
-    """log of Erlang B for load ``a`` [Erlangs] and ``n`` servers (arrays, same shape)."""
+def log_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """log of Erlang B for load ``a`` [Erlangs] and ``n`` servers (1-d arrays, same shape, unchecked)."""
     out = np.zeros(a.shape)  # n == 0 -> B = 1
     with np.errstate(divide="ignore", invalid="ignore"):
         zero_load = (a == 0) & (n > 0)
@@ -266,12 +277,18 @@ def _log_erlang_b(a: np.ndarray, n: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------
 
 
-def _core(calls, interval_minutes, aht, n, patience, answer_within=None, short_abandon=None,
-          with_asa=True):
-    """All measures for broadcast float arrays.  Returns a dict of arrays."""
+def queue_measures(calls, interval_minutes, aht, n, patience, answer_within=None, short_abandon=None,
+                   with_asa=True):
+    """All measures for 1-d float arrays of one length, unchecked (for searches that evaluate many times).
+
+    Returns a dict of arrays: ``load_erlangs``, ``erlang_b``, ``p_wait``, ``service_level``,
+    ``service_level_answered``, ``abandoned_within_T``, ``abandoned_within_short``, ``asa_seconds``
+    (NaN for Erlang A when ``with_asa`` is False: the costly series is skipped), ``abandon_rate``,
+    ``occupancy``, ``wait_over_T`` and ``stable``.  Check inputs with :func:`validate_queue_inputs`.
+    """
     shape = calls.shape
     a = calls * aht / (60.0 * interval_minutes)
-    log_b = _log_erlang_b(a, n)
+    log_b = log_erlang_b(a, n)
     b = np.exp(log_b)
     res: dict[str, np.ndarray] = {"load_erlangs": a, "erlang_b": b}
     # loads below 1e-250 Erlangs are treated as no calls (their measures are 0 or 1 to
@@ -501,7 +518,7 @@ def load_erlangs(calls_offered, interval_minutes, aht_seconds):
     float, ndarray or Series
         Offered load [Erlangs].
     """
-    arr, index, scalar = _validate_core(calls_offered, interval_minutes, aht_seconds, None)
+    arr, index, scalar = validate_queue_inputs(calls_offered, interval_minutes, aht_seconds, None)
     return _out(arr["calls_offered"] * arr["aht_seconds"] / (60.0 * arr["interval_minutes"]),
                 index, scalar)
 
@@ -534,11 +551,11 @@ def erlang_b(load_erlangs, agents):
        Bell System Technical Journal 53(3), 1974.
     """
     arrays, index, scalar = _prepare({"load_erlangs": load_erlangs, "agents": agents})
-    _check(arrays["load_erlangs"], "load_erlangs", index, low=0, low_inclusive=True)
-    _check(arrays["agents"], "agents", index, low=0, low_inclusive=True)
+    check_range(arrays["load_erlangs"], "load_erlangs", index, low=0, low_inclusive=True)
+    check_range(arrays["agents"], "agents", index, low=0, low_inclusive=True)
     a = np.array(arrays["load_erlangs"], dtype=float)
     n = np.array(arrays["agents"], dtype=float)
-    return _out(np.exp(_log_erlang_b(a.reshape(-1), n.reshape(-1))).reshape(a.shape), index, scalar)
+    return _out(np.exp(log_erlang_b(a.reshape(-1), n.reshape(-1))).reshape(a.shape), index, scalar)
 
 
 def erlang_c(load_erlangs, agents):
@@ -564,11 +581,11 @@ def erlang_c(load_erlangs, agents):
     .. [2] G. Koole, Call Center Mathematics, 2007, section 4.2.
     """
     arrays, index, scalar = _prepare({"load_erlangs": load_erlangs, "agents": agents})
-    _check(arrays["load_erlangs"], "load_erlangs", index, low=0, low_inclusive=True)
-    _check(arrays["agents"], "agents", index, low=0, low_inclusive=True)
+    check_range(arrays["load_erlangs"], "load_erlangs", index, low=0, low_inclusive=True)
+    check_range(arrays["agents"], "agents", index, low=0, low_inclusive=True)
     a = np.array(arrays["load_erlangs"], dtype=float).reshape(-1)
     n = np.array(arrays["agents"], dtype=float).reshape(-1)
-    b = np.exp(_log_erlang_b(a, n))
+    b = np.exp(log_erlang_b(a, n))
     stable = n > a
     with np.errstate(divide="ignore", invalid="ignore"):
         rho = np.where(stable, a / np.where(n > 0, n, 1.0), 1.0)
@@ -587,18 +604,18 @@ def queue_metrics(calls_offered, interval_minutes, aht_seconds, agents, answer_w
     ``abandon_rate``, ``occupancy``.  Cheaper than calling each function
     separately.  Parameters as in :func:`service_level`.
     """
-    arr, index, scalar = _validate_core(
+    arr, index, scalar = validate_queue_inputs(
         calls_offered, interval_minutes, aht_seconds, agents,
         {"answer_within_seconds": answer_within_seconds,
          "short_abandon_seconds": short_abandon_seconds})
-    _check(arr["answer_within_seconds"], "answer_within_seconds", index, low=0, low_inclusive=True)
-    _check(arr["short_abandon_seconds"], "short_abandon_seconds", index, low=0, low_inclusive=True)
+    check_range(arr["answer_within_seconds"], "answer_within_seconds", index, low=0, low_inclusive=True)
+    check_range(arr["short_abandon_seconds"], "short_abandon_seconds", index, low=0, low_inclusive=True)
     shape = arr["calls_offered"].shape
     pat = _patience(patience_seconds, shape, index)
     flat = {k: np.array(v, dtype=float).reshape(-1) for k, v in arr.items()}
     full_shape = np.broadcast_shapes(shape, pat.shape)
     flat = {k: np.broadcast_to(v.reshape(shape), full_shape).reshape(-1) for k, v in flat.items()}
-    res = _core(flat["calls_offered"], flat["interval_minutes"], flat["aht_seconds"],
+    res = queue_measures(flat["calls_offered"], flat["interval_minutes"], flat["aht_seconds"],
                 flat["agents"], np.broadcast_to(pat, full_shape).reshape(-1),
                 flat["answer_within_seconds"], flat["short_abandon_seconds"])
     frame = pd.DataFrame({
@@ -619,14 +636,14 @@ def _metric(name, calls_offered, interval_minutes, aht_seconds, agents, patience
         extra["answer_within_seconds"] = answer_within_seconds
     if short_abandon_seconds is not None:
         extra["short_abandon_seconds"] = short_abandon_seconds
-    arr, index, scalar = _validate_core(calls_offered, interval_minutes, aht_seconds, agents, extra)
+    arr, index, scalar = validate_queue_inputs(calls_offered, interval_minutes, aht_seconds, agents, extra)
     for k in extra:
-        _check(arr[k], k, index, low=0, low_inclusive=True)
+        check_range(arr[k], k, index, low=0, low_inclusive=True)
     shape = arr["calls_offered"].shape
     pat = _patience(patience_seconds, shape, index)
     full = np.broadcast_shapes(shape, pat.shape)
     f = {k: np.broadcast_to(v, full).reshape(-1).astype(float) for k, v in arr.items()}
-    res = _core(f["calls_offered"], f["interval_minutes"], f["aht_seconds"], f["agents"],
+    res = queue_measures(f["calls_offered"], f["interval_minutes"], f["aht_seconds"], f["agents"],
                 np.broadcast_to(pat, full).reshape(-1).astype(float),
                 f.get("answer_within_seconds"), f.get("short_abandon_seconds"))
     return res, full, index, scalar
@@ -768,7 +785,7 @@ def wait_exceeds_probability(calls_offered, interval_minutes, aht_seconds, agent
         Probability in [0, 1].
     """
     w, idx = _as_array(wait_seconds, "wait_seconds")
-    _check(w, "wait_seconds", idx, low=0, low_inclusive=True)
+    check_range(w, "wait_seconds", idx, low=0, low_inclusive=True)
     res, full, index, scalar = _metric("wait_exceeds", calls_offered, interval_minutes,
                                        aht_seconds, agents, patience_seconds, wait_seconds)
     return _out(res["wait_over_T"].reshape(full), index, scalar)

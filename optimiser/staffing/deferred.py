@@ -324,7 +324,7 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
         def evaluate(n):
             f = callback_fraction(calls, im, aht, n, callback_threshold_seconds=callback_threshold_seconds,
                                   callback_acceptance=callback_acceptance, patience_seconds=pat)
-            res = erlang._core(calls * (1 - f), np.full(calls.shape, float(im)), aht, n.astype(float),
+            res = erlang.queue_measures(calls * (1 - f), np.full(calls.shape, float(im)), aht, n.astype(float),
                                np.full(calls.shape, np.inf if pat is None else float(pat)),
                                np.full(calls.shape, float(T)), None)
             ok = _meets(res, T, targets.target_service_level, targets.max_asa_seconds,

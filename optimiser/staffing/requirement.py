@@ -150,7 +150,7 @@ def _broadcast_series(value, name, n, index):
 
 
 def _evaluate(calls, interval_minutes, aht, n, T, patience, with_asa=True):
-    return erlang._core(calls, interval_minutes, aht, n.astype(float), patience, T, None, with_asa)
+    return erlang.queue_measures(calls, interval_minutes, aht, n.astype(float), patience, T, None, with_asa)
 
 
 def _meets(res, T_given, tsl, asa, ab, occ):
@@ -206,7 +206,7 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     targets = AccessibilityTargets(answer_within_seconds, target_service_level, max_asa_seconds,
                                    max_abandon_rate, max_occupancy, patience_seconds,
                                    0.0 if not np.isscalar(shrinkage) else shrinkage)
-    arrays, index, _ = erlang._validate_core(calls_offered, interval_minutes, aht_seconds, None)
+    arrays, index, _ = erlang.validate_queue_inputs(calls_offered, interval_minutes, aht_seconds, None)
     calls = np.atleast_1d(np.array(arrays["calls_offered"], dtype=float)).ravel()
     n_int = calls.size
     im = np.broadcast_to(np.atleast_1d(arrays["interval_minutes"]).ravel(), (n_int,)).astype(float) \
@@ -292,7 +292,7 @@ def _erlang_c_search(load, aht, T, tsl, asa, occ):
     a = load
     zero = a <= 1e-250
     n = np.where(zero, 0.0, np.floor(a) + 1.0)
-    B = np.exp(erlang._log_erlang_b(a, n))
+    B = np.exp(erlang.log_erlang_b(a, n))
     size = a.shape
     res_n = np.zeros(size)
     keys = ("service_level", "asa_seconds", "p_wait", "occupancy")
@@ -384,7 +384,7 @@ def service_level_curve(calls_offered, interval_minutes, aht_seconds, agents_ran
     agents = np.asarray(list(agents_range), dtype=float)
     if agents.size == 0:
         raise WfmInputError("agents_range must not be empty")
-    erlang._check(agents, "agents_range", None, low=0, low_inclusive=True)
+    erlang.check_range(agents, "agents_range", None, low=0, low_inclusive=True)
     calls_s = calls_offered if isinstance(calls_offered, pd.Series) else pd.Series(
         np.atleast_1d(np.asarray(calls_offered, dtype=float)))
     labels = calls_s.index
