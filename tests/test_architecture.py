@@ -159,8 +159,6 @@ KNOWN_LONG = [
     'forecasting.pipeline.forecast',
     'optimiser.analysis.replay.run_replay',
     'optimiser.analysis.report.replay_report_html',
-    'optimiser.demo.agents.generate_demo_agents',
-    'optimiser.demo.history.generate_demo_history',
     'optimiser.queueing.simulation._run',
     'optimiser.roster.agents.read_agents',
     'optimiser.roster.model.greedy_start',
@@ -173,8 +171,8 @@ KNOWN_LONG = [
 ]
 
 #: literals of the default zone outside wfm.ground (target 0: one definition, DEFAULT_TZ)
-KNOWN_ZONE_LITERALS = 26
+KNOWN_ZONE_LITERALS = 23
 #: weekday-name tuples (target 1: wfm.ground.vocabulary)
-KNOWN_WEEKDAY_LISTS = 3
+KNOWN_WEEKDAY_LISTS = 2
 #: CLI flag text in library code (target 0)
 KNOWN_FLAG_MENTIONS = 34

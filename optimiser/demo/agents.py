@@ -56,6 +56,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS
 
 __all__ = [
     "AGENT_COLUMNS",
@@ -64,7 +65,6 @@ __all__ = [
     "SKILL_GROUPS",
     "UNAVAILABILITY_COLUMNS",
     "UNAVAILABILITY_REASONS",
-    "WEEKDAYS",
     "generate_demo_agents",
     "write_agents_csv",
     "write_unavailability_csv",
@@ -88,7 +88,6 @@ AGENT_COLUMNS: tuple[str, ...] = (
 )
 UNAVAILABILITY_COLUMNS: tuple[str, ...] = ("agent_id", "start", "end", "reason")
 UNAVAILABILITY_REASONS: tuple[str, ...] = ("leave", "training", "part_time")
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 #: Site -> share of the operators.
 SITES: dict[str, float] = {
@@ -144,7 +143,7 @@ def generate_demo_agents(
     *,
     horizon_start="2026-01-05",
     horizon_weeks: int = 13,
-    tz: str = "Europe/Stockholm",
+    tz: str = DEFAULT_TZ,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Generate the demo agent list and their unavailability.
 
@@ -180,101 +179,102 @@ def generate_demo_agents(
     n = _check_int(n_agents, "n_agents", 1)
     seed = _check_int(seed, "seed", 0)
     weeks = _check_int(horizon_weeks, "horizon_weeks", 1)
-    try:
-        h0 = _dt.date.fromisoformat(str(horizon_start)[:10])
-    except ValueError:
-        raise WfmInputError(f"horizon_start must be a date YYYY-MM-DD, got {horizon_start!r}") from None
-    if h0.weekday() != 0:
-        raise WfmInputError(f"horizon_start must be a Monday, got {h0} ({WEEKDAYS[h0.weekday()]})")
+    h0 = _monday(horizon_start)
     try:
         pd.Timestamp("2026-01-01").tz_localize(tz)
     except Exception as exc:
-        raise WfmInputError(f"tz must be an IANA time zone like Europe/Stockholm, got {tz!r} ({exc})") from None
-
+        raise WfmInputError(f"tz must be an IANA time zone like Europe/Stockholm, got {tz!r} ({exc})",
+                            parameter="tz") from None
+    # one stream, drawn in a fixed order: the agent list, then the unavailability
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
+    agents = _agent_list(rng, n)
+    unavailability = _unavailability(rng, agents, h0, weeks, tz)
+    return agents, unavailability
+
+
+def _monday(horizon_start) -> _dt.date:
+    try:
+        h0 = _dt.date.fromisoformat(str(horizon_start)[:10])
+    except ValueError:
+        raise WfmInputError(f"horizon_start must be a date YYYY-MM-DD, got {horizon_start!r}",
+                            parameter="horizon_start") from None
+    if h0.weekday() != 0:
+        raise WfmInputError(f"horizon_start must be a Monday, got {h0} ({WEEKDAYS[h0.weekday()]})",
+                            parameter="horizon_start")
+    return h0
+
+
+def _agent_list(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Names, sites, skill groups, contracts, nights and fixed days off of ``n`` agents."""
     ids = [f"A{i:04d}" for i in range(1, n + 1)]
     # Unique "Given Surname" pairs while the lists allow (40 x 40 = 1600).
     n_pairs = len(_GIVEN) * len(_SURNAMES)
     pair = rng.choice(n_pairs, size=n, replace=n > n_pairs)
     names = [f"{_GIVEN[p // len(_SURNAMES)]} {_SURNAMES[p % len(_SURNAMES)]}" for p in pair]
 
-    site_names = list(SITES)
-    site = np.repeat(site_names, _quota(n, list(SITES.values())))
+    site = np.repeat(list(SITES), _quota(n, list(SITES.values())))
     rng.shuffle(site)
-    group_names = list(SKILL_GROUPS)
-    group = np.repeat(group_names, _quota(n, [v[0] for v in SKILL_GROUPS.values()]))
+    group = np.repeat(list(SKILL_GROUPS), _quota(n, [v[0] for v in SKILL_GROUPS.values()]))
     rng.shuffle(group)
-    n_full = int(_quota(n, [0.7, 0.3])[0])
     full = np.zeros(n, dtype=bool)
-    full[:n_full] = True
+    full[:int(_quota(n, [0.7, 0.3])[0])] = True
     rng.shuffle(full)
 
     hours = np.where(full, 40.0, rng.choice([20.0, 25.0, 30.0], size=n, p=[0.3, 0.3, 0.4]))
-    min_h = np.where(full, 32.0, hours * 0.8)
-    max_h = np.where(full, 48.0, np.minimum(hours + 8.0, 40.0))
     nights = rng.random(n) >= np.where(full, 0.15, 0.35)
-
     fixed: list[str] = []
     for i in range(n):
-        if full[i]:
-            k = 1 if rng.random() < 0.08 else 0
-        else:
-            k = int(rng.choice([0, 1, 2], p=[0.55, 0.25, 0.2]))
+        k = (1 if rng.random() < 0.08 else 0) if full[i] else int(rng.choice([0, 1, 2], p=[0.55, 0.25, 0.2]))
         days = sorted(rng.choice(7, size=k, replace=False)) if k else []
         fixed.append(";".join(WEEKDAYS[d] for d in days))
 
-    agents = pd.DataFrame(
-        {
-            "agent_id": pd.Series(ids, dtype=str),
-            "name": pd.Series(names, dtype=str),
-            "site": pd.Series(site, dtype=str),
-            "skill_group": pd.Series(group, dtype=str),
-            "skills": pd.Series([SKILL_GROUPS[g][1] for g in group], dtype=str),
-            "languages": pd.Series([SKILL_GROUPS[g][2] for g in group], dtype=str),
-            "contract": pd.Series(np.where(full, "full_time", "part_time"), dtype=str),
-            "contract_hours_per_week": hours,
-            "min_hours_per_week": min_h,
-            "max_hours_per_week": max_h,
-            "nights_allowed": nights.astype(bool),
-            "fixed_days_off": pd.Series(fixed, dtype=str),
-        }
-    )
+    return pd.DataFrame({
+        "agent_id": pd.Series(ids, dtype=str),
+        "name": pd.Series(names, dtype=str),
+        "site": pd.Series(site, dtype=str),
+        "skill_group": pd.Series(group, dtype=str),
+        "skills": pd.Series([SKILL_GROUPS[g][1] for g in group], dtype=str),
+        "languages": pd.Series([SKILL_GROUPS[g][2] for g in group], dtype=str),
+        "contract": pd.Series(np.where(full, "full_time", "part_time"), dtype=str),
+        "contract_hours_per_week": hours,
+        "min_hours_per_week": np.where(full, 32.0, hours * 0.8),
+        "max_hours_per_week": np.where(full, 48.0, np.minimum(hours + 8.0, 40.0)),
+        "nights_allowed": nights.astype(bool),
+        "fixed_days_off": pd.Series(fixed, dtype=str),
+    })
 
-    # --- unavailability: days handed out once each (leave, then training, then part-time)
+
+def _unavailability(rng: np.random.Generator, agents: pd.DataFrame, h0: _dt.date, weeks: int,
+                    tz: str) -> pd.DataFrame:
+    """Leave, training days and part-timers' free weekdays in the horizon; each day handed out once."""
     horizon_days = [h0 + _dt.timedelta(days=d) for d in range(7 * weeks)]
-    rows: list[tuple[str, _dt.datetime, _dt.datetime, str]] = []
+    rows: list[tuple[str, pd.Timestamp, pd.Timestamp, str]] = []
 
     def stamp(day: _dt.date, hour: int = 0) -> pd.Timestamp:
         return pd.Timestamp(_dt.datetime(day.year, day.month, day.day, hour)).tz_localize(tz)
 
-    for i in range(n):
+    full = (agents["contract"] == "full_time").to_numpy()
+    for agent_id, is_full, fixed in zip(agents["agent_id"], full, agents["fixed_days_off"]):
         taken: set[_dt.date] = set()
         u = rng.random()
-        if u < 0.05:  # parental/long leave: 2-4 consecutive weeks
-            length = int(rng.integers(2, 5))
-        elif u < 0.30:  # a vacation week
-            length = 1
-        else:
-            length = 0
-        length = min(length, weeks)
+        # parental/long leave: 2-4 consecutive weeks; a vacation week; or none
+        length = min(int(rng.integers(2, 5)) if u < 0.05 else (1 if u < 0.30 else 0), weeks)
         if length:
-            w0 = int(rng.integers(0, weeks - length + 1))
-            first = h0 + _dt.timedelta(weeks=w0)
-            last = first + _dt.timedelta(weeks=length)
-            rows.append((ids[i], stamp(first), stamp(last), "leave"))
+            first = h0 + _dt.timedelta(weeks=int(rng.integers(0, weeks - length + 1)))
+            rows.append((agent_id, stamp(first), stamp(first + _dt.timedelta(weeks=length)), "leave"))
             taken.update(first + _dt.timedelta(days=d) for d in range(7 * length))
         n_training = int(rng.choice([0, 1, 2], p=[0.5, 0.35, 0.15]))
         weekdays = [d for d in horizon_days if d.weekday() < 5 and d not in taken]
         for day in sorted(rng.choice(len(weekdays), size=min(n_training, len(weekdays)), replace=False)):
             d = weekdays[int(day)]
-            rows.append((ids[i], stamp(d, 8), stamp(d, 16), "training"))
+            rows.append((agent_id, stamp(d, 8), stamp(d, 16), "training"))
             taken.add(d)
-        if not full[i] and not fixed[i] and rng.random() < 0.6:
+        if not is_full and not fixed and rng.random() < 0.6:
             # a recurring free weekday (studies, another job, childcare)
             free = int(rng.integers(0, 5))
             for d in horizon_days:
                 if d.weekday() == free and d not in taken:
-                    rows.append((ids[i], stamp(d), stamp(d + _dt.timedelta(days=1)), "part_time"))
+                    rows.append((agent_id, stamp(d), stamp(d + _dt.timedelta(days=1)), "part_time"))
                     taken.add(d)
 
     unav = pd.DataFrame(rows, columns=list(UNAVAILABILITY_COLUMNS))
@@ -284,8 +284,7 @@ def generate_demo_agents(
         unav[col] = pd.to_datetime(unav[col]).dt.tz_convert(tz).dt.as_unit("ns") if len(unav) else (
             pd.Series([], dtype=f"datetime64[ns, {tz}]")
         )
-    unav = unav.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
-    return agents, unav
+    return unav.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
 
 
 def _iso(series: pd.Series) -> pd.Series:

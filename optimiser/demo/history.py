@@ -29,11 +29,12 @@ Model, per queue ``q`` and 15-minute interval ``t`` on local date ``d``:
    the per-call coefficient of variation divided by ``sqrt(m)``.
 4. **Staffing and waiting**: the simulated planners staff every interval to an
    Erlang C requirement (80 % within 180 s) on the *expected* calls and
-   handle time; reality deviates through random absence, understaffed
-   periods (summer, a flu wave), unplanned events and the random volume.
-   Waiting, abandonment and answered calls then follow the Erlang A
-   (M/M/n+M) model solved exactly from its birth--death chain
-   (:func:`erlang_a_metrics`), with exponential patience per queue.
+   handle time (:func:`optimiser.staffing.requirement.required_agents`);
+   reality deviates through random absence, understaffed periods (summer, a
+   flu wave), unplanned events and the random volume.  Waiting, abandonment
+   and answered calls then follow the Erlang A (M/M/n+M) model of
+   :func:`optimiser.queueing.erlang.queue_metrics` -- the project's one
+   queueing implementation -- with exponential patience per queue.
    Abandonment therefore grows with waiting.
 5. **Call-backs**: when the expected wait exceeds
    ``callback_threshold_seconds`` a call-back is offered to callers who would
@@ -84,9 +85,13 @@ from typing import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from optimiser.queueing import erlang
+from optimiser.queueing.on_phone import scheduled_from_on_phone
+from optimiser.staffing.requirement import required_agents
 from wfm.ground.calendar import DEFACTO_DAYS_OFF, special_days
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import HISTORY_COLUMNS
+from wfm.ground.vocabulary import DEFAULT_TZ
 
 __all__ = [
     "DEFAULT_EVENTS",
@@ -103,10 +108,9 @@ __all__ = [
     "QueueParameters",
     "StaffingPeriod",
     "StaffingArithmetic",
-    "erlang_a_metrics",
-    "erlang_c_required_agents",
     "events_frame",
     "expected_calls",
+    "planned_agents",
     "generate_demo_history",
     "history_to_csv_bytes",
     "read_events_csv",
@@ -464,185 +468,59 @@ def read_events_csv(path: str | os.PathLike) -> tuple[DemoEvent, ...]:
     return tuple(events)
 
 
-# --------------------------------------------------------------------------- queueing maths
-def erlang_c_required_agents(
-    load_erlangs,
-    aht_seconds,
-    answer_within_seconds: float,
-    target_service_level: float,
-    *,
-    min_agents: int = 0,
-) -> np.ndarray:
-    """Fewest agents meeting a service-level target under Erlang C (vectorised).
+# --------------------------------------------------------------------------- queueing (optimiser.queueing)
+def _planned_agents(calls, aht_seconds, answer_within_seconds: float, target_service_level: float,
+                    min_agents: int) -> np.ndarray:
+    """The fewest agents on the phone meeting the service-level target under Erlang C, at least ``min_agents``.
 
-    The service level of Erlang C (M/M/n, no abandonment) is
-    ``SL = 1 - C(n, A) * exp(-(n - A) * t / aht)`` [6]_; ``C`` is computed from
-    the Erlang B recursion ``B(k) = A B(k-1) / (k + A B(k-1))`` and
-    ``C = B / (1 - (A/n)(1 - B))``.  A local, deliberately small version for
-    the generator (the project's full queueing API is ``optimiser.queueing.erlang``).
-
-    Parameters
-    ----------
-    load_erlangs : array_like
-        Offered load ``calls * aht / interval`` [Erlang], >= 0.
-    aht_seconds : array_like
-        Average handle time [s], > 0.
-    answer_within_seconds : float
-        Answer-time target [s].
-    target_service_level : float
-        Required share answered within the target [fraction, 0..1).
-    min_agents : int
-        Lower bound of the result [agents].
-
-    Returns
-    -------
-    numpy.ndarray of int64
-        Agents on phone, same shape as the broadcast inputs.
-
-    References
-    ----------
-    .. [6] Cooper, R. B. (1981). Introduction to Queueing Theory, 2nd ed., ch. 3.
+    :func:`optimiser.staffing.requirement.required_agents` per cell on 15-minute intervals.
     """
-    load = np.asarray(load_erlangs, dtype=float)
-    aht = np.broadcast_to(np.asarray(aht_seconds, dtype=float), load.shape)
-    if np.any(~np.isfinite(load)) or np.any(load < 0):
-        raise WfmInputError("load_erlangs must be finite and >= 0")
-    if np.any(~(aht > 0)):
-        raise WfmInputError("aht_seconds must be > 0")
-    if not 0 <= target_service_level < 1:
-        raise WfmInputError(f"target_service_level must be in [0, 1), got {target_service_level}")
-    flat = load.ravel()
-    aht_f = aht.ravel()
-    required = np.zeros(flat.shape, dtype=np.int64)
-    todo = flat > 0
-    n_max = int(np.ceil(flat.max(initial=0) + 8 * np.sqrt(flat.max(initial=0)) + 10))
-    b = np.ones_like(flat)
-    for n in range(1, n_max + 1):
-        b = flat * b / (n + flat * b)
-        if not todo.any():
-            break
-        stable = n > flat
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            c = b / (1.0 - (flat / n) * (1.0 - b))
-            sl = 1.0 - c * np.exp(-(n - flat) * answer_within_seconds / aht_f)
-        hit = todo & stable & (sl >= target_service_level)
-        required[hit] = n
-        todo &= ~hit
-    if todo.any():  # pragma: no cover - n_max is generous
-        raise RuntimeError("erlang_c_required_agents: search bound too small")
-    return np.maximum(required, min_agents).reshape(load.shape)
+    calls = np.asarray(calls, dtype=float)
+    req = required_agents(calls.ravel(), INTERVAL_MINUTES, np.asarray(aht_seconds, dtype=float).ravel(),
+                          answer_within_seconds=answer_within_seconds, target_service_level=target_service_level)
+    agents = req["agents_on_phone"].to_numpy(dtype=np.int64).reshape(calls.shape)
+    return np.maximum(agents, min_agents)
 
 
-def _erlang_a_block(lam, mu, n, theta, big_k: int):
-    """Erlang A metrics for a block of cells sharing the truncation ``big_k``."""
-    k = np.arange(1, big_k + 1, dtype=float)[None, :]
-    nn = n[:, None]
-    death = np.minimum(k, nn) * mu[:, None] + np.maximum(k - nn, 0.0) * theta[:, None]
-    log_pi = np.zeros((lam.size, big_k + 1))
-    np.cumsum(np.log(lam)[:, None] - np.log(death), axis=1, out=log_pi[:, 1:])
-    log_pi -= log_pi.max(axis=1, keepdims=True)
-    pi = np.exp(log_pi)
-    pi /= pi.sum(axis=1, keepdims=True)
-    kk = np.arange(0, big_k + 1, dtype=float)[None, :]
-    j = kk - nn + 1.0  # position in line of an arrival that finds kk in system
-    waiting = j >= 1.0
-    nmu = (n * mu)[:, None]
-    rate = nmu + np.where(waiting, j, 0.0) * theta[:, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p_served = np.where(waiting, nmu / rate, 1.0)
-        step = np.where(waiting, 1.0 / rate, 0.0)
-    wait_if_served = np.cumsum(step, axis=1)
-    p_wait = (pi * waiting).sum(axis=1)
-    p_abandon = (pi * (1.0 - p_served)).sum(axis=1)
-    served = 1.0 - p_abandon
-    with np.errstate(divide="ignore", invalid="ignore"):
-        asa = (pi * p_served * wait_if_served).sum(axis=1) / served
-    asa = np.where(served > 1e-12, asa, np.nan)
-    return p_wait, p_abandon, asa
+def _waiting(calls, aht_seconds, agents, patience_seconds) -> dict[str, np.ndarray]:
+    """Erlang A (M/M/n+M) per cell, from :func:`optimiser.queueing.erlang.queue_metrics`.
 
-
-def erlang_a_metrics(arrival_rate_per_second, aht_seconds, agents, patience_seconds) -> dict[str, np.ndarray]:
-    """Steady-state Erlang A (M/M/n+M) metrics, solved from the birth--death chain.
-
-    With arrival rate ``lambda``, service rate ``mu = 1/aht``, ``n`` agents and
-    exponential patience of mean ``1/theta``, the number in system is a
-    birth--death chain with birth rate ``lambda`` and death rate
-    ``min(k, n) mu + max(k - n, 0) theta`` [2]_ [3]_.  Its stationary law
-    ``pi`` (truncated where the queue is beyond any plausible size) gives, by
-    PASTA, what an arrival sees.  An arrival that finds ``k >= n`` is ``j = k -
-    n + 1``-th in line; while ``i`` callers are ahead it leaves the line at rate
-    ``n mu + i theta`` (service or abandonment ahead) and abandons at rate
-    ``theta``, so it is served with probability ``n mu / (n mu + j theta)``
-    and, given service, waits on average ``sum_{i=1..j} 1 / (n mu + i theta)``.
-
-    Parameters
-    ----------
-    arrival_rate_per_second : array_like
-        Arrival rate [calls/s], >= 0.
-    aht_seconds : array_like
-        Average handle time [s], > 0.
-    agents : array_like of int
-        Agents on phone [agents], >= 0.
-    patience_seconds : array_like
-        Mean patience [s], finite and > 0 (the truncation grows with
-        ``sqrt(rate * patience)``, so use ``optimiser.queueing.erlang`` for Erlang C).
-
-    Returns
-    -------
-    dict of numpy.ndarray
-        ``p_wait`` (probability of waiting), ``p_abandon`` (probability of
-        abandoning), ``asa_seconds`` (mean wait of answered calls [s], NaN when
-        nobody is answered), all 1-D, one per input element.
-
-    References
-    ----------
-    .. [2] Garnett, Mandelbaum & Reiman (2002), MSOM 4(3) 208-227.
-    .. [3] Mandelbaum & Zeltyn (2007), the Palm/Erlang-A queue.
+    Returns ``p_wait``, ``p_abandon`` and ``asa_seconds`` (inf when nobody is
+    answered: no agents), shaped like ``calls``.
     """
-    lam, aht, n, patience = np.broadcast_arrays(
-        np.asarray(arrival_rate_per_second, dtype=float),
-        np.asarray(aht_seconds, dtype=float),
-        np.asarray(agents, dtype=float),
-        np.asarray(patience_seconds, dtype=float),
-    )
-    lam, aht, n, patience = (x.ravel() for x in (lam, aht, n, patience))
-    for name, values, ok in (
-        ("arrival_rate_per_second", lam, np.isfinite(lam) & (lam >= 0)),
-        ("aht_seconds", aht, np.isfinite(aht) & (aht > 0)),
-        ("agents", n, np.isfinite(n) & (n >= 0) & (n == np.floor(n))),
-        ("patience_seconds", patience, np.isfinite(patience) & (patience > 0)),
-    ):
-        if not ok.all():
-            bad = float(values[~ok][0])
-            rule = {"agents": "a whole number >= 0", "arrival_rate_per_second": "finite and >= 0"}.get(
-                name, "finite and > 0"
-            )
-            raise WfmInputError(f"{name} must be {rule}, got {bad!r}")
-    size = lam.size
-    if size == 0:
-        empty = np.zeros(0)
-        return {"p_wait": empty, "p_abandon": empty, "asa_seconds": empty}
-    mu = 1.0 / aht
-    theta = 1.0 / patience
-    lam_safe = np.maximum(lam, 1e-12)
-    # Beyond the fluid queue max(0, (lambda - n mu)/theta) the law of the queue
-    # decays like a Gaussian with variance lambda/theta: 8 sd + 20 is ample.
-    fluid = np.maximum(0.0, (lam_safe - n * mu) / theta)
-    k_cell = np.ceil(n + fluid + 8.0 * np.sqrt(lam_safe / theta) + 20.0)
-    p_wait = np.empty(size)
-    p_abandon = np.empty(size)
-    asa = np.empty(size)
-    order = np.argsort(k_cell, kind="stable")
-    chunk = 48  # cells of similar truncation are solved together
-    for lo in range(0, size, chunk):
-        sel = order[lo : lo + chunk]
-        pw, pa, aa = _erlang_a_block(lam_safe[sel], mu[sel], n[sel], theta[sel], int(k_cell[sel].max()))
-        p_wait[sel], p_abandon[sel], asa[sel] = pw, pa, aa
-    no_calls = lam <= 0
-    p_wait = np.where(no_calls, 0.0, np.clip(p_wait, 0.0, 1.0))
-    p_abandon = np.where(no_calls, 0.0, np.clip(p_abandon, 0.0, 1.0))
-    asa = np.where(no_calls & (n > 0), 0.0, asa)
-    return {"p_wait": p_wait, "p_abandon": p_abandon, "asa_seconds": asa}
+    calls = np.asarray(calls, dtype=float)
+    m = erlang.queue_metrics(calls.ravel(), INTERVAL_MINUTES, np.ravel(aht_seconds), np.ravel(agents),
+                             0.0, np.ravel(patience_seconds))
+    return {"p_wait": m["p_wait"].to_numpy().reshape(calls.shape),
+            "p_abandon": m["abandon_rate"].to_numpy().reshape(calls.shape),
+            "asa_seconds": m["asa_seconds"].to_numpy().reshape(calls.shape)}
+
+
+def _callback_share(calls, aht, agents, patience, p_max, threshold_seconds, iterations: int = 12):
+    """Share of arrivals taking a call-back so the wait comes down to the threshold.
+
+    When even ``p_max`` (every waiting caller offered, the accept share taking
+    it) leaves the expected wait above the threshold, the answer is ``p_max``;
+    otherwise offers run only part of the time and bisection finds the share
+    ``p`` with ``asa(calls * (1 - p)) == threshold_seconds``.
+    """
+    def wait(c, a, n, pt):
+        return erlang.asa_seconds(c, INTERVAL_MINUTES, a, n, patience_seconds=pt)
+
+    at_max = wait(calls * (1.0 - p_max), aht, agents, patience)
+    lo = np.zeros_like(p_max)
+    hi = p_max.copy()
+    todo = at_max < threshold_seconds
+    if todo.any():
+        c, a, n, pt = calls[todo], aht[todo], agents[todo], patience[todo]
+        lo_t, hi_t = lo[todo], hi[todo]
+        for _ in range(iterations):
+            mid = 0.5 * (lo_t + hi_t)
+            above = wait(c * (1.0 - mid), a, n, pt) > threshold_seconds
+            lo_t = np.where(above, mid, lo_t)
+            hi_t = np.where(above, hi_t, mid)
+        hi[todo] = hi_t
+    return hi
 
 
 # --------------------------------------------------------------------------- the grid
@@ -746,7 +624,7 @@ def _day_table(days: np.ndarray, params: DemoParameters, events: Sequence[DemoEv
 def expected_calls(
     start="2023-01-01",
     end="2025-12-31",
-    tz: str = "Europe/Stockholm",
+    tz: str = DEFAULT_TZ,
     *,
     params: DemoParameters = DEFAULT_PARAMETERS,
     events: Sequence[DemoEvent] = DEFAULT_EVENTS,
@@ -791,6 +669,34 @@ def expected_calls(
     return _sort(pd.concat(frames, ignore_index=True))
 
 
+def planned_agents(
+    start="2023-01-01",
+    end="2025-12-31",
+    tz: str = DEFAULT_TZ,
+    *,
+    params: DemoParameters = DEFAULT_PARAMETERS,
+    events: Sequence[DemoEvent] = DEFAULT_EVENTS,
+) -> pd.DataFrame:
+    """The agents the simulated planners put on the phone, before absence and understaffing.
+
+    Per queue and interval the fewest agents meeting ``params.target_service_level``
+    within ``params.answer_within_seconds`` under Erlang C
+    (:func:`optimiser.staffing.requirement.required_agents`) for the calls expected
+    without the events (planners do not anticipate them), at least ``params.min_agents``.
+    The generator multiplies them by the day's staffing (understaffed periods, absence,
+    outages, lunch) and rounds at random.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``interval_start, queue, agents_on_phone`` sorted by queue and interval_start.
+    """
+    plan = _plan(start, end, tz, params, events)
+    return _sort(pd.concat([pd.DataFrame({
+        "interval_start": plan.index, "queue": pd.Series([q.name] * len(plan.index), dtype=str),
+        "agents_on_phone": plan.agents_planned[qi]}) for qi, q in enumerate(params.queues)], ignore_index=True))
+
+
 def _build(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) -> dict:
     d0 = _parse_date(start, "start")
     d1 = _parse_date(end, "end")
@@ -830,36 +736,6 @@ def _build(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) 
     }
 
 
-def _callback_share(rate, aht, agents, patience, p_max, threshold_seconds, iterations: int = 12):
-    """Share of arrivals taking a call-back so the wait comes down to the threshold.
-
-    When even ``p_max`` (every waiting caller offered, the accept share taking
-    it) leaves the expected wait above the threshold, the answer is ``p_max``;
-    otherwise offers run only part of the time and bisection finds the share
-    ``p`` with ``asa(rate * (1 - p)) == threshold_seconds``.
-    """
-
-    def wait(p):
-        out = erlang_a_metrics(rate * (1.0 - p), aht, agents, patience)["asa_seconds"]
-        return np.nan_to_num(out, nan=np.inf)
-
-    at_max = wait(p_max)
-    lo = np.zeros_like(p_max)
-    hi = p_max.copy()
-    todo = at_max < threshold_seconds
-    if todo.any():
-        r, a, n, pt = rate[todo], aht[todo], agents[todo], patience[todo]
-        lo_t, hi_t = lo[todo], hi[todo]
-        for _ in range(iterations):
-            mid = 0.5 * (lo_t + hi_t)
-            w = np.nan_to_num(erlang_a_metrics(r * (1.0 - mid), a, n, pt)["asa_seconds"], nan=np.inf)
-            above = w > threshold_seconds
-            lo_t = np.where(above, mid, lo_t)
-            hi_t = np.where(above, hi_t, mid)
-        hi[todo] = hi_t
-    return hi
-
-
 def _sort(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.sort_values(["queue", "interval_start"], kind="stable").reset_index(drop=True)
 
@@ -871,11 +747,128 @@ def _gamma_effect(rng: np.random.Generator, cv: float, size) -> np.ndarray:
     return rng.gamma(shape, 1.0 / shape, size=size)
 
 
+@dataclass(frozen=True)
+class _Plan:
+    """The deterministic side of a run, as (queue, interval) arrays: demand, handle time, the planners' agents."""
+
+    index: pd.DatetimeIndex
+    days: np.ndarray  # local dates
+    day_bounds: np.ndarray  # day d is intervals day_bounds[d]:day_bounds[d + 1]
+    calls_expected: np.ndarray  # with the events
+    aht_seconds: np.ndarray
+    patience_seconds: np.ndarray
+    agents_planned: np.ndarray  # Erlang C on the calls expected without the events
+    day_staffing: np.ndarray  # understaffed periods x capacity, (1, interval)
+    lunch: np.ndarray  # lunch breaks, (1, interval)
+    callbacks_allowed: np.ndarray  # (interval,)
+    capacity_full: np.ndarray  # (interval,)
+
+
+def _plan(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) -> _Plan:
+    """Expected demand and handle time, and the agents the simulated planners put on the phones."""
+    grid = _build(start, end, tz, params, events)
+    day_pos, hour, table = grid["day_pos"], grid["hour"], grid["table"]
+    aht = np.vstack(grid["aht"])
+    lunch = np.where((hour >= 11) & (hour < 13), params.lunch_staffing_factor, 1.0)[None, :]
+    day_staff = (table["staffing"].to_numpy() * table["capacity"].to_numpy())[day_pos][None, :]
+    return _Plan(
+        index=grid["index"], days=grid["days"],
+        day_bounds=np.flatnonzero(np.diff(day_pos, prepend=-1, append=len(grid["days"]) + 1)),
+        calls_expected=np.vstack(grid["lam_event"]), aht_seconds=aht,
+        patience_seconds=np.array([q.patience_seconds for q in params.queues])[:, None] * np.ones((1, aht.shape[1])),
+        # the simulated planners: Erlang C on the expected calls, events not anticipated
+        agents_planned=_planned_agents(np.vstack(grid["lam_plan"]), aht, params.answer_within_seconds,
+                                       params.target_service_level, params.min_agents),
+        day_staffing=day_staff, lunch=lunch,
+        callbacks_allowed=table["callbacks_allowed"].to_numpy()[day_pos],
+        capacity_full=table["capacity"].to_numpy()[day_pos] >= 1.0,
+    )
+
+
+def _day_rng(seed: int, day: _dt.date) -> np.random.Generator:
+    return np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, day.toordinal())))
+
+
+def _week_effect(seed: int, day: _dt.date, params: DemoParameters, cache: dict) -> np.ndarray:
+    """The weekly gamma effect per queue, one draw per ISO week (its own stream)."""
+    monday = (day - _dt.timedelta(days=day.weekday())).toordinal()
+    if monday not in cache:
+        wrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, monday)))
+        cache[monday] = _gamma_effect(wrng, params.week_effect_cv, len(params.queues))
+    return cache[monday]
+
+
+def _simulate_day(rng: np.random.Generator, week_effect: np.ndarray, plan: _Plan, sl: slice,
+                  params: DemoParameters) -> dict[str, np.ndarray]:
+    """One local day: arrivals, agents on the phone, waiting, call-backs, abandonment, averages.
+
+    The random draws come in a fixed order from the day's own stream, so a day
+    reproduces whatever span it is generated in.
+    """
+    nq, m = len(params.queues), sl.stop - sl.start
+    # --- arrivals: gamma-Poisson with week, day and interval effects
+    day_eff = _gamma_effect(rng, params.day_effect_cv, nq)
+    int_eff = rng.gamma(params.interval_gamma_shape, 1.0 / params.interval_gamma_shape, size=(nq, m))
+    calls = rng.poisson(plan.calls_expected[:, sl] * (week_effect * day_eff)[:, None] * int_eff)
+    # --- agents on phone: plan x understaffing x absence shock x lunch, randomly rounded
+    shock = np.exp(rng.normal(-0.5 * params.staffing_shock_sd**2, params.staffing_shock_sd))
+    if rng.random() < params.bad_day_probability:
+        shock *= rng.uniform(*params.bad_day_staffing)
+    agents = np.floor(plan.agents_planned[:, sl] * plan.day_staffing[:, sl] * plan.lunch[:, sl] * shock
+                      + rng.random((nq, m)))
+    agents = np.where(plan.capacity_full[sl][None, :], np.maximum(agents, params.min_agents), agents)
+    # --- waiting with all arrivals; call-backs offered when the wait is long
+    aht, patience = plan.aht_seconds[:, sl], plan.patience_seconds[:, sl]
+    first = _waiting(calls, aht, agents, patience)
+    long_wait = (first["asa_seconds"] > params.callback_threshold_seconds) & plan.callbacks_allowed[sl][None, :]
+    p_cb = np.zeros((nq, m))
+    if long_wait.any():
+        p_cb[long_wait] = _callback_share(
+            calls[long_wait].astype(float), aht[long_wait], agents[long_wait], patience[long_wait],
+            params.callback_accept_share * first["p_wait"][long_wait], params.callback_threshold_seconds)
+    callbacks = rng.binomial(calls, p_cb)
+    remaining = calls - callbacks
+    queue = _waiting(remaining, aht, agents, patience) if callbacks.any() else first
+    abandoned = rng.binomial(remaining, np.clip(queue["p_abandon"], 0.0, 1.0))
+    answered = remaining - abandoned
+    # --- interval averages of handle time and waiting of the answered calls
+    safe = np.maximum(answered, 1)
+    aht_shape = safe / params.handle_time_cv**2
+    aht_draw = aht * rng.gamma(aht_shape, 1.0 / aht_shape)
+    asa = np.where(np.isfinite(queue["asa_seconds"]), queue["asa_seconds"], 0.0)  # inf: nobody answered
+    asa_draw = asa * rng.gamma(safe, 1.0 / safe)
+    return {"calls_offered": calls, "callbacks_accepted": callbacks, "calls_abandoned": abandoned,
+            "calls_answered": answered,
+            "aht_seconds": np.where(answered > 0, np.maximum(np.round(aht_draw), 1.0), np.nan),
+            "asa_seconds": np.where(answered > 0, np.round(asa_draw), np.nan)}
+
+
+def _history_frame(index: pd.DatetimeIndex, params: DemoParameters, out: dict[str, np.ndarray], tz: str):
+    """The (queue, interval) outcome arrays as the canonical long history frame."""
+    n_int = len(index)
+    frames = []
+    for qi, q in enumerate(params.queues):
+        frames.append(pd.DataFrame({
+            "interval_start": index,
+            "queue": pd.Series([q.name] * n_int, dtype=str),
+            "calls_offered": out["calls_offered"][qi],
+            "calls_answered": pd.array(out["calls_answered"][qi], dtype="Int64"),
+            "calls_abandoned": pd.array(out["calls_abandoned"][qi], dtype="Int64"),
+            "aht_seconds": out["aht_seconds"][qi],
+            "asa_seconds": out["asa_seconds"][qi],
+            "callbacks_accepted": pd.array(out["callbacks_accepted"][qi], dtype="Int64"),
+        }))
+    frame = _sort(pd.concat(frames, ignore_index=True))[list(HISTORY_COLUMNS)]
+    frame.attrs["interval_minutes"] = INTERVAL_MINUTES
+    frame.attrs["tz"] = tz
+    return frame
+
+
 def generate_demo_history(
     start="2023-01-01",
     end="2025-12-31",
     seed: int = DEFAULT_SEED,
-    tz: str = "Europe/Stockholm",
+    tz: str = DEFAULT_TZ,
     *,
     params: DemoParameters = DEFAULT_PARAMETERS,
     events: Sequence[DemoEvent] | None = None,
@@ -907,120 +900,23 @@ def generate_demo_history(
         ``attrs["interval_minutes"] = 15`` and ``attrs["tz"]``.
     """
     if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise WfmInputError(f"seed must be a whole number >= 0, got {seed!r}")
+        raise WfmInputError(f"seed must be a whole number >= 0, got {seed!r}", parameter="seed")
     events = DEFAULT_EVENTS if events is None else tuple(events)
     for e in events:
         if e.kind not in EVENT_EFFECTS:
             raise WfmInputError(f"event {e.name!r}: kind must be one of {list(EVENT_KINDS)}, got {e.kind!r}")
-    grid = _build(start, end, tz, params, events)
-    index, days, day_pos, hour = grid["index"], grid["days"], grid["day_pos"], grid["hour"]
-    table = grid["table"]
-    nq = len(params.queues)
-    n_int = len(index)
-    lam_event = np.vstack(grid["lam_event"])  # (queue, interval)
-    lam_plan = np.vstack(grid["lam_plan"])
-    aht_exp = np.vstack(grid["aht"])
-    patience = np.array([q.patience_seconds for q in params.queues])[:, None] * np.ones((1, n_int))
-
-    # The simulated planners: Erlang C on the expected calls, events not anticipated.
-    plan = erlang_c_required_agents(
-        lam_plan * aht_exp / _INTERVAL_SECONDS,
-        aht_exp,
-        params.answer_within_seconds,
-        params.target_service_level,
-        min_agents=params.min_agents,
-    )
-    lunch = np.where((hour >= 11) & (hour < 13), params.lunch_staffing_factor, 1.0)[None, :]
-    day_staff = (table["staffing"].to_numpy() * table["capacity"].to_numpy())[day_pos][None, :]
-    callbacks_allowed = table["callbacks_allowed"].to_numpy()[day_pos]
-    capacity_full = table["capacity"].to_numpy()[day_pos] >= 1.0
-
-    offered = np.zeros((nq, n_int), dtype=np.int64)
-    answered = np.zeros((nq, n_int), dtype=np.int64)
-    abandoned = np.zeros((nq, n_int), dtype=np.int64)
-    callbacks = np.zeros((nq, n_int), dtype=np.int64)
-    aht_out = np.full((nq, n_int), np.nan)
-    asa_out = np.full((nq, n_int), np.nan)
-
-    bounds = np.flatnonzero(np.diff(day_pos, prepend=-1, append=len(days) + 1))
+    plan = _plan(start, end, tz, params, events)
+    shape = plan.calls_expected.shape
+    out = {c: np.zeros(shape, dtype=np.int64) for c in
+           ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted")}
+    out.update(aht_seconds=np.full(shape, np.nan), asa_seconds=np.full(shape, np.nan))
     week_effects: dict[int, np.ndarray] = {}
-    for di, day in enumerate(days):
-        sl = slice(bounds[di], bounds[di + 1])
-        monday = day - _dt.timedelta(days=day.weekday())
-        if monday.toordinal() not in week_effects:
-            wrng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(1, monday.toordinal())))
-            week_effects[monday.toordinal()] = _gamma_effect(wrng, params.week_effect_cv, nq)
-        rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0, day.toordinal())))
-        m = sl.stop - sl.start
-        # --- arrivals: gamma-Poisson with week, day and interval effects
-        day_eff = _gamma_effect(rng, params.day_effect_cv, nq)
-        int_eff = rng.gamma(params.interval_gamma_shape, 1.0 / params.interval_gamma_shape, size=(nq, m))
-        lam = lam_event[:, sl] * (week_effects[monday.toordinal()] * day_eff)[:, None] * int_eff
-        c = rng.poisson(lam)
-        # --- agents on phone: plan x understaffing x absence shock x lunch
-        shock = np.exp(rng.normal(-0.5 * params.staffing_shock_sd**2, params.staffing_shock_sd))
-        if rng.random() < params.bad_day_probability:
-            shock *= rng.uniform(*params.bad_day_staffing)
-        agents = np.floor(plan[:, sl] * day_staff[:, sl] * lunch[:, sl] * shock + rng.random((nq, m)))
-        agents = np.where(capacity_full[sl][None, :], np.maximum(agents, params.min_agents), agents)
-        # --- waiting with all arrivals; call-backs offered when the wait is long
-        aht_sl, pat_sl = aht_exp[:, sl], patience[:, sl]
-        first = erlang_a_metrics(c / _INTERVAL_SECONDS, aht_sl, agents, pat_sl)
-        asa1 = np.nan_to_num(first["asa_seconds"].reshape(nq, m), nan=np.inf)
-        long_wait = (asa1 > params.callback_threshold_seconds) & callbacks_allowed[sl][None, :]
-        p_cb = np.zeros((nq, m))
-        if long_wait.any():
-            p_cb[long_wait] = _callback_share(
-                c[long_wait] / _INTERVAL_SECONDS,
-                aht_sl[long_wait],
-                agents[long_wait],
-                pat_sl[long_wait],
-                params.callback_accept_share * first["p_wait"].reshape(nq, m)[long_wait],
-                params.callback_threshold_seconds,
-            )
-        cb = rng.binomial(c, p_cb)
-        remaining = c - cb
-        if cb.any():
-            second = erlang_a_metrics(remaining / _INTERVAL_SECONDS, aht_sl, agents, pat_sl)
-            p_ab = second["p_abandon"].reshape(nq, m)
-            asa = second["asa_seconds"].reshape(nq, m)
-        else:
-            p_ab = first["p_abandon"].reshape(nq, m)
-            asa = first["asa_seconds"].reshape(nq, m)
-        ab = rng.binomial(remaining, np.clip(p_ab, 0.0, 1.0))
-        ans = remaining - ab
-        # --- interval averages of handle time and waiting of the answered calls
-        safe = np.maximum(ans, 1)
-        aht_shape = safe / params.handle_time_cv**2
-        aht_draw = aht_exp[:, sl] * rng.gamma(aht_shape, 1.0 / aht_shape)
-        asa_draw = np.nan_to_num(asa, nan=0.0) * rng.gamma(safe, 1.0 / safe)
-        offered[:, sl] = c
-        callbacks[:, sl] = cb
-        abandoned[:, sl] = ab
-        answered[:, sl] = ans
-        aht_out[:, sl] = np.where(ans > 0, np.maximum(np.round(aht_draw), 1.0), np.nan)
-        asa_out[:, sl] = np.where(ans > 0, np.round(asa_draw), np.nan)
-
-    frames = []
-    for qi, q in enumerate(params.queues):
-        frames.append(
-            pd.DataFrame(
-                {
-                    "interval_start": index,
-                    "queue": pd.Series([q.name] * n_int, dtype=str),
-                    "calls_offered": offered[qi],
-                    "calls_answered": pd.array(answered[qi], dtype="Int64"),
-                    "calls_abandoned": pd.array(abandoned[qi], dtype="Int64"),
-                    "aht_seconds": aht_out[qi],
-                    "asa_seconds": asa_out[qi],
-                    "callbacks_accepted": pd.array(callbacks[qi], dtype="Int64"),
-                }
-            )
-        )
-    out = _sort(pd.concat(frames, ignore_index=True))[list(HISTORY_COLUMNS)]
-    out.attrs["interval_minutes"] = INTERVAL_MINUTES
-    out.attrs["tz"] = tz
-    return out
+    for di, day in enumerate(plan.days):
+        sl = slice(plan.day_bounds[di], plan.day_bounds[di + 1])
+        week = _week_effect(seed, day, params, week_effects)
+        for column, values in _simulate_day(_day_rng(seed, day), week, plan, sl, params).items():
+            out[column][:, sl] = values
+    return _history_frame(plan.index, params, out, tz)
 
 
 # --------------------------------------------------------------------------- writing
@@ -1130,14 +1026,15 @@ def staffing_arithmetic(
     """
     h = history
     aht = h["aht_seconds"].astype(float)
-    aht = aht.fillna(h.groupby("queue")["aht_seconds"].transform("mean"))
-    load = h["calls_offered"].to_numpy(dtype=float) * aht.to_numpy() / _INTERVAL_SECONDS
-    agents = erlang_c_required_agents(load, aht.to_numpy(), answer_within_seconds, target_service_level, min_agents=1)
+    aht = aht.fillna(h.groupby("queue")["aht_seconds"].transform("mean")).to_numpy()
+    calls = h["calls_offered"].to_numpy(dtype=float)
+    load = calls * aht / _INTERVAL_SECONDS
+    agents = _planned_agents(calls, aht, answer_within_seconds, target_service_level, min_agents=1)
     span_hours = h["interval_start"].nunique() * INTERVAL_MINUTES / 60.0
     years = span_hours / (365.25 * 24)
     agent_hours = agents.sum() * INTERVAL_MINUTES / 60.0 / years
     paid = 40.0 * 365.25 / 7.0
-    fte = agent_hours / (1.0 - shrinkage) / paid
+    fte = scheduled_from_on_phone(agent_hours, shrinkage) / paid
     return StaffingArithmetic(
         calls_per_year=float(h["calls_offered"].sum() / years),
         mean_load_erlangs=float(load.sum() / (span_hours * 4)),

@@ -46,6 +46,7 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -381,7 +382,8 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S, with_asa=True):
         return out
     x, y, th, lb, bb, Tm, Sm = x[m], y[m], theta[m], log_b[m], b[m], T[m], S[m]
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        log_A = np.maximum(_log_gammainc_scaled(x, y), 0.0)  # A >= 1
+        sc_x_y = _log_gammainc_scaled(x, y)
+        log_A = np.maximum(sc_x_y, 0.0)  # A >= 1
         # P(W>0) = 1 / (1 + (1 - B) / (A B))
         pw = special.expit(log_A + lb - np.log1p(-np.minimum(bb, 1.0 - 1e-300)))
         inv_A = np.exp(-log_A)
@@ -389,45 +391,65 @@ def _erlang_a(a, n, aht, patience, b, log_b, T, S, with_asa=True):
         p_ab_wait = np.clip(1.0 - (1.0 - inv_A) / rho, 0.0, 1.0)
         p_ab = pw * p_ab_wait
         p_served = 1.0 - p_ab
-        sc_x1_y = _log_gammainc_scaled(x + 1.0, y)
-
-        def ratios(t):
-            """P(x+1,y)/P(x,y), P(x+1,u)/P(x,y), P(x,u)/P(x,y) with u = y e^(-theta t)."""
-            u = y * np.exp(-th * t)
-            y_minus_u = -y * np.expm1(-th * t)
-            base = np.log(y / (x + 1.0))
-            r_hi = np.exp(base + sc_x1_y - log_A)
-            r1_lo = np.exp(base - (x + 1.0) * th * t + y_minus_u
-                           + _log_gammainc_scaled(x + 1.0, u) - log_A)
-            r0_lo = np.exp(-x * th * t + y_minus_u + _log_gammainc_scaled(x, u) - log_A)
-            return u, r_hi, r1_lo, r0_lo
-
-        def served_within(t):
-            # P(served, 0 < V <= t) = P(W>0) x [P(x+1,y) - P(x+1,u)] / (y P(x,y))
-            _, r_hi, r1_lo, _ = ratios(t)
-            return np.clip(pw * (r_hi - r1_lo) / rho, 0.0, None)
-
-        def abandoned_within(t):
-            # [y gamma(x,y) - gamma(x+1,y) - u gamma(x,u) + gamma(x+1,u)] / (y gamma(x,y))
-            u, r_hi, r1_lo, r0_lo = ratios(t)
-            val = (1.0 - r_hi / rho) - (u / y) * r0_lo + r1_lo / rho
-            val = np.where(t <= 0, 0.0, val)
-            return np.clip(pw * val, 0.0, p_ab)
-
-        ans_T = served_within(Tm)
-        sl = np.clip(1.0 - pw + ans_T, 0.0, 1.0)
+        chain = _ErlangA(x, y, th, sc_x_y, _log_gammainc_scaled(x + 1.0, y), log_A, pw, rho, p_ab)
+        at_T = chain.ratios(Tm)
+        sl = np.clip(1.0 - pw + chain.served_within(at_T), 0.0, 1.0)
         sl = np.minimum(sl, p_served)
         out["sl"][m] = sl
         out["sl_answered"][m] = np.clip(np.where(p_served > 0, sl / p_served, 0.0), 0.0, 1.0)
-        out["ab_within_T"][m] = abandoned_within(Tm)
-        out["ab_within_S"][m] = abandoned_within(Sm)
+        out["ab_within_T"][m] = chain.abandoned_within(Tm, at_T)
+        out["ab_within_S"][m] = chain.abandoned_within(Sm, chain.ratios(Sm))
         out["p_wait"][m] = pw
-        out["wait_over_T"][m] = np.clip(pw * ratios(Tm)[3], 0.0, pw)
+        out["wait_over_T"][m] = np.clip(pw * at_T[3], 0.0, pw)
         out["abandon"][m] = p_ab
         out["occupancy"][m] = np.clip(rho * p_served, 0.0, 1.0)
         # the ASA series is the costly part: skipped (NaN) when a search does not need it
         out["asa"][m] = _erlang_a_asa(x, y, th, pw, p_served) if with_asa else np.nan
     return out
+
+
+@dataclass(frozen=True)
+class _ErlangA:
+    """The offered-wait distribution of M/M/n+M callers who wait (x, y as in :func:`_erlang_a`)."""
+
+    x: np.ndarray
+    y: np.ndarray
+    theta: np.ndarray
+    sc_x_y: np.ndarray  # _log_gammainc_scaled(x, y)
+    sc_x1_y: np.ndarray  # _log_gammainc_scaled(x + 1, y)
+    log_A: np.ndarray
+    pw: np.ndarray
+    rho: np.ndarray
+    p_ab: np.ndarray
+
+    def ratios(self, t):
+        """P(x+1,y)/P(x,y), P(x+1,u)/P(x,y), P(x,u)/P(x,y) with u = y e^(-theta t), and u.
+
+        At t = 0 everywhere (no threshold) u = y and the last two are the first and
+        P(x,y)/P(x,y): taken from the values at y, exactly as the general formula gives them.
+        """
+        x, y, th, log_A = self.x, self.y, self.theta, self.log_A
+        base = np.log(y / (x + 1.0))
+        r_hi = np.exp(base + self.sc_x1_y - log_A)
+        if not np.any(t):
+            return y, r_hi, r_hi, np.exp(self.sc_x_y - log_A)
+        u = y * np.exp(-th * t)
+        y_minus_u = -y * np.expm1(-th * t)
+        r1_lo = np.exp(base - (x + 1.0) * th * t + y_minus_u + _log_gammainc_scaled(x + 1.0, u) - log_A)
+        r0_lo = np.exp(-x * th * t + y_minus_u + _log_gammainc_scaled(x, u) - log_A)
+        return u, r_hi, r1_lo, r0_lo
+
+    def served_within(self, ratios):
+        """P(served, 0 < V <= t) = P(W>0) x [P(x+1,y) - P(x+1,u)] / (y P(x,y))."""
+        _, r_hi, r1_lo, _ = ratios
+        return np.clip(self.pw * (r_hi - r1_lo) / self.rho, 0.0, None)
+
+    def abandoned_within(self, t, ratios):
+        """[y gamma(x,y) - gamma(x+1,y) - u gamma(x,u) + gamma(x+1,u)] / (y gamma(x,y)), times P(W>0)."""
+        u, r_hi, r1_lo, r0_lo = ratios
+        val = (1.0 - r_hi / self.rho) - (u / self.y) * r0_lo + r1_lo / self.rho
+        val = np.where(t <= 0, 0.0, val)
+        return np.clip(self.pw * val, 0.0, self.p_ab)
 
 
 def _log_a_prefactor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -454,6 +476,44 @@ def _log_a_prefactor(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _asa_chunks(points: np.ndarray):
+    """Rows of similar window length together: ``(rows, n_points)`` chunks of at most ~2 M terms.
+
+    Rows are grouped by their window length rounded up to a power of sqrt(2), so a
+    chunk sums at most ~1.4 times the terms its rows need (a row's extra terms lie
+    beyond its window and add nothing measurable).
+    """
+    if points.size == 0:
+        return
+    bucket = np.ceil(2.0 * np.log2(np.maximum(points, 1.0)))
+    for b in np.unique(bucket):
+        rows = np.flatnonzero(bucket == b)
+        n_points = int(points[rows].max())
+        per_chunk = max(1, 2_000_000 // n_points)
+        for i0 in range(0, rows.size, per_chunk):
+            yield rows[i0:i0 + per_chunk], n_points
+
+
+def _digamma_step(x: np.ndarray, q: np.ndarray, stride: np.ndarray) -> np.ndarray:
+    """``psi(x + q + 2) - psi(x + 1)`` on a window of ``q`` (rows of ``x``; consecutive ``q`` where the stride is 1).
+
+    Where the stride is 1 this is ``psi(x + q0 + 2) - psi(x + 1)`` plus the running sum
+    of ``1 / (x + q + 2)`` (``psi(z + 1) = psi(z) + 1 / z``): one digamma per row
+    instead of one per term.
+    """
+    unit = stride[:, 0] == 1.0
+    out = np.empty(q.shape)
+    if np.any(unit):
+        xu, qu = x[unit], q[unit]
+        first = special.digamma(xu + qu[:, :1] + 2.0) - special.digamma(xu + 1.0)
+        out[unit] = first + np.cumsum(np.concatenate(
+            (np.zeros((qu.shape[0], 1)), 1.0 / (xu + qu[:, 1:] + 1.0)), axis=1), axis=1)
+    if not np.all(unit):
+        xs, qs = x[~unit], q[~unit]
+        out[~unit] = special.digamma(xs + qs + 2.0) - special.digamma(xs + 1.0)
+    return out
+
+
 def _erlang_a_asa(x, y, theta, pw, p_served) -> np.ndarray:
     """ASA of answered calls in M/M/n+M.
 
@@ -473,10 +533,8 @@ def _erlang_a_asa(x, y, theta, pw, p_served) -> np.ndarray:
     # instead (the summand varies on a scale of sqrt(y) >> stride, so the Riemann sum
     # of the normalised mean is accurate); stride 1 is the exact sum
     stride = np.maximum(1.0, np.ceil((2 * half + 1) / _ASA_POINTS))
-    n_points = int(np.max(np.ceil((2 * half + 1) / stride))) if x.size else 0
-    rows_per_chunk = max(1, 2_000_000 // max(n_points, 1))
-    for i0 in range(0, x.size, rows_per_chunk):
-        sl_ = slice(i0, i0 + rows_per_chunk)
+    points = np.ceil((2 * half + 1) / stride)
+    for sl_, n_points in _asa_chunks(points):
         k = stride[sl_, None]
         q = start[sl_, None] + k * np.arange(n_points, dtype=float)[None, :]
         xx, yy = x[sl_, None], y[sl_, None]
@@ -488,7 +546,7 @@ def _erlang_a_asa(x, y, theta, pw, p_served) -> np.ndarray:
             lw = -np.cumsum(steps, axis=1)
             lw -= lw.max(axis=1, keepdims=True)
             w = np.exp(lw)
-            val = xx / (xx + q + 1.0) * (special.digamma(xx + q + 2.0) - special.digamma(xx + 1.0))
+            val = xx / (xx + q + 1.0) * _digamma_step(xx, q, k)
             mean = (w * val).sum(axis=1) / w.sum(axis=1)
         ew_served = pw[sl_] * mean / theta[sl_]
         with np.errstate(divide="ignore", invalid="ignore"):

@@ -16,15 +16,15 @@ from optimiser.demo.agents import (
     SKILL_GROUPS,
     UNAVAILABILITY_COLUMNS,
     UNAVAILABILITY_REASONS,
-    WEEKDAYS,
     generate_demo_agents,
     write_agents_csv,
     write_unavailability_csv,
 )
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS
 
 DATA = Path(__file__).resolve().parents[3] / "data"
-TZ = "Europe/Stockholm"
+TZ = DEFAULT_TZ
 
 
 @pytest.fixture
