@@ -146,9 +146,6 @@ KNOWN_PRIVATE_IMPORTS = [
     'optimiser.scheduling.explain imports optimiser.scheduling.model._weeks',
     'optimiser.scheduling.rounding imports optimiser.scheduling.model._headcount',
     'optimiser.scheduling.rounding imports optimiser.scheduling.model._weeks',
-    'optimiser.staffing.deferred imports optimiser.staffing.requirement._fractional',
-    'optimiser.staffing.deferred imports optimiser.staffing.requirement._meets',
-    'optimiser.staffing.whatif imports optimiser.staffing.deferred._window_tasks',
 ]
 
 KNOWN_LONG = [
@@ -166,7 +163,6 @@ KNOWN_LONG = [
     'optimiser.roster.search.__init__',
     'optimiser.scheduling.rounding.tour_rounding',
     'optimiser.scheduling.rules_file.parse_rules',
-    'optimiser.staffing.deferred.callback_requirement',
     'wfm.io.roster.write_roster_xlsx',
 ]
 

@@ -56,7 +56,9 @@ def _shrinkage(shrinkage) -> np.ndarray | float:
     bad = ~((values >= 0) & (values < 1))
     if np.any(bad):
         first = values if values.ndim == 0 else values.ravel()[np.flatnonzero(bad.ravel())[0]]
-        raise WfmInputError(f"shrinkage must be in [0, 1), got {float(first):g}", parameter="shrinkage")
+        # a single value is the shrinkage parameter; per-interval values come from a column
+        raise WfmInputError(f"shrinkage must be in [0, 1), got {float(first):g}",
+                            parameter="shrinkage" if values.ndim == 0 else None)
     return values
 
 

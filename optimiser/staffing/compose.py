@@ -1,8 +1,12 @@
-"""One call from a forecast and targets to a requirement, with the what-ifs managers ask about.
+"""The one composer from a forecast and targets to a requirement, with the what-ifs managers ask about.
 
-This composes :mod:`optimiser.staffing.requirement`, :mod:`optimiser.staffing.deferred` and
-:mod:`optimiser.staffing.whatif` for the app's Accessibility page and the CLI, so the
-page holds no logic of its own.
+:func:`plan_requirement` composes :mod:`optimiser.staffing.requirement`,
+:mod:`optimiser.staffing.deferred` and :mod:`optimiser.staffing.whatif`: the forecast as the
+scenario sees it (handle time changed, calls moved to e-services), the requirement for the
+targets, and with a call-back offer the call-back work placed in quiet intervals.  The CLI
+(``wfm staff --forecast``), the app (the Staffing page and the session's default
+requirement) and the replay (``optimiser.analysis.replay``) all call it, so a forecast gives
+the same requirement everywhere.
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ class WhatIfs:
         Predicted wait [s] above which a call-back is offered.
     callback_window_minutes : float
         Call-backs must be made within this many minutes [min].
+    offer_callbacks : bool or None
+        Whether call-backs are offered; None (default): when ``callback_acceptance > 0``.
+        With an offer the requirement has the call-back columns (even if nobody accepts).
     """
 
     aht_change_pct: float = 0.0
@@ -41,18 +48,29 @@ class WhatIfs:
     callback_acceptance: float = 0.0
     callback_threshold_seconds: float = 180.0
     callback_window_minutes: float = 120.0
+    offer_callbacks: bool | None = None
 
     def __post_init__(self):
         if not self.aht_change_pct > -100:
-            raise WfmInputError(f"aht_change_pct must be > -100, got {self.aht_change_pct!r}")
+            raise WfmInputError(f"aht_change_pct must be > -100, got {self.aht_change_pct!r}",
+                                parameter="aht_change_pct")
         if not 0 <= self.share_moved_to_eservice < 1:
-            raise WfmInputError(f"share_moved_to_eservice must be in [0, 1), got {self.share_moved_to_eservice!r}")
+            raise WfmInputError(f"share_moved_to_eservice must be in [0, 1), got {self.share_moved_to_eservice!r}",
+                                parameter="share_moved_to_eservice")
         if not 0 <= self.callback_acceptance <= 1:
-            raise WfmInputError(f"callback_acceptance must be in [0, 1], got {self.callback_acceptance!r}")
+            raise WfmInputError(f"callback_acceptance must be in [0, 1], got {self.callback_acceptance!r}",
+                                parameter="callback_acceptance")
         if not self.callback_threshold_seconds >= 0:
-            raise WfmInputError(f"callback_threshold_seconds must be >= 0, got {self.callback_threshold_seconds!r}")
+            raise WfmInputError(f"callback_threshold_seconds must be >= 0, got {self.callback_threshold_seconds!r}",
+                                parameter="callback_threshold_seconds")
         if not self.callback_window_minutes > 0:
-            raise WfmInputError(f"callback_window_minutes must be > 0, got {self.callback_window_minutes!r}")
+            raise WfmInputError(f"callback_window_minutes must be > 0, got {self.callback_window_minutes!r}",
+                                parameter="callback_window_minutes")
+
+    @property
+    def with_callbacks(self) -> bool:
+        """True when call-backs are offered (``offer_callbacks``, else ``callback_acceptance > 0``)."""
+        return self.callback_acceptance > 0 if self.offer_callbacks is None else bool(self.offer_callbacks)
 
 
 def apply_whatifs(forecast_df: pd.DataFrame, whatifs: WhatIfs) -> pd.DataFrame:
@@ -66,8 +84,23 @@ def apply_whatifs(forecast_df: pd.DataFrame, whatifs: WhatIfs) -> pd.DataFrame:
 
 
 def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
-                     whatifs: WhatIfs | None = None) -> tuple[pd.DataFrame, dict]:
+                     whatifs: WhatIfs | None = None, *, interval_minutes: int | None = None,
+                     source: str = "forecast") -> tuple[pd.DataFrame, dict]:
     """Requirement per queue and interval for a forecast under targets and what-ifs.
+
+    Parameters
+    ----------
+    forecast_df : DataFrame
+        Long forecast frame: ``interval_start`` (tz-aware), ``queue``, ``calls_offered``,
+        ``aht_seconds`` (other ``calls_offered*`` columns are scaled with the calls).
+    targets : AccessibilityTargets
+        The accessibility targets and shrinkage.
+    whatifs : WhatIfs, optional
+        Scenario knobs; default all neutral.
+    interval_minutes : int, optional
+        Interval length [min]; inferred from the forecast when omitted.
+    source : str
+        Name of the forecast in error messages (e.g. its file name).
 
     Returns
     -------
@@ -82,17 +115,17 @@ def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
     """
     whatifs = whatifs or WhatIfs()
     scenario = apply_whatifs(forecast_df, whatifs)
-    minutes = interval_minutes_of(scenario, what="forecast")
-    if whatifs.callback_acceptance > 0:
+    minutes = interval_minutes if interval_minutes is not None else interval_minutes_of(scenario, what=source)
+    if whatifs.with_callbacks:
         req = callback_requirement(
             scenario, targets,
             callback_threshold_seconds=whatifs.callback_threshold_seconds,
             callback_acceptance=whatifs.callback_acceptance,
             callback_window_minutes=whatifs.callback_window_minutes,
-            interval_minutes=minutes,
+            interval_minutes=minutes, source=source,
         )
     else:
-        req = staffing_table(scenario, targets, interval_minutes=minutes)
+        req = staffing_table(scenario, targets, interval_minutes=minutes, source=source)
     summary = summarise_requirement(req, minutes)
     summary["calls_offered"] = float(scenario["calls_offered"].sum())
     if "callbacks_accepted" in req:

@@ -51,7 +51,8 @@ import pandas as pd
 
 from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import scheduled_from_on_phone
-from optimiser.staffing.requirement import AccessibilityTargets, _fractional, _meets, required_agents, staffing_table
+from optimiser.staffing.requirement import (AccessibilityTargets, fractional_agents, meets_targets, required_agents,
+                                            staffing_table)
 from wfm.ground.errors import WfmInputError
 
 __all__ = [
@@ -61,6 +62,7 @@ __all__ = [
     "callback_requirement",
     "water_fill",
     "place_deferred_work",
+    "window_tasks",
     "chat_required_agents",
 ]
 
@@ -68,12 +70,12 @@ __all__ = [
 def _check_share(value, name, *, closed_top=True):
     ok = 0 <= value <= 1 if closed_top else 0 <= value < 1
     if not ok or value != value:
-        raise WfmInputError(f"{name} must be in [0, 1], got {value!r}")
+        raise WfmInputError(f"{name} must be in [0, 1], got {value!r}", parameter=name)
 
 
 def _check_positive(value, name):
     if value is None or not (value > 0) or value == float("inf"):
-        raise WfmInputError(f"{name} must be > 0 and finite, got {value!r}")
+        raise WfmInputError(f"{name} must be > 0 and finite, got {value!r}", parameter=name)
 
 
 def callback_fraction(calls_offered, interval_minutes, aht_seconds, agents, *,
@@ -260,8 +262,14 @@ def place_deferred_work(base_agents: pd.Series, tasks: list[DeferredTask], inter
     return per_interval, placements
 
 
-def _window_tasks(starts: pd.DatetimeIndex, work_minutes: np.ndarray, interval_minutes: int,
-                  window_minutes: float | None, label: str) -> list[DeferredTask]:
+def window_tasks(starts: pd.DatetimeIndex, work_minutes: np.ndarray, interval_minutes: int,
+                 window_minutes: float | None, label: str) -> list[DeferredTask]:
+    """One :class:`DeferredTask` per interval with work, due ``window_minutes`` after the interval ends.
+
+    ``window_minutes`` None: due at the next local midnight (the same local day,
+    DST-safe).  Never due past the last interval of ``starts``; at least one interval long.
+    Labels are ``"{label} {interval start}"``.
+    """
     tasks = []
     step = pd.Timedelta(minutes=interval_minutes)
     for t, w in zip(starts, work_minutes):
@@ -274,6 +282,82 @@ def _window_tasks(starts: pd.DatetimeIndex, work_minutes: np.ndarray, interval_m
         latest = min(latest, starts[-1] + step)
         tasks.append(DeferredTask(f"{label} {t.isoformat()}", float(w), t, max(latest, t + step)))
     return tasks
+
+
+def _offer_evaluation(calls, im, aht, targets: AccessibilityTargets, threshold_seconds, acceptance):
+    """``evaluate(agents) -> (accepted share, measures of the inbound queue, meets the targets)``."""
+    T = 0.0 if targets.answer_within_seconds is None else targets.answer_within_seconds
+    pat = targets.patience_seconds
+
+    def evaluate(n):
+        f = callback_fraction(calls, im, aht, n, callback_threshold_seconds=threshold_seconds,
+                              callback_acceptance=acceptance, patience_seconds=pat)
+        res = erlang.queue_measures(calls * (1 - f), np.full(calls.shape, float(im)), aht, n.astype(float),
+                                    np.full(calls.shape, np.inf if pat is None else float(pat)),
+                                    np.full(calls.shape, float(T)), None)
+        return f, res, meets_targets(res, targets)
+    return evaluate
+
+
+def _inbound_agents_with_offer(g: pd.DataFrame, im: int, targets: AccessibilityTargets, threshold_seconds: float,
+                               acceptance: float):
+    """The fewest inbound agents meeting the targets with the offer: bisection below the no-offer requirement.
+
+    Each candidate is evaluated at its own call-back fixed point.  Returns the agents,
+    the accepted share, the measures at those agents and the fractional agents.
+    """
+    calls = g["calls_offered"].to_numpy(float)
+    aht = np.where(np.isnan(g["aht_seconds"].to_numpy(float)), 1.0, g["aht_seconds"].to_numpy(float))
+    evaluate = _offer_evaluation(calls, im, aht, targets, threshold_seconds, acceptance)
+    hi = g["agents_on_phone"].to_numpy(float)
+    lo = np.full(hi.shape, -1.0)
+    while np.any(hi - lo > 1):
+        active = hi - lo > 1
+        mid = np.where(active, np.floor((lo + hi) / 2), hi)
+        _, _, ok = evaluate(np.maximum(mid, 0))
+        ok = ok | (mid < 0)
+        hi = np.where(active & ok, mid, hi)
+        lo = np.where(active & ~ok, mid, lo)
+    n = hi
+    f, res, _ = evaluate(n)
+    _, res_below, _ = evaluate(np.maximum(n - 1.0, 0.0))
+    erlang_c_mode = np.full(n.shape, targets.patience_seconds is None or np.isinf(targets.patience_seconds))
+    frac = fractional_agents(n, res, res_below, res["load_erlangs"], erlang_c_mode, targets)
+    return n, f, res, frac
+
+
+def _queue_with_offer(queue, g: pd.DataFrame, im: int, targets: AccessibilityTargets, *, threshold_seconds,
+                      acceptance, window_minutes, callback_aht_seconds) -> pd.DataFrame:
+    """One queue's requirement columns with the offer, its call-back work placed within its window."""
+    n, f, res, frac = _inbound_agents_with_offer(g, im, targets, threshold_seconds, acceptance)
+    calls = g["calls_offered"].to_numpy(float)
+    aht = np.where(np.isnan(g["aht_seconds"].to_numpy(float)), 1.0, g["aht_seconds"].to_numpy(float))
+    shr = g["shrinkage"].to_numpy(float)
+    accepted = calls * f
+    cb_aht = aht if callback_aht_seconds is None else np.full(calls.shape, callback_aht_seconds)
+    work = accepted * cb_aht / 60.0
+    starts = pd.DatetimeIndex(g["interval_start"])
+    tasks = window_tasks(starts, work, im, window_minutes, f"call-backs {queue}")
+    per_interval, _ = place_deferred_work(pd.Series(n, index=starts), tasks, im)
+    cb_agents = per_interval["deferred_agents"].to_numpy()
+    return pd.DataFrame({
+        "interval_start": g["interval_start"].to_numpy(), "queue": queue,
+        "calls_offered": calls, "aht_seconds": g["aht_seconds"].to_numpy(float),
+        "load_erlangs": res["load_erlangs"], "agents_on_phone": n.astype(np.int64),
+        "agents_required": scheduled_from_on_phone(n + cb_agents, shr, rounding="up").astype(np.int64),
+        # inbound part interpolated between n - 1 and n as in required_agents
+        "agents_required_fractional": scheduled_from_on_phone(frac + cb_agents, shr),
+        "service_level": res["service_level"], "asa_seconds": res["asa_seconds"],
+        "p_wait": res["p_wait"], "abandon_rate": res["abandon_rate"],
+        "occupancy": res["occupancy"], "shrinkage": shr,
+        "answer_within_seconds": g["answer_within_seconds"].to_numpy(),
+        "target_service_level": g["target_service_level"].to_numpy(),
+        "patience_seconds": g["patience_seconds"].to_numpy(),
+        "callbacks_accepted": accepted, "inbound_calls": calls - accepted,
+        "agents_on_phone_without_offer": g["agents_on_phone"].to_numpy(),
+        "agents_required_without_offer": g["agents_required"].to_numpy(),
+        "callback_work_minutes": work, "callback_agents": cb_agents,
+    })
 
 
 def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets, *,
@@ -305,75 +389,19 @@ def callback_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTarget
     """
     _check_share(callback_acceptance, "callback_acceptance")
     if not callback_threshold_seconds >= 0:
-        raise WfmInputError(f"callback_threshold_seconds must be >= 0, got {callback_threshold_seconds!r}")
+        raise WfmInputError(f"callback_threshold_seconds must be >= 0, got {callback_threshold_seconds!r}",
+                            parameter="callback_threshold_seconds")
     if callback_window_minutes is not None:
         _check_positive(callback_window_minutes, "callback_window_minutes")
     if callback_aht_seconds is not None:
         _check_positive(callback_aht_seconds, "callback_aht_seconds")
     base = staffing_table(forecast_df, targets, interval_minutes=interval_minutes, source=source)
     im = base.attrs["interval_minutes"]
-    out_parts = []
-    for queue, g in base.groupby("queue", sort=False):
-        g = g.sort_values("interval_start")
-        calls = g["calls_offered"].to_numpy(float)
-        aht = np.where(np.isnan(g["aht_seconds"].to_numpy(float)), 1.0, g["aht_seconds"].to_numpy(float))
-        shr = g["shrinkage"].to_numpy(float)
-        T = 0.0 if targets.answer_within_seconds is None else targets.answer_within_seconds
-        pat = targets.patience_seconds
-
-        def evaluate(n):
-            f = callback_fraction(calls, im, aht, n, callback_threshold_seconds=callback_threshold_seconds,
-                                  callback_acceptance=callback_acceptance, patience_seconds=pat)
-            res = erlang.queue_measures(calls * (1 - f), np.full(calls.shape, float(im)), aht, n.astype(float),
-                               np.full(calls.shape, np.inf if pat is None else float(pat)),
-                               np.full(calls.shape, float(T)), None)
-            ok = _meets(res, T, targets.target_service_level, targets.max_asa_seconds,
-                        targets.max_abandon_rate, targets.max_occupancy)
-            return f, res, ok
-
-        hi = g["agents_on_phone"].to_numpy(float)
-        lo = np.full(hi.shape, -1.0)
-        while np.any(hi - lo > 1):
-            active = hi - lo > 1
-            mid = np.where(active, np.floor((lo + hi) / 2), hi)
-            _, _, ok = evaluate(np.maximum(mid, 0))
-            ok = ok | (mid < 0)
-            hi = np.where(active & ok, mid, hi)
-            lo = np.where(active & ~ok, mid, lo)
-        n = hi
-        f, res, _ = evaluate(n)
-        _, res_below, _ = evaluate(np.maximum(n - 1.0, 0.0))
-        frac = _fractional(n, res, res_below, res["load_erlangs"], ~np.isfinite(
-            np.full(n.shape, np.inf if pat is None else float(pat))),
-            targets.target_service_level, targets.max_asa_seconds, targets.max_abandon_rate,
-            targets.max_occupancy)
-        accepted = calls * f
-        cb_aht = aht if callback_aht_seconds is None else np.full(calls.shape, callback_aht_seconds)
-        work = accepted * cb_aht / 60.0
-        starts = pd.DatetimeIndex(g["interval_start"])
-        tasks = _window_tasks(starts, work, im, callback_window_minutes, f"call-backs {queue}")
-        per_interval, _ = place_deferred_work(pd.Series(n, index=starts), tasks, im)
-        cb_agents = per_interval["deferred_agents"].to_numpy()
-        part = pd.DataFrame({
-            "interval_start": g["interval_start"].to_numpy(), "queue": queue,
-            "calls_offered": calls, "aht_seconds": g["aht_seconds"].to_numpy(float),
-            "load_erlangs": res["load_erlangs"], "agents_on_phone": n.astype(np.int64),
-            "agents_required": scheduled_from_on_phone(n + cb_agents, shr, rounding="up").astype(np.int64),
-            # inbound part interpolated between n - 1 and n as in required_agents
-            "agents_required_fractional": scheduled_from_on_phone(frac + cb_agents, shr),
-            "service_level": res["service_level"], "asa_seconds": res["asa_seconds"],
-            "p_wait": res["p_wait"], "abandon_rate": res["abandon_rate"],
-            "occupancy": res["occupancy"], "shrinkage": shr,
-            "answer_within_seconds": g["answer_within_seconds"].to_numpy(),
-            "target_service_level": g["target_service_level"].to_numpy(),
-            "patience_seconds": g["patience_seconds"].to_numpy(),
-            "callbacks_accepted": accepted, "inbound_calls": calls - accepted,
-            "agents_on_phone_without_offer": g["agents_on_phone"].to_numpy(),
-            "agents_required_without_offer": g["agents_required"].to_numpy(),
-            "callback_work_minutes": work, "callback_agents": cb_agents,
-        })
-        out_parts.append(part)
-    out = pd.concat(out_parts, ignore_index=True)
+    out = pd.concat([_queue_with_offer(queue, g.sort_values("interval_start"), im, targets,
+                                       threshold_seconds=callback_threshold_seconds, acceptance=callback_acceptance,
+                                       window_minutes=callback_window_minutes,
+                                       callback_aht_seconds=callback_aht_seconds)
+                     for queue, g in base.groupby("queue", sort=False)], ignore_index=True)
     out["interval_start"] = pd.DatetimeIndex(out["interval_start"]).tz_convert(
         base["interval_start"].dt.tz)
     placed_elsewhere = float(np.maximum(out["callback_agents"] * im - out["callback_work_minutes"], 0).sum())

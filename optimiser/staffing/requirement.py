@@ -41,6 +41,8 @@ __all__ = [
     "required_agents",
     "service_level_curve",
     "staffing_table",
+    "meets_targets",
+    "fractional_agents",
 ]
 
 #: Column order of the requirement CSV (shared contract with scheduling).
@@ -57,7 +59,7 @@ _MAX_AGENTS = 200_000
 def _fail(name, value, rule):
     if isinstance(value, (np.floating, np.integer)):
         value = value.item()
-    raise WfmInputError(f"{name} must be {rule}, got {value!r}")
+    raise WfmInputError(f"{name} must be {rule}, got {value!r}", parameter=name)
 
 
 @dataclass(frozen=True)
@@ -153,16 +155,24 @@ def _evaluate(calls, interval_minutes, aht, n, T, patience, with_asa=True):
     return erlang.queue_measures(calls, interval_minutes, aht, n.astype(float), patience, T, None, with_asa)
 
 
-def _meets(res, T_given, tsl, asa, ab, occ):
-    ok = res["stable"].copy()  # Erlang C needs agents > load whatever the targets
-    if tsl is not None:
-        ok &= res["service_level"] >= tsl - 1e-12
-    if asa is not None:
-        ok &= res["asa_seconds"] <= asa
-    if ab is not None:
-        ok &= res["abandon_rate"] <= ab + 1e-15
-    if occ is not None:
-        ok &= res["occupancy"] <= occ + 1e-15
+def meets_targets(measures: dict, targets: AccessibilityTargets) -> np.ndarray:
+    """Per interval, whether the queue measures meet every target given.
+
+    ``measures`` are arrays by name as :func:`optimiser.queueing.erlang.queue_measures`
+    returns them (``service_level``, ``asa_seconds``, ``abandon_rate``, ``occupancy``,
+    and ``stable``: an unstable Erlang C queue meets no target).  Ties count as met
+    (1e-12 on the service level, 1e-15 on abandonment and occupancy: float noise).
+    """
+    ok = np.array(measures.get("stable", True), dtype=bool, copy=True)
+    ok = np.broadcast_to(ok, np.shape(measures["service_level"])).copy()
+    if targets.target_service_level is not None:
+        ok &= measures["service_level"] >= targets.target_service_level - 1e-12
+    if targets.max_asa_seconds is not None:
+        ok &= measures["asa_seconds"] <= targets.max_asa_seconds
+    if targets.max_abandon_rate is not None:
+        ok &= measures["abandon_rate"] <= targets.max_abandon_rate + 1e-15
+    if targets.max_occupancy is not None:
+        ok &= measures["occupancy"] <= targets.max_occupancy + 1e-15
     return ok
 
 
@@ -222,16 +232,14 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
         raise WfmInputError(f"shrinkage must be in [0, 1), got {shr[pos]:g} at {where}")
     T = np.full(n_int, 0.0 if answer_within_seconds is None else float(answer_within_seconds))
     pat = np.full(n_int, np.inf if patience_seconds is None else float(patience_seconds))
-    tsl, asa, ab, occ = (targets.target_service_level, targets.max_asa_seconds,
-                         targets.max_abandon_rate, targets.max_occupancy)
 
     load = calls * aht / (60.0 * im)
     erlang_c_mode = ~np.isfinite(pat)
-    if ab is None and erlang_c_mode.all():
-        n, at, below = _erlang_c_search(load, aht, T, tsl, asa, occ)
+    if targets.max_abandon_rate is None and erlang_c_mode.all():
+        n, at, below = _erlang_c_search(load, aht, T, targets)
     else:
-        n, at, below = _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, occ)
-    frac = _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ)
+        n, at, below = _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, targets)
+    frac = fractional_agents(n, at, below, load, erlang_c_mode, targets)
     required = scheduled_from_on_phone(n, shr, rounding="up")
     frame = pd.DataFrame({
         "calls_offered": calls, "aht_seconds": aht, "load_erlangs": load,
@@ -246,7 +254,7 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     return frame
 
 
-def _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, occ):
+def _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, targets):
     """General search (Erlang A or C): bracket by doubling, then bisect, all intervals at once."""
     # lower bound that is known to fail (or -1): Erlang C needs agents > load
     lo = np.where(erlang_c_mode, np.ceil(load) - 1.0, -1.0)
@@ -256,8 +264,9 @@ def _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, oc
     # upper bracket: square-root staffing guess, doubled until it meets
     hi = np.maximum(np.ceil(load + 3.0 * np.sqrt(load) + 1.0), lo + 1.0)
     hi = np.where(zero, 0.0, hi)
+    with_asa = targets.max_asa_seconds is not None
     for _ in range(40):
-        ok = _meets(_evaluate(calls, im, aht, hi, T, pat, asa is not None), T, tsl, asa, ab, occ)
+        ok = meets_targets(_evaluate(calls, im, aht, hi, T, pat, with_asa), targets)
         if ok.all():
             break
         lo = np.where(ok, lo, hi)
@@ -270,17 +279,16 @@ def _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, tsl, asa, ab, oc
     while np.any(hi - lo > 1):
         mid = np.floor((lo + hi) / 2.0)
         active = hi - lo > 1
-        ok = _meets(_evaluate(calls, im, aht, np.where(active, mid, hi), T, pat, asa is not None),
-                    T, tsl, asa, ab, occ)
+        ok = meets_targets(_evaluate(calls, im, aht, np.where(active, mid, hi), T, pat, with_asa), targets)
         hi = np.where(active & ok, mid, hi)
         lo = np.where(active & ~ok, mid, lo)
     n = hi
     at = _evaluate(calls, im, aht, n, T, pat)
-    below = _evaluate(calls, im, aht, np.maximum(n - 1.0, 0.0), T, pat, asa is not None)
+    below = _evaluate(calls, im, aht, np.maximum(n - 1.0, 0.0), T, pat, with_asa)
     return n, at, below
 
 
-def _erlang_c_search(load, aht, T, tsl, asa, occ):
+def _erlang_c_search(load, aht, T, targets):
     """Erlang C fast path: walk up from the stability bound with the Erlang B recursion.
 
     Starts at ``n0 = floor(load) + 1`` with one incomplete-gamma evaluation of
@@ -313,13 +321,7 @@ def _erlang_c_search(load, aht, T, tsl, asa, occ):
         tail = C * np.exp(-gap * T / aht)
         cur = {"service_level": np.clip(1.0 - tail, 0.0, 1.0), "asa_seconds": C * aht / gap,
                "p_wait": C, "occupancy": rho}
-        ok = ~found
-        if tsl is not None:
-            ok &= cur["service_level"] >= tsl - 1e-12
-        if asa is not None:
-            ok &= cur["asa_seconds"] <= asa
-        if occ is not None:
-            ok &= cur["occupancy"] <= occ + 1e-15
+        ok = ~found & meets_targets(cur, targets)  # n > load here: stable
         if ok.any():
             res_n[ok] = safe_n[ok]
             for k in keys:
@@ -335,8 +337,29 @@ def _erlang_c_search(load, aht, T, tsl, asa, occ):
     return res_n, at, below
 
 
-def _fractional(n, at, below, load, erlang_c_mode, tsl, asa, ab, occ):
-    """Linear interpolation of the binding target between n-1 and n agents."""
+def fractional_agents(n, at, below, load, erlang_c_mode, targets: AccessibilityTargets) -> np.ndarray:
+    """The continuous requirement: the binding target's crossing between ``n - 1`` and ``n`` agents.
+
+    Parameters
+    ----------
+    n : ndarray
+        Whole agents on the phone meeting every target (``n - 1`` does not) [agents].
+    at, below : dict of ndarray
+        Queue measures at ``n`` and at ``n - 1`` agents (as :func:`meets_targets` reads them).
+    load : ndarray
+        Offered load [Erlangs].
+    erlang_c_mode : ndarray of bool
+        Intervals without patience: the result is never below the load (stability).
+    targets : AccessibilityTargets
+        The targets.
+
+    Returns
+    -------
+    ndarray
+        Fractional agents on the phone in ``[n - 1, n]`` (0 where ``n`` is 0).
+    """
+    tsl, asa, ab, occ = (targets.target_service_level, targets.max_asa_seconds,
+                         targets.max_abandon_rate, targets.max_occupancy)
     frac = np.where(n > 0, n - 1.0, 0.0)
     checks = []
     if tsl is not None:

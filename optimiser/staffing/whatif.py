@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing.on_phone import scheduled_from_on_phone
+from optimiser.staffing.deferred import place_deferred_work, window_tasks
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
@@ -135,8 +136,6 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
     eservice_deadline_hours : float or None
         Cases are due within this many hours [h], > 0; None: same local day.
     """
-    from optimiser.staffing.deferred import _window_tasks, place_deferred_work
-
     _pct(share_moved, "share_moved", 0, 1)
     if not (isinstance(eservice_minutes_per_case, (int, float, np.number))
             and 0 <= eservice_minutes_per_case < np.inf):
@@ -156,7 +155,7 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
         work = (forecast_df.loc[g.index, "calls_offered"].to_numpy(float) * share_moved
                 * eservice_minutes_per_case)
         starts = pd.DatetimeIndex(g["interval_start"])
-        tasks = _window_tasks(starts, work, im, None if window is None else max(window, 0.0),
+        tasks = window_tasks(starts, work, im, None if window is None else max(window, 0.0),
                               f"e-service {queue}")
         per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
                                      tasks, im)

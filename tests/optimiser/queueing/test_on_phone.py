@@ -63,7 +63,7 @@ def test_shapes_and_series_index_are_kept():
 def test_bad_shrinkage_names_the_parameter(shrinkage):
     with pytest.raises(WfmInputError, match=r"shrinkage must be in \[0, 1\)") as err:
         scheduled_from_on_phone(10, shrinkage)
-    assert err.value.parameter == "shrinkage"
+    assert err.value.parameter == "shrinkage"  # a single value: the parameter (a column names no parameter)
     with pytest.raises(WfmInputError, match="shrinkage must be in"):
         on_phone_from_scheduled(np.array([1.0, 2.0]), np.array([0.2, shrinkage]))
 

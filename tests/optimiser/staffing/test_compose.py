@@ -72,3 +72,22 @@ def test_callback_offer_reports_accepted_calls_and_never_raises_the_inbound_peak
 def test_bad_whatifs_name_the_parameter_and_value(kwargs, match):
     with pytest.raises(WfmInputError, match=match):
         WhatIfs(**kwargs)
+
+
+def test_an_explicit_offer_nobody_accepts_keeps_the_callback_columns_and_the_plain_requirement():
+    # wfm staff with --callback-acceptance 0 still writes the call-back columns (offer_callbacks=True)
+    fc = _forecast(calls=160.0, n=4)
+    plain, _ = plan_requirement(fc, TARGETS)
+    offered, summary = plan_requirement(fc, TARGETS, WhatIfs(callback_acceptance=0.0, offer_callbacks=True))
+    assert "callbacks_accepted" in offered and "callbacks_accepted" not in plain
+    assert (offered["callbacks_accepted"] == 0).all() and summary["callbacks_accepted"] == 0
+    pd.testing.assert_series_equal(offered["agents_required"], plain["agents_required"], check_dtype=False)
+    assert not WhatIfs(callback_acceptance=0.0).with_callbacks and WhatIfs(callback_acceptance=0.1).with_callbacks
+
+
+def test_interval_and_source_are_passed_through():
+    fc = _forecast().iloc[:1]  # one interval: its length cannot be inferred
+    with pytest.raises(WfmInputError, match="cannot infer the interval length of fc.csv"):
+        plan_requirement(fc, TARGETS, source="fc.csv")
+    req, _ = plan_requirement(fc, TARGETS, interval_minutes=30)
+    assert req.attrs["interval_minutes"] == 30 and int(req["agents_on_phone"].iloc[0]) == 14

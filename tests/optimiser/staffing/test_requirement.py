@@ -226,9 +226,7 @@ def test_erlang_c_fast_path_equals_general_bisection():
         fast = required_agents(calls, 15, aht, **kw)
         n, at, _ = _bisect_search(calls, np.full(load.size, 15.0), aht, load,
                                   np.full(load.size, float(kw.get("answer_within_seconds", 0))),
-                                  np.full(load.size, np.inf), np.ones(load.size, bool),
-                                  kw.get("target_service_level"), kw.get("max_asa_seconds"), None,
-                                  kw.get("max_occupancy"))
+                                  np.full(load.size, np.inf), np.ones(load.size, bool), AccessibilityTargets(**kw))
         np.testing.assert_array_equal(fast["agents_on_phone"].to_numpy(), n)
         np.testing.assert_allclose(fast["service_level"], at["service_level"], rtol=1e-9)
         assert (fast["agents_on_phone"].to_numpy()[1:] > load[1:]).all()
