@@ -154,9 +154,6 @@ KNOWN_LONG = [
     'forecasting.history.load_mapping',
     'forecasting.history.validate_history_frame',
     'forecasting.pipeline.forecast',
-    'optimiser.analysis.replay.run_replay',
-    'optimiser.analysis.report.replay_report_html',
-    'optimiser.queueing.simulation._run',
     'optimiser.roster.agents.read_agents',
     'optimiser.roster.model.greedy_start',
     'optimiser.roster.result.check_roster',
@@ -167,8 +164,8 @@ KNOWN_LONG = [
 ]
 
 #: literals of the default zone outside wfm.ground (target 0: one definition, DEFAULT_TZ)
-KNOWN_ZONE_LITERALS = 23
+KNOWN_ZONE_LITERALS = 20
 #: weekday-name tuples (target 1: wfm.ground.vocabulary)
 KNOWN_WEEKDAY_LISTS = 2
 #: CLI flag text in library code (target 0)
-KNOWN_FLAG_MENTIONS = 34
+KNOWN_FLAG_MENTIONS = 24

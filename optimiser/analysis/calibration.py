@@ -43,6 +43,7 @@ import pandas as pd
 
 from optimiser.queueing import erlang
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import DEFAULT_TZ
 
 __all__ = ["RECORD_COLUMNS", "PatienceEstimate", "patience_mle", "read_call_records",
            "estimate_patience", "records_per_interval", "erlang_check"]
@@ -115,7 +116,7 @@ def patience_mle(wait_seconds, abandoned) -> PatienceEstimate:
     return PatienceEstimate(theta, theta / np.sqrt(n_ab), int(w.size), n_ab, total)
 
 
-def read_call_records(path, tz: str = "Europe/Stockholm") -> pd.DataFrame:
+def read_call_records(path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read call records (one row per call) and validate them strictly.
 
     Parameters

@@ -49,26 +49,26 @@ References
 .. [1] G. Koole, *Call Center Optimization*, 2013 (simulation of schedules).
 .. [2] Garnett, Mandelbaum & Reiman 2002 (Erlang A); Erlang C via
    :mod:`optimiser.queueing.erlang`.
-.. [3] L. V. Green, P. J. Kolesar, W. Whitt, "Coping with time-varying demand
-   when setting staffing requirements for a service system", Production and
-   Operations Management 16(1), 2007 (stationary per-interval Erlang fails when
-   service times are long relative to the interval; numerical solution of the
-   time-varying birth-death chain as the reference).
-.. [4] W. K. Grassmann, "Transient solutions in Markovian queueing systems",
-   Computers & Operations Research 4(1), 1977 (uniformization / randomization).
+.. [3] Green, Kolesar & Whitt 2007 and Grassmann 1977 for the time-varying queue: see
+   :mod:`optimiser.queueing.time_varying`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from forecasting.pipeline import forecast as run_forecast
+from optimiser.analysis.calibration import erlang_check, estimate_patience, records_per_interval
 from optimiser.queueing import erlang
 from optimiser.queueing.simulation import simulate
 from optimiser.queueing.time_varying import time_varying_queue_metrics
-from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
+from optimiser.scheduling.io import build_problem
+from optimiser.scheduling.solve import solve
+from optimiser.staffing.compose import plan_requirement
+from optimiser.staffing.requirement import AccessibilityTargets
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
 
@@ -97,7 +97,7 @@ def split_history(history: pd.DataFrame, cut, weeks: int, *, source: str = "hist
         the end of the history.
     """
     if isinstance(weeks, bool) or not isinstance(weeks, (int, np.integer)) or weeks < 1:
-        raise WfmInputError(f"--weeks must be a whole number >= 1, got {weeks!r}")
+        raise WfmInputError(f"weeks must be a whole number >= 1, got {weeks!r}", parameter="weeks")
     if len(history) == 0:
         raise WfmInputError(f"{source} has no rows")
     ts = history["interval_start"]
@@ -107,11 +107,12 @@ def split_history(history: pd.DataFrame, cut, weeks: int, *, source: str = "hist
     try:
         day = pd.Timestamp(cut)
     except (ValueError, TypeError) as exc:
-        raise WfmInputError(f"--cut must be a date YYYY-MM-DD, got {cut!r}") from exc
+        raise WfmInputError(f"cut must be a date YYYY-MM-DD, got {cut!r}", parameter="cut") from exc
     if day.tzinfo is not None:
         day = day.tz_convert(tz).tz_localize(None)
     if day != day.normalize():
-        raise WfmInputError(f"--cut must be a date (the replay starts at local midnight), got {cut!r}")
+        raise WfmInputError(f"cut must be a date (the replay starts at local midnight), got {cut!r}",
+                            parameter="cut")
     cut_ts = day.tz_localize(tz)
     end_ts = (day + pd.Timedelta(days=7 * int(weeks))).tz_localize(tz)
     first, last = ts.min(), ts.max()
@@ -119,17 +120,17 @@ def split_history(history: pd.DataFrame, cut, weeks: int, *, source: str = "hist
     hist_end = last + pd.Timedelta(minutes=minutes)
     if cut_ts <= first or cut_ts >= hist_end:
         raise WfmInputError(
-            f"--cut {day.date()} is outside the {source} ({first.date()} to {last.date()}): the cut "
-            f"must leave history before it to learn from and after it to replay")
+            f"cut {day.date()} is outside the {source} ({first.date()} to {last.date()}): the cut "
+            f"must leave history before it to learn from and after it to replay", parameter="cut")
     learn_days = (cut_ts - first) / pd.Timedelta(days=1)
     if learn_days < MIN_LEARN_DAYS:
         raise WfmInputError(
-            f"--cut {day.date()} leaves {learn_days:.1f} days of {source} to learn from "
-            f"(from {first.date()}); at least {MIN_LEARN_DAYS} days (two weeks) are needed")
+            f"cut {day.date()} leaves {learn_days:.1f} days of {source} to learn from "
+            f"(from {first.date()}); at least {MIN_LEARN_DAYS} days (two weeks) are needed", parameter="cut")
     if end_ts > hist_end:
         raise WfmInputError(
-            f"--cut {day.date()} with --weeks {weeks} replays up to {end_ts.date()}, past the end of the "
-            f"{source} ({last.date()}); use fewer weeks or an earlier cut")
+            f"cut {day.date()} with weeks {weeks} replays up to {end_ts.date()}, past the end of the "
+            f"{source} ({last.date()}); use fewer weeks or an earlier cut", parameter="cut")
     train = history[ts < cut_ts].copy()
     actual = history[(ts >= cut_ts) & (ts < end_ts)].copy()
     train.attrs = dict(history.attrs)
@@ -424,38 +425,61 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
     n_replications, seed, target_standard_error, max_replications
         See :func:`decompose`.
     """
-    from dataclasses import replace
-
-    from forecasting.pipeline import forecast as run_forecast
-    from optimiser.analysis.calibration import erlang_check, estimate_patience, records_per_interval
-    from optimiser.scheduling.io import build_problem
-    from optimiser.scheduling.solve import solve
-
     train, actual, cut_ts, end_ts = split_history(history, cut, weeks, source=source)
     minutes = int(rules.interval_minutes)
     hist_minutes = int(history.attrs.get("interval_minutes", minutes))
     if minutes % hist_minutes:
         raise WfmInputError(f"rules interval_minutes {minutes} is not a multiple of the {source}'s "
                             f"{hist_minutes}-minute intervals")
-    handle_times, calibration, patience_source = None, None, "targets"
-    if records is not None:
-        est = estimate_patience(records)
-        if np.isfinite(est.patience_seconds):
-            targets = replace(targets, patience_seconds=float(est.patience_seconds))
-            patience_source = f"records ({est.abandonments} abandonments of {est.queued_calls} queued calls)"
-        handle_times = records["handle_seconds"].dropna().to_numpy(float)
-        if handle_times.size == 0:
-            handle_times = None
-        per = records_per_interval(records, minutes, targets.answer_within_seconds or 20.0)
-        calibration = erlang_check(per, est.patience_seconds, interval_minutes=minutes,
-                                   answer_within_seconds=targets.answer_within_seconds or 20.0)
+    targets, from_records = _from_records(records, targets, minutes)
     fres = run_forecast(train, horizon_days=7 * weeks, interval_minutes=minutes, model=model,
                         country=country, n_jobs=1, random_state=0 if seed is None else seed)
     fc = fres.forecast
     fc = fc[(fc["interval_start"] >= cut_ts) & (fc["interval_start"] < end_ts)].reset_index(drop=True)
     if len(fc) == 0:
         raise WfmInputError(f"the forecast from {model} has no interval in the replay window")
-    req = staffing_table(fc, targets, interval_minutes=minutes)
+    req, _ = plan_requirement(fc, targets, interval_minutes=minutes, source=f"the forecast from {model}")
+    merged, shifts, statuses = _schedule_weeks(req, rules, cut_ts, weeks)
+    plan = _plan_with_actuals(merged, actual, minutes)
+    per_interval, per_day = decompose(plan, minutes, targets, handle_times_seconds=from_records["handle_times"],
+                                      n_replications=n_replications, seed=seed,
+                                      target_standard_error=target_standard_error,
+                                      max_replications=max_replications)
+    summary = {"cut": str(cut_ts.date()), "weeks": int(weeks), "model": model,
+               "target_service_level": targets.target_service_level,
+               "answer_within_seconds": targets.answer_within_seconds,
+               "patience_seconds": targets.patience_seconds, "patience_source": from_records["patience_source"],
+               "schedule_status": ", ".join(statuses),
+               **_findings(per_day, plan, targets)}
+    return ReplayResult(per_interval, per_day, summary, fc, req, shifts, from_records["calibration"])
+
+
+def _from_records(records: pd.DataFrame | None, targets: AccessibilityTargets, minutes: int):
+    """Targets with the records' patience, and what else the records give: handle times, Erlang check.
+
+    Returns ``(targets, {"handle_times", "calibration", "patience_source"})`` (None and "targets"
+    without records).
+    """
+    found = {"handle_times": None, "calibration": None, "patience_source": "targets"}
+    if records is None:
+        return targets, found
+    est = estimate_patience(records)
+    if np.isfinite(est.patience_seconds):
+        targets = replace(targets, patience_seconds=float(est.patience_seconds))
+        found["patience_source"] = f"records ({est.abandonments} abandonments of {est.queued_calls} queued calls)"
+    handle_times = records["handle_seconds"].dropna().to_numpy(float)
+    found["handle_times"] = handle_times if handle_times.size else None
+    per = records_per_interval(records, minutes, targets.answer_within_seconds or 20.0)
+    found["calibration"] = erlang_check(per, est.patience_seconds, interval_minutes=minutes,
+                                        answer_within_seconds=targets.answer_within_seconds or 20.0)
+    return targets, found
+
+
+def _schedule_weeks(req: pd.DataFrame, rules, cut_ts: pd.Timestamp, weeks: int):
+    """Schedule the requirement one week at a time; the requirement with the scheduled agents on the phone.
+
+    Returns ``(requirement + agents_on_phone_sched, shifts, statuses)``.
+    """
     plans, shifts_all, statuses = [], [], []
     for a, b in _weeks_of(cut_ts.tz, cut_ts, weeks):
         week = req[(req["interval_start"] >= a) & (req["interval_start"] < b)].reset_index(drop=True)
@@ -471,10 +495,14 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
         # whole agents on the phone as the schedule's own evaluation counts them
         # (optimiser.scheduling.result.predict_service: allocated x (1 - shrinkage) - deferred, rounded down)
         cov = result.coverage
-        merged = week.merge(cov[["interval_start", "queue", "agents_on_phone"]].rename(
-            columns={"agents_on_phone": "agents_on_phone_sched"}), on=["interval_start", "queue"], how="left")
-        plans.append(merged)
-    merged = pd.concat(plans, ignore_index=True)
+        plans.append(week.merge(cov[["interval_start", "queue", "agents_on_phone"]].rename(
+            columns={"agents_on_phone": "agents_on_phone_sched"}), on=["interval_start", "queue"], how="left"))
+    shifts = pd.concat(shifts_all, ignore_index=True) if shifts_all else pd.DataFrame()
+    return pd.concat(plans, ignore_index=True), shifts, statuses
+
+
+def _plan_with_actuals(merged: pd.DataFrame, actual: pd.DataFrame, minutes: int) -> pd.DataFrame:
+    """The plan :func:`decompose` takes: forecast, required and scheduled agents, and the actual calls."""
     parts = []
     for q, p in merged.groupby("queue", sort=True):
         act = actual_frame(actual, pd.DatetimeIndex(p["interval_start"]), minutes, q)
@@ -485,24 +513,21 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
             "agents_required_on_phone": p["agents_on_phone"].to_numpy(float),
             "agents_on_phone": p["agents_on_phone_sched"].fillna(0.0).to_numpy(float),
             "calls_actual": act["calls_actual"].to_numpy(), "aht_actual": act["aht_actual"].to_numpy()}))
-    plan = pd.concat(parts, ignore_index=True)
-    per_interval, per_day = decompose(plan, minutes, targets, handle_times_seconds=handle_times,
-                                      n_replications=n_replications, seed=seed,
-                                      target_standard_error=target_standard_error,
-                                      max_replications=max_replications)
-    # the plan's own promise (the time-varying model at the forecast with the scheduled agents)
-    # against the simulation of the same plan: without forecast error (forecast calls) and with it
-    # (actual calls); the stationary Erlang promise beside it, for comparison
+    return pd.concat(parts, ignore_index=True)
+
+
+def _findings(per_day: pd.DataFrame, plan: pd.DataFrame, targets: AccessibilityTargets) -> dict:
+    """The summary's shares, means and forecast WAPE.
+
+    The plan's own promise (the time-varying model at the forecast with the scheduled agents) is set
+    against the simulation of the same plan: without forecast error (forecast calls) and with it
+    (actual calls); the stationary Erlang promise beside it, for comparison.
+    """
     within = (per_day["service_level_sim_forecast"] - per_day["service_level_plan_tv"]).abs() <= 0.03
     within_actual = (per_day["achieved_service_level"] - per_day["service_level_plan_tv"]).abs() <= 0.03
     within_stationary = (per_day["service_level_sim_forecast"] - per_day["service_level_plan"]).abs() <= 0.03
     meets = per_day["achieved_service_level"] >= (targets.target_service_level or 0.0) - 1e-12
-    summary = {
-        "cut": str(cut_ts.date()), "weeks": int(weeks), "model": model,
-        "target_service_level": targets.target_service_level,
-        "answer_within_seconds": targets.answer_within_seconds,
-        "patience_seconds": targets.patience_seconds, "patience_source": patience_source,
-        "schedule_status": ", ".join(statuses),
+    return {
         "days": int(len(per_day)),
         "share_days_within_3pts_without_forecast_error": float(within.mean()),
         "share_days_within_3pts_with_forecast_error": float(within_actual.mean()),
@@ -515,5 +540,3 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
         "forecast_wape": float((plan["calls_forecast"] - plan["calls_actual"]).abs().sum()
                                / max(float(plan["calls_actual"].sum()), 1e-9)),
     }
-    shifts = pd.concat(shifts_all, ignore_index=True) if shifts_all else pd.DataFrame()
-    return ReplayResult(per_interval, per_day, summary, fc, req, shifts, calibration)

@@ -54,25 +54,24 @@ def _fig_html(fig: go.Figure, first: bool) -> str:
     return fig.to_html(full_html=False, include_plotlyjs="inline" if first else False)
 
 
-def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the plan deliver?",
-                       risk_per_day: pd.DataFrame | None = None) -> str:
-    """The report as one HTML string (plotly inlined)."""
-    s = result.summary
-    daily = _daily_pooled(result.per_day)
-    days = [str(d) for d in daily.index]
-    target = s.get("target_service_level")
-    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
-             f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>"]
-    parts.append(
+def _header(s: dict, title: str) -> str:
+    """Title and the replay's settings (cut, model, target, patience, schedule status, WAPE)."""
+    head = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{_CSS}</style></head><body><h1>{html.escape(title)}</h1>")
+    return head + "\n" + (
         "<p class='note'>History cut at <b>{cut}</b>, {weeks} week(s) replayed with forecast model "
         "<b>{model}</b>. Target: {tsl} answered within {T:g} s. Patience {pat} ({src}). "
         "Schedule status: {status}. Forecast WAPE over the replay: {wape}.</p>".format(
             cut=html.escape(s["cut"]), weeks=s["weeks"], model=html.escape(str(s["model"])),
-            tsl=_pct(target), T=s["answer_within_seconds"],
+            tsl=_pct(s.get("target_service_level")), T=s["answer_within_seconds"],
             pat="infinite (Erlang C)" if s["patience_seconds"] is None else f"{s['patience_seconds']:.0f} s",
             src=html.escape(str(s["patience_source"])), status=html.escape(str(s["schedule_status"])),
             wape=_pct(s["forecast_wape"])))
-    parts.append(
+
+
+def _findings(s: dict) -> str:
+    """The headline numbers: days meeting the target, within 3 points of the promise, the mean gap."""
+    return (
         "<ul><li>Days meeting the target in the replay: <b>{meet}</b></li>"
         "<li>Days whose simulated service level is within 3 points of the plan's promise (the "
         "time-varying queue model at the scheduled agents), forecast error removed: <b>{w0}</b> "
@@ -88,7 +87,11 @@ def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the p
             gap=f"{100 * s['mean_gap']:+.1f} pts", r=f"{100 * s['mean_rounding']:+.1f}",
             q=f"{100 * s['mean_queueing_model']:+.1f}", tv=f"{100 * s['mean_time_variation']:+.1f}",
             qr=f"{100 * s['mean_queueing_residual']:+.1f}", f=f"{100 * s['mean_forecast']:+.1f}",
-            reps=html.escape(str(s.get("replications"))), se=f"{100 * s.get('max_sim_standard_error', np.nan):.1f}"))
+            reps=html.escape(str(s.get("replications"))),
+            se=f"{100 * s.get('max_sim_standard_error', np.nan):.1f}"))
+
+
+def _promise_chart(daily: pd.DataFrame, days: list[str], target) -> str:
     fig = go.Figure()
     for col, name, dash in (("promised_service_level", "Promised (requirement, Erlang)", "dot"),
                             ("service_level_plan", "Plan (scheduled agents, stationary Erlang)", "dash"),
@@ -102,7 +105,10 @@ def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the p
         fig.add_hline(y=100 * target, line_color="red", annotation_text="target")
     fig.update_layout(title="Promised versus achieved service level per day (all queues)",
                       yaxis_title="service level [%]")
-    parts.append(_fig_html(fig, first=True))
+    return _fig_html(fig, first=True)
+
+
+def _gap_chart(daily: pd.DataFrame, days: list[str]) -> str:
     fig = go.Figure()
     for c in _BARS:
         fig.add_trace(go.Bar(x=days, y=100 * daily[c], name=_LABELS[c]))
@@ -110,33 +116,52 @@ def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the p
                              marker=dict(color="black", size=9)))
     fig.update_layout(barmode="relative", title="Where the gap comes from (achieved - promised)",
                       yaxis_title="service-level points")
-    parts.append(_fig_html(fig, first=False))
-    if result.calibration is not None and len(result.calibration):
-        cal = result.calibration.dropna(subset=["sl_erlang_c"])
-        fig = go.Figure()
-        fig.add_trace(go.Scatter(x=100 * cal["service_level"], y=100 * cal["sl_erlang_c"], mode="markers",
-                                 name="Erlang C", marker=dict(size=5)))
-        fig.add_trace(go.Scatter(x=100 * cal["service_level"], y=100 * cal["sl_erlang_a"], mode="markers",
-                                 name="Erlang A", marker=dict(size=5)))
-        fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfect",
-                                 line=dict(color="grey", dash="dot")))
-        fig.update_layout(title="Queueing model calibration: predicted vs recorded service level per interval",
-                          xaxis_title="recorded [%]", yaxis_title="predicted [%]")
-        parts.append(_fig_html(fig, first=False))
-        mae = {k: float(cal[k].abs().mean()) for k in ("sl_error_erlang_c", "sl_error_erlang_a",
-                                                      "abandon_error_erlang_a")}
-        parts.append("<p class='note'>Mean absolute error per interval over {n} intervals: service level "
-                     "Erlang C {c}, Erlang A {a}; abandonment Erlang A {b}.</p>".format(
-                         n=len(cal), c=_pct(mae["sl_error_erlang_c"]), a=_pct(mae["sl_error_erlang_a"]),
-                         b=_pct(mae["abandon_error_erlang_a"])))
+    return _fig_html(fig, first=False)
+
+
+def _calibration_section(calibration: pd.DataFrame) -> str:
+    """Erlang C and A predictions against the recorded service level, and their mean errors."""
+    cal = calibration.dropna(subset=["sl_erlang_c"])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=100 * cal["service_level"], y=100 * cal["sl_erlang_c"], mode="markers",
+                             name="Erlang C", marker=dict(size=5)))
+    fig.add_trace(go.Scatter(x=100 * cal["service_level"], y=100 * cal["sl_erlang_a"], mode="markers",
+                             name="Erlang A", marker=dict(size=5)))
+    fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfect",
+                             line=dict(color="grey", dash="dot")))
+    fig.update_layout(title="Queueing model calibration: predicted vs recorded service level per interval",
+                      xaxis_title="recorded [%]", yaxis_title="predicted [%]")
+    mae = {k: float(cal[k].abs().mean()) for k in ("sl_error_erlang_c", "sl_error_erlang_a",
+                                                  "abandon_error_erlang_a")}
+    return _fig_html(fig, first=False) + "\n" + (
+        "<p class='note'>Mean absolute error per interval over {n} intervals: service level "
+        "Erlang C {c}, Erlang A {a}; abandonment Erlang A {b}.</p>".format(
+            n=len(cal), c=_pct(mae["sl_error_erlang_c"]), a=_pct(mae["sl_error_erlang_a"]),
+            b=_pct(mae["abandon_error_erlang_a"])))
+
+
+def _per_day_table(daily: pd.DataFrame) -> str:
     table = daily[["calls_forecast", "calls_actual", "promised_service_level", "achieved_service_level",
                    *COMPONENTS]].copy()
     for c in ["promised_service_level", "achieved_service_level", *COMPONENTS]:
         table[c] = (100 * table[c]).map(lambda v: f"{v:.1f}")
     for c in ("calls_forecast", "calls_actual"):
         table[c] = table[c].map(lambda v: f"{v:.0f}")
-    parts.append("<h2>Per day (all queues)</h2><p class='note'>Service levels and components in "
-                 "percent / points.</p>" + table.to_html(border=0))
+    return ("<h2>Per day (all queues)</h2><p class='note'>Service levels and components in "
+            "percent / points.</p>" + table.to_html(border=0))
+
+
+def replay_report_html(result: ReplayResult, *, title: str = "Replay: does the plan deliver?",
+                       risk_per_day: pd.DataFrame | None = None) -> str:
+    """The report as one HTML string (plotly inlined)."""
+    s = result.summary
+    daily = _daily_pooled(result.per_day)
+    days = [str(d) for d in daily.index]
+    parts = [_header(s, title), _findings(s), _promise_chart(daily, days, s.get("target_service_level")),
+             _gap_chart(daily, days)]
+    if result.calibration is not None and len(result.calibration):
+        parts.append(_calibration_section(result.calibration))
+    parts.append(_per_day_table(daily))
     if risk_per_day is not None:
         parts.append("<h2>Risk</h2>" + risk_per_day.to_html(border=0, float_format=lambda v: f"{v:.3f}"))
     parts.append("</body></html>")

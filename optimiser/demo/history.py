@@ -110,7 +110,6 @@ __all__ = [
     "StaffingArithmetic",
     "events_frame",
     "expected_calls",
-    "planned_agents",
     "generate_demo_history",
     "history_to_csv_bytes",
     "read_events_csv",
@@ -649,10 +648,18 @@ def expected_calls(
     Returns
     -------
     pandas.DataFrame
-        ``interval_start, queue, calls_expected, aht_expected_seconds``
-        sorted by queue and interval_start.
+        ``interval_start, queue, calls_expected, aht_expected_seconds, agents_planned``
+        sorted by queue and interval_start.  ``agents_planned`` are the agents the
+        simulated planners put on the phone before absence and understaffing: the
+        fewest meeting ``params.target_service_level`` within
+        ``params.answer_within_seconds`` under Erlang C
+        (:func:`optimiser.staffing.requirement.required_agents`) for the calls
+        expected without the events, at least ``params.min_agents`` (whatever
+        ``include_events`` says: planners do not anticipate events).
     """
     grid = _build(start, end, tz, params, events)
+    agents = _planned_agents(np.vstack(grid["lam_plan"]), np.vstack(grid["aht"]), params.answer_within_seconds,
+                             params.target_service_level, params.min_agents)
     frames = []
     for qi, q in enumerate(params.queues):
         lam = grid["lam_event"][qi] if include_events else grid["lam_plan"][qi]
@@ -663,38 +670,11 @@ def expected_calls(
                     "queue": pd.Series([q.name] * len(grid["index"]), dtype=str),
                     "calls_expected": lam,
                     "aht_expected_seconds": grid["aht"][qi],
+                    "agents_planned": agents[qi],
                 }
             )
         )
     return _sort(pd.concat(frames, ignore_index=True))
-
-
-def planned_agents(
-    start="2023-01-01",
-    end="2025-12-31",
-    tz: str = DEFAULT_TZ,
-    *,
-    params: DemoParameters = DEFAULT_PARAMETERS,
-    events: Sequence[DemoEvent] = DEFAULT_EVENTS,
-) -> pd.DataFrame:
-    """The agents the simulated planners put on the phone, before absence and understaffing.
-
-    Per queue and interval the fewest agents meeting ``params.target_service_level``
-    within ``params.answer_within_seconds`` under Erlang C
-    (:func:`optimiser.staffing.requirement.required_agents`) for the calls expected
-    without the events (planners do not anticipate them), at least ``params.min_agents``.
-    The generator multiplies them by the day's staffing (understaffed periods, absence,
-    outages, lunch) and rounds at random.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``interval_start, queue, agents_on_phone`` sorted by queue and interval_start.
-    """
-    plan = _plan(start, end, tz, params, events)
-    return _sort(pd.concat([pd.DataFrame({
-        "interval_start": plan.index, "queue": pd.Series([q.name] * len(plan.index), dtype=str),
-        "agents_on_phone": plan.agents_planned[qi]}) for qi, q in enumerate(params.queues)], ignore_index=True))
 
 
 def _build(start, end, tz, params: DemoParameters, events: Sequence[DemoEvent]) -> dict:

@@ -233,6 +233,8 @@ def simulate(calls_offered, agents, interval_minutes: int, *, aht_seconds=None,
                       answer_within_seconds, cb_service, callback_window_minutes * 60.0)
 
 
+# One pass over every arrival, departure and interval boundary, its state in local variables and closures.
+# long: the simulation's tight event loop; splitting it adds a function call per event to the hot path
 def _run(times, idx, service, patience, accept, cb_service, plan, length, mean_aht, threshold,
          window):
     """The event loop.  Returns outcome code, wait [s] and start time per call."""

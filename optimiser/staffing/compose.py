@@ -4,7 +4,7 @@
 :mod:`optimiser.staffing.deferred` and :mod:`optimiser.staffing.whatif`: the forecast as the
 scenario sees it (handle time changed, calls moved to e-services), the requirement for the
 targets, and with a call-back offer the call-back work placed in quiet intervals.  The CLI
-(``wfm staff --forecast``), the app (the Staffing page and the session's default
+(``wfm staff`` on a forecast file), the app (the Staffing page and the session's default
 requirement) and the replay (``optimiser.analysis.replay``) all call it, so a forecast gives
 the same requirement everywhere.
 """

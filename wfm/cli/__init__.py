@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wfm.cli import demo_data, forecast, replay, roster, scenarios, schedule, staff, validate
+from wfm.cli import demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
 from wfm.cli.args import flag_note
 from wfm.ground.errors import WfmInputError
 
@@ -25,7 +25,8 @@ COMMANDS = (
     schedule,  # wfm schedule
     roster,  # wfm roster
     scenarios,  # wfm scenarios list|show|save|publish|diff
-    replay,  # wfm replay, wfm risk
+    replay,  # wfm replay
+    risk,  # wfm risk
 )
 
 EXIT_OK = 0

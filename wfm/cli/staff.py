@@ -17,7 +17,6 @@ A whole forecast (the forecast CSV of ``wfm forecast``)::
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 from pathlib import Path
@@ -27,10 +26,11 @@ import pandas as pd
 
 from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import scheduled_from_on_phone
-from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, AccessibilityTargets, required_agents, staffing_table
+from optimiser.staffing.compose import WhatIfs, plan_requirement
+from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, required_agents
+from wfm.cli.args import add_target_flags, flag_number, targets_from_flags
 from wfm.ground.errors import WfmInputError
-
-DEFAULT_TZ = "Europe/Stockholm"
+from wfm.ground.vocabulary import DEFAULT_TZ
 
 
 def register(subparsers) -> None:
@@ -52,18 +52,7 @@ def register(subparsers) -> None:
     many.add_argument("--out", type=str, help="requirement CSV to write")
     many.add_argument("--tz", type=str, default=DEFAULT_TZ,
                       help=f"IANA zone of the output timestamps [default {DEFAULT_TZ}]")
-    tg = p.add_argument_group("targets")
-    tg.add_argument("--answer-within-seconds", type=str, help="service-level threshold T [s]")
-    tg.add_argument("--target-service-level", type=str,
-                    help="share of offered calls answered within T, in (0, 1)")
-    tg.add_argument("--max-asa-seconds", type=str, help="maximum average speed of answer [s]")
-    tg.add_argument("--max-abandon-rate", type=str,
-                    help="maximum share of calls that hang up, in (0, 1); needs --patience-seconds")
-    tg.add_argument("--max-occupancy", type=str, help="maximum occupancy, in (0, 1]")
-    tg.add_argument("--patience-seconds", type=str,
-                    help="mean caller patience [s] (Erlang A); omit for Erlang C")
-    tg.add_argument("--shrinkage", type=str, default="0",
-                    help="share of paid time off the phone, in [0, 1) [default 0]")
+    add_target_flags(p, limits=True)
     cb = p.add_argument_group("call-backs (forecast mode)")
     cb.add_argument("--callback-threshold-seconds", type=str,
                     help="offer a call-back to callers whose wait would exceed this [s]")
@@ -72,34 +61,6 @@ def register(subparsers) -> None:
     cb.add_argument("--callback-window-minutes", type=str, default="120",
                     help="call-backs must be made within this many minutes [default 120]")
     p.set_defaults(func=run)
-
-
-def _num(args, name: str, *, required: bool = False):
-    raw = getattr(args, name)
-    flag = "--" + name.replace("_", "-")
-    if raw is None:
-        if required:
-            raise WfmInputError(f"{flag} is required")
-        return None
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise WfmInputError(f"{flag} must be a number, got {raw!r}") from exc
-    if math.isnan(value):
-        raise WfmInputError(f"{flag} must be a number, got {raw!r}")
-    return value
-
-
-def _targets(args) -> AccessibilityTargets:
-    return AccessibilityTargets(
-        answer_within_seconds=_num(args, "answer_within_seconds"),
-        target_service_level=_num(args, "target_service_level"),
-        max_asa_seconds=_num(args, "max_asa_seconds"),
-        max_abandon_rate=_num(args, "max_abandon_rate"),
-        max_occupancy=_num(args, "max_occupancy"),
-        patience_seconds=_num(args, "patience_seconds"),
-        shrinkage=_num(args, "shrinkage"),
-    )
 
 
 def run(args) -> int:
@@ -112,26 +73,22 @@ def run(args) -> int:
 
 
 def _run_one(args) -> int:
-    calls = _num(args, "calls", required=True)
-    interval = _num(args, "interval_minutes", required=True)
-    aht = _num(args, "aht_seconds", required=True)
-    T = _num(args, "answer_within_seconds", required=True)
-    agents = _num(args, "agents")
-    tsl = args.target_service_level
-    if (agents is None) == (tsl is None):
+    calls = flag_number(args, "calls", required=True)
+    interval = flag_number(args, "interval_minutes", required=True)
+    aht = flag_number(args, "aht_seconds", required=True)
+    T = flag_number(args, "answer_within_seconds", required=True)
+    agents = flag_number(args, "agents", low=0, whole=True)
+    if (agents is None) == (args.target_service_level is None):
         raise WfmInputError("give exactly one of --agents K (evaluate K agents) or "
                             "--target-service-level P (find the agents needed)")
-    patience = _num(args, "patience_seconds")
-    shrinkage = _num(args, "shrinkage")
-    if not 0 <= shrinkage < 1:
-        raise WfmInputError(f"shrinkage must be in [0, 1), got {shrinkage:g}")
     if agents is not None:
-        if agents < 0 or agents != int(agents):
-            raise WfmInputError(f"agents must be a whole number >= 0, got {args.agents!r}")
-        n = int(agents)
-        m = erlang.queue_metrics(calls, interval, aht, n, T, patience).iloc[0]
+        patience = flag_number(args, "patience_seconds", allow_infinite=True)
+        patience = None if patience is not None and math.isinf(patience) else patience
+        shrinkage = flag_number(args, "shrinkage")
+        n = agents
     else:
-        targets = _targets(args)
+        targets = targets_from_flags(args)
+        patience, shrinkage = targets.patience_seconds, targets.shrinkage
         req = required_agents(calls, interval, aht, answer_within_seconds=T,
                               target_service_level=targets.target_service_level,
                               max_asa_seconds=targets.max_asa_seconds,
@@ -139,10 +96,11 @@ def _run_one(args) -> int:
                               max_occupancy=targets.max_occupancy,
                               patience_seconds=patience, shrinkage=shrinkage).iloc[0]
         n = int(req["agents_on_phone"])
-        m = erlang.queue_metrics(calls, interval, aht, n, T, patience).iloc[0]
+    agents_required = int(scheduled_from_on_phone(n, shrinkage, rounding="up"))
+    m = erlang.queue_metrics(calls, interval, aht, n, T, patience).iloc[0]
     result = {
         "agents": n,
-        "agents_required": int(scheduled_from_on_phone(n, shrinkage, rounding="up")),
+        "agents_required": agents_required,
         "load_erlangs": float(m["load_erlangs"]),
         "service_level": float(m["service_level"]),
         "answer_within_seconds": T,
@@ -221,21 +179,16 @@ def _run_forecast(args) -> int:
         raise WfmInputError("--forecast needs --out requirement.csv")
     if args.calls is not None or args.agents is not None:
         raise WfmInputError("--forecast cannot be combined with --calls/--agents (one-interval form)")
-    targets = _targets(args)
+    targets = targets_from_flags(args)
     df = read_forecast_csv(args.forecast, args.tz)
-    table = staffing_table(df, targets, source=str(args.forecast))
-    cb_threshold = _num(args, "callback_threshold_seconds")
-    cb_accept = _num(args, "callback_acceptance")
+    cb_threshold = flag_number(args, "callback_threshold_seconds")
+    cb_accept = flag_number(args, "callback_acceptance")
     if (cb_threshold is None) != (cb_accept is None):
         raise WfmInputError("--callback-threshold-seconds and --callback-acceptance go together")
-    if cb_threshold is not None:
-        from optimiser.staffing.deferred import callback_requirement
-
-        table = callback_requirement(df, targets, callback_threshold_seconds=cb_threshold,
-                                     callback_acceptance=cb_accept,
-                                     callback_window_minutes=_num(args, "callback_window_minutes"),
-                                     interval_minutes=table.attrs.get("interval_minutes"),
-                                     source=str(args.forecast))
+    whatifs = WhatIfs() if cb_threshold is None else WhatIfs(
+        callback_acceptance=cb_accept, callback_threshold_seconds=cb_threshold,
+        callback_window_minutes=flag_number(args, "callback_window_minutes"), offer_callbacks=True)
+    table, _ = plan_requirement(df, targets, whatifs, source=str(args.forecast))
     out = table.copy()
     out["interval_start"] = _iso(out["interval_start"])
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -102,12 +102,15 @@ def history(tmp_path):
     ("2025-03-30", 1, "outside the history"),
     ("2025-01-13", 1, r"leaves 7.0 days of history to learn from .* at least 14 days"),
     ("2025-02-03", 2, "past the end of the history"),
-    ("2025-02-03", 0, "--weeks must be a whole number >= 1"),
-    ("yesterday", 1, "--cut must be a date"),
+    ("2025-02-03", 0, "weeks must be a whole number >= 1"),
+    ("yesterday", 1, "cut must be a date"),
 ])
 def test_bad_cut_is_refused(history, cut, weeks, match):
-    with pytest.raises(WfmInputError, match=match):
+    # the library names its parameters (the CLI adds the flag): never a flag in the message
+    with pytest.raises(WfmInputError, match=match) as err:
         split_history(history, cut, weeks)
+    assert "--" not in str(err.value)
+    assert err.value.parameter == ("weeks" if weeks == 0 else "cut")
 
 
 @settings(max_examples=25, deadline=None)
@@ -121,7 +124,7 @@ def test_cut_either_refused_or_leaves_two_weeks_and_whole_window(offset_days, we
     try:
         train, actual, cut_ts, end_ts = split_history(h, cut, weeks)
     except WfmInputError as exc:
-        assert "--cut" in str(exc)
+        assert str(exc).startswith("cut ") and exc.parameter == "cut"
         return
     assert (cut_ts - train["interval_start"].min()) >= pd.Timedelta(days=14)
     assert len(actual) == 24 * 7 * weeks

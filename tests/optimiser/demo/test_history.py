@@ -26,7 +26,6 @@ from optimiser.demo.history import (
     HISTORY_COLUMNS,
     expected_calls,
     generate_demo_history,
-    planned_agents,
     history_to_csv_bytes,
     read_events_csv,
     staffing_arithmetic,
@@ -381,17 +380,17 @@ def test_callbacks_only_when_waits_are_long(committed):
 def test_planners_staff_with_the_project_requirement():
     # the simulated planners' agents are optimiser.staffing's Erlang C requirement on the calls
     # expected without the events (the generator keeps no queueing maths of its own)
-    plan = planned_agents("2024-05-13", "2024-05-15")
     exp = expected_calls("2024-05-13", "2024-05-15", include_events=False)
-    assert list(plan.columns) == ["interval_start", "queue", "agents_on_phone"]
-    pd.testing.assert_series_equal(plan["interval_start"], exp["interval_start"])
     req = required_agents(exp["calls_expected"].to_numpy(), 15, exp["aht_expected_seconds"].to_numpy(),
                           answer_within_seconds=180.0, target_service_level=0.8)
-    np.testing.assert_array_equal(plan["agents_on_phone"].to_numpy(),
-                                  np.maximum(req["agents_on_phone"].to_numpy(), 1))
+    np.testing.assert_array_equal(exp["agents_planned"].to_numpy(), np.maximum(req["agents_on_phone"].to_numpy(), 1))
+    # the events (an outage and its rebound) do not change the plan: they were not anticipated
+    with_events = expected_calls("2024-05-13", "2024-05-15")
+    np.testing.assert_array_equal(with_events["agents_planned"], exp["agents_planned"])
+    assert (with_events["calls_expected"] > exp["calls_expected"] + 1e-9).any()
     # night intervals still have someone on the phone; the day peak of reports needs dozens
-    reports = plan[plan["queue"] == "reports"]
-    assert reports["agents_on_phone"].min() >= 1 and reports["agents_on_phone"].max() > 30
+    reports = exp[exp["queue"] == "reports"]
+    assert reports["agents_planned"].min() >= 1 and reports["agents_planned"].max() > 30
 
 
 def test_waits_and_abandonment_are_the_project_erlang_a():
@@ -403,12 +402,11 @@ def test_waits_and_abandonment_are_the_project_erlang_a():
                      lunch_staffing_factor=1.0, staffing_periods=(), callback_threshold_seconds=1e9,
                      target_service_level=0.3, answer_within_seconds=60.0)
     frame = generate_demo_history("2024-03-04", "2024-03-10", params=params, events=())
-    plan = planned_agents("2024-03-04", "2024-03-10", params=params, events=())
     exp = expected_calls("2024-03-04", "2024-03-10", params=params, events=())
     assert (frame["callbacks_accepted"] == 0).all()
     patience = frame["queue"].map({q.name: q.patience_seconds for q in params.queues}).to_numpy()
     model = erlang.queue_metrics(frame["calls_offered"].to_numpy(float), 15, exp["aht_expected_seconds"].to_numpy(),
-                                 plan["agents_on_phone"].to_numpy(float), 0.0, patience)
+                                 exp["agents_planned"].to_numpy(float), 0.0, patience)
     answered = frame["calls_answered"].to_numpy(float)
     busy = (answered >= 30) & (model["asa_seconds"].to_numpy() > 30)
     assert busy.sum() > 200
@@ -503,7 +501,8 @@ def test_cli_out_must_be_a_directory(tmp_path, capsys):
 def test_expected_calls_with_and_without_events():
     with_events = expected_calls("2024-05-13", "2024-05-16")
     baseline = expected_calls("2024-05-13", "2024-05-16", include_events=False)
-    assert list(with_events.columns) == ["interval_start", "queue", "calls_expected", "aht_expected_seconds"]
+    assert list(with_events.columns) == ["interval_start", "queue", "calls_expected", "aht_expected_seconds",
+                                         "agents_planned"]
     day = with_events["interval_start"].dt.tz_localize(None).dt.normalize()
     ratio = with_events["calls_expected"] / baseline["calls_expected"]
     # Outage day: demand x1.15 on reports (redials); rebound day x1.4; other days unchanged.

@@ -179,3 +179,25 @@ def test_one_interval_extra_targets(capsys):
                  "--max-occupancy", "0.7", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["agents"] == 15 and out["occupancy"] <= 0.7
+
+
+def test_forecast_mode_writes_what_the_one_composer_gives(tmp_path, capsys):
+    # wfm staff --forecast is optimiser.staffing.compose.plan_requirement, call-back offer included
+    from optimiser.staffing.compose import WhatIfs, plan_requirement
+    from optimiser.staffing.requirement import AccessibilityTargets
+    from wfm.cli.staff import read_forecast_csv
+
+    fc = tmp_path / "forecast.csv"
+    _write_forecast(fc)
+    out = tmp_path / "requirement.csv"
+    assert main(["staff", "--forecast", str(fc), "--target-service-level", "0.8", "--answer-within-seconds",
+                 "180", "--patience-seconds", "300", "--shrinkage", "0.3", "--callback-threshold-seconds", "60",
+                 "--callback-acceptance", "0.4", "--out", str(out)]) == 0
+    written = pd.read_csv(out)
+    targets = AccessibilityTargets(answer_within_seconds=180, target_service_level=0.8, patience_seconds=300,
+                                   shrinkage=0.3)
+    expected, _ = plan_requirement(read_forecast_csv(fc), targets, WhatIfs(
+        callback_acceptance=0.4, callback_threshold_seconds=60, callback_window_minutes=120, offer_callbacks=True))
+    assert list(written.columns) == list(expected.columns)
+    np.testing.assert_array_equal(written["agents_required"], expected["agents_required"])
+    np.testing.assert_allclose(written["callbacks_accepted"], expected["callbacks_accepted"])
