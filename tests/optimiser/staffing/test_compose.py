@@ -87,7 +87,7 @@ def test_an_explicit_offer_nobody_accepts_keeps_the_callback_columns_and_the_pla
 
 def test_interval_and_source_are_passed_through():
     fc = _forecast().iloc[:1]  # one interval: its length cannot be inferred
-    with pytest.raises(WfmInputError, match="cannot infer the interval length of fc.csv"):
+    with pytest.raises(WfmInputError, match="fc.csv: cannot infer the interval length"):
         plan_requirement(fc, TARGETS, source="fc.csv")
     req, _ = plan_requirement(fc, TARGETS, interval_minutes=30)
     assert req.attrs["interval_minutes"] == 30 and int(req["agents_on_phone"].iloc[0]) == 14
