@@ -53,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 from optimiser.roster import RosterProblem, load_ruleset, read_agents, read_unavailability, solve_roster  # noqa: E402
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS  # noqa: E402
-from optimiser.scheduling.io import format_breaks  # noqa: E402
+from wfm.ground.frames import Break, format_breaks  # noqa: E402
 from optimiser.scheduling.spec import SolverSettings  # noqa: E402
 
 TZ = "Europe/Stockholm"
@@ -66,9 +66,9 @@ SHIFT_TYPES = [
 
 
 def _breaks(start: pd.Timestamp, hours: float) -> list:
-    out = [(start + pd.Timedelta(hours=2), 15, True), (start + pd.Timedelta(hours=4), 30, False)]
+    out = [Break(start + pd.Timedelta(hours=2), 15, True), Break(start + pd.Timedelta(hours=4), 30, False)]
     if hours >= 8:
-        out.append((start + pd.Timedelta(hours=6), 15, True))
+        out.append(Break(start + pd.Timedelta(hours=6), 15, True))
     return out
 
 
@@ -87,7 +87,7 @@ def synthetic_schedule(agents: pd.DataFrame, first_day: dt.date, days: int, fill
                 start = pd.Timestamp(dt.datetime.combine(day, dt.time.fromisoformat(hhmm)), tz=TZ)
                 end = (start.tz_localize(None) + pd.Timedelta(hours=hours)).tz_localize(TZ, nonexistent="shift_forward", ambiguous=True)
                 br = _breaks(start, hours)
-                paid = int(hours * 60 - sum(m for _s, m, p in br if not p))
+                paid = int(hours * 60 - sum(b.minutes for b in br if not b.paid))
                 n = hours_per_day * share * (0.85 if weekend else 1.05) / (paid / 60)
                 n = int(np.floor(n + rng.random()))
                 if n <= 0:

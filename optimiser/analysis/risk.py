@@ -422,7 +422,7 @@ def assess_schedule(forecast: pd.DataFrame, schedule: pd.DataFrame, targets: Acc
     The forecast is pooled over queues, cut to the schedule's span (the two must overlap), the schedule
     turned into agents on the phone per interval, then :func:`plan_risk` and :func:`staff_to_confidence`.
     """
-    from optimiser.scheduling.io import parse_breaks
+    from wfm.ground.frames import parse_breaks
 
     minutes = interval_minutes_of(forecast, what=forecast_source)
     pooled = pool_queues(forecast, source=forecast_source)

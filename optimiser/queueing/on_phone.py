@@ -181,7 +181,7 @@ def agents_on_shift(schedule: pd.DataFrame, interval_starts, interval_minutes: i
         optional ``count`` (agents on the shift, default 1), the breaks in
         ``breaks_column`` (per row a sequence of breaks, each a ``Break`` with
         ``start`` and ``minutes`` or a ``(start, minutes, paid)`` tuple, as
-        :func:`optimiser.scheduling.io.parse_breaks` returns them), and
+        :func:`wfm.ground.frames.parse_breaks` returns them), and
         ``skill_group`` when ``skill_groups`` is given.
     interval_starts : DatetimeIndex or Series, tz-aware
         Starts of the intervals to count.

@@ -35,8 +35,8 @@ from optimiser.roster.explain import postsolve_explanations, presolve_checks
 from optimiser.roster.model import RosterProblem, build_model, prepare_model
 from optimiser.roster.search import local_search
 from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_roster, fairness_spread
-from optimiser.scheduling.io import format_breaks, parse_breaks
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import format_breaks, parse_breaks
 from wfm.ground.solver import SolveInfo, run_mip
 from wfm.ground.vocabulary import SolverStatus
 
@@ -75,7 +75,7 @@ def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = "Europe/Stockholm")
 
         s["start"] = [shift_local(t) for t in s["start"]]
         s["end"] = [shift_local(t) for t in s["end"]]
-        s["breaks"] = [format_breaks([(shift_local(b), mnt, p) for b, mnt, p in parse_breaks(txt, tz)])
+        s["breaks"] = [format_breaks(b.moved_to(shift_local(b.start)) for b in parse_breaks(txt, tz))
                        for txt in s["breaks"]]
         s["shift_id"] = [f"{sid}-w{w + 1}" for sid in s["shift_id"]]
         parts.append(s)

@@ -59,9 +59,9 @@ import pulp
 
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDAYS
 from optimiser.roster.rules import RuleSet
-from optimiser.scheduling.io import parse_breaks
 from optimiser.scheduling.spec import SolverSettings
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import Break, parse_breaks
 
 __all__ = [
     "RosterModel",
@@ -156,18 +156,16 @@ def _label(text) -> str:
     return re.sub(r"[^A-Za-z0-9_]", "_", str(text))
 
 
-def longest_work_without_break_hours(start: pd.Timestamp, end: pd.Timestamp, breaks: str,
-                                     tz: str = "Europe/Stockholm") -> float:
+def longest_work_without_break_hours(start: pd.Timestamp, end: pd.Timestamp, breaks: tuple[Break, ...]) -> float:
     """Longest stretch of work inside a shift between its breaks [h].
 
     Every break (paid or unpaid) interrupts work, as a *rast* or *paus* does
     under Arbetstidslagen 15 §.
     """
-    parts = sorted(parse_breaks(breaks, tz))
     longest, t = 0.0, start
-    for b_start, minutes, _paid in parts:
-        longest = max(longest, (b_start - t).total_seconds() / 3600)
-        t = max(t, b_start + pd.Timedelta(minutes=minutes))
+    for brk in sorted(breaks):
+        longest = max(longest, (brk.start - t).total_seconds() / 3600)
+        t = max(t, brk.end)
     return max(longest, (end - t).total_seconds() / 3600)
 
 
@@ -179,7 +177,9 @@ def prepare_shifts(shifts: pd.DataFrame, ruleset: RuleSet, skill_groups: dict,
     that date), ``hours`` (paid hours), ``is_night``, ``is_weekend`` (starts
     on Sat/Sun), ``is_holiday`` (starts on a public holiday of
     ``ruleset.holiday_country``), ``weekday_mask`` (bit i set when the shift
-    touches local weekday i), ``longest_stretch_hours``, ``start_ns``/``end_ns``.
+    touches local weekday i), ``break_list`` (the ``breaks`` text read once
+    into :class:`~wfm.ground.frames.Break` objects), ``longest_stretch_hours``,
+    ``start_ns``/``end_ns``.
     """
     from wfm.ground.calendar import special_days
 
@@ -213,8 +213,10 @@ def prepare_shifts(shifts: pd.DataFrame, ruleset: RuleSet, skill_groups: dict,
             d += dt.timedelta(days=1)
         masks.append(m)
     df["weekday_mask"] = np.array(masks, dtype=np.int64)
-    df["longest_stretch_hours"] = [longest_work_without_break_hours(s, e, b, tz)
-                                   for s, e, b in zip(df["start"], df["end"], df["breaks"])]
+    df["break_list"] = [parse_breaks(text, tz, where=f"schedule: shift {sid}, column breaks")
+                        for sid, text in zip(df["shift_id"], df["breaks"])]
+    df["longest_stretch_hours"] = [longest_work_without_break_hours(s, e, b)
+                                   for s, e, b in zip(df["start"], df["end"], df["break_list"])]
     df["start_ns"] = np.array([t.value for t in df["start"]], dtype=np.int64)
     df["end_ns"] = np.array([t.value for t in df["end"]])
     return df

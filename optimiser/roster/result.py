@@ -16,7 +16,7 @@ import pandas as pd
 
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDAYS
 from optimiser.roster.rules import RuleSet
-from optimiser.scheduling.io import parse_breaks
+from wfm.ground.frames import parse_breaks
 from wfm.ground.vocabulary import SolverStatus
 
 __all__ = ["ASSIGNMENT_COLUMNS", "RosterResult", "Violation", "check_roster", "fairness_spread"]
@@ -247,9 +247,9 @@ def check_roster(assignments: pd.DataFrame, agents: pd.DataFrame, unavailability
                                          f"{reason} {us}..{ue}"))
             t = s
             longest = pd.Timedelta(0)
-            for bs, minutes, _paid in sorted(parse_breaks(rec.breaks, tz)):
-                longest = max(longest, bs - t)
-                t = max(t, bs + pd.Timedelta(minutes=minutes))
+            for brk in sorted(parse_breaks(rec.breaks, tz, where=f"roster: shift {rec.shift_id}, column breaks")):
+                longest = max(longest, brk.start - t)
+                t = max(t, brk.end)
             longest = max(longest, e - t)
             if longest > pd.Timedelta(hours=ruleset.max_work_without_break_hours):
                 out.append(Violation(aid, day, "max_work_without_break",

@@ -23,12 +23,12 @@ import pandas as pd
 
 from optimiser.scheduling.spec import DeferredWork, Rules, SchedulingProblem
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import SCHEDULE_COLUMNS, parse_breaks
 from wfm.ground.timegrid import parse_offset_timestamps
 
 REQUIRED_COLUMNS = ("interval_start", "queue", "agents_required")
 OPTIONAL_NUMERIC = ("calls_offered", "aht_seconds", "agents_required_fractional", "shrinkage",
                     "answer_within_seconds", "patience_seconds", "target_service_level")
-SCHEDULE_COLUMNS = ("shift_id", "template", "skill_group", "start", "end", "count", "paid_minutes", "breaks")
 
 
 def read_requirement_csv(path: str | Path, tz: str = "Europe/Stockholm") -> pd.DataFrame:
@@ -199,31 +199,6 @@ def build_problem(requirement: pd.DataFrame, rules: Rules, *, objective: str | N
 
 # --- schedule CSV --------------------------------------------------------------------
 
-def format_breaks(breaks: list[tuple[pd.Timestamp, int, bool]]) -> str:
-    """``[(start, minutes, paid), ...]`` -> ``START/MINUTES/paid|unpaid;...``."""
-    return ";".join(f"{s.isoformat()}/{int(m)}/{'paid' if p else 'unpaid'}" for s, m, p in breaks)
-
-
-def parse_breaks(text: str, tz: str = "Europe/Stockholm", where: str = "breaks") -> list[tuple[pd.Timestamp, int, bool]]:
-    """Inverse of :func:`format_breaks`."""
-    out = []
-    if text is None or (isinstance(text, float) and np.isnan(text)) or str(text).strip() == "":
-        return out
-    for part in str(text).split(";"):
-        pieces = part.split("/")
-        if len(pieces) != 3 or pieces[2] not in ("paid", "unpaid"):
-            raise WfmInputError(f"{where}: a break must be START/MINUTES/paid|unpaid, got {part!r}")
-        try:
-            start = pd.Timestamp(pieces[0])
-            minutes = int(pieces[1])
-        except ValueError as exc:
-            raise WfmInputError(f"{where}: a break must be START/MINUTES/paid|unpaid, got {part!r}") from exc
-        if start.tzinfo is None:
-            raise WfmInputError(f"{where}: break start must carry a UTC offset, got {pieces[0]!r}")
-        out.append((start.tz_convert(tz), minutes, pieces[2] == "paid"))
-    return out
-
-
 def write_schedule_csv(shifts: pd.DataFrame, path: str | Path) -> Path:
     """Write the schedule CSV contract.
 
@@ -246,8 +221,8 @@ def read_schedule_csv(path: str | Path, tz: str = "Europe/Stockholm") -> pd.Data
     """Read a schedule CSV written by :func:`write_schedule_csv`.
 
     Returns the same columns with ``start``/``end`` tz-aware, ``count`` and
-    ``paid_minutes`` int64, ``breaks`` kept as text (parse with
-    :func:`parse_breaks`).
+    ``paid_minutes`` int64, ``breaks`` kept as text (the frame contract;
+    :func:`wfm.ground.frames.parse_breaks` reads it into ``Break`` objects).
     """
     path = Path(path)
     try:

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing.on_phone import on_phone_from_scheduled, whole_agents
-from optimiser.scheduling.io import SCHEDULE_COLUMNS, format_breaks
+from wfm.ground.frames import SCHEDULE_COLUMNS, Break, format_breaks
 from wfm.ground.vocabulary import SolverStatus
 
 
@@ -217,8 +217,8 @@ def shifts_frame(model) -> pd.DataFrame:
             brks = []
             for (rname, _), o in zip(per_rule, combo):
                 rule = rules[rname]
-                brks.append((sv.start + pd.Timedelta(minutes=o), rule.minutes, rule.paid))
-            brks.sort(key=lambda b: b[0])
+                brks.append(Break(sv.start + pd.Timedelta(minutes=o), rule.minutes, rule.paid))
+            brks.sort(key=lambda b: b.start)
             rows.append({"template": sv.template, "skill_group": sv.group, "start": sv.start, "end": sv.end,
                          "count": n, "paid_minutes": sv.paid_minutes, "breaks": format_breaks(brks)})
     frame = pd.DataFrame(rows, columns=[c for c in SCHEDULE_COLUMNS if c != "shift_id"])

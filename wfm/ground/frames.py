@@ -5,10 +5,17 @@ frame with the same words.  Files are read (and their rows named) by ``wfm.io``;
 are about frames already in memory, and name the frame (``what``) and the row position.
 
 * history -- :data:`HISTORY_COLUMNS`, :func:`check_history` (``wfm.io.history`` reads files);
-* forecast -- :data:`FORECAST_COLUMNS`, :func:`check_forecast` (``wfm.io.forecast``).
+* forecast -- :data:`FORECAST_COLUMNS`, :func:`check_forecast` (``wfm.io.forecast``);
+* schedule and roster -- :data:`SCHEDULE_COLUMNS`, :data:`ROSTER_COLUMNS` and their ``breaks`` cell
+  notation: the :class:`Break` type, :func:`parse_breaks`, :func:`format_breaks` (``wfm.io.schedule``,
+  ``wfm.io.roster`` read and write the files).
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Iterable
 
 import numpy as np
 import pandas as pd
@@ -17,6 +24,8 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 
 __all__ = [
+    "BREAK_NOTATION",
+    "Break",
     "FORECAST_BOUND_COLUMNS",
     "FORECAST_COLUMNS",
     "FORECAST_REQUIRED_COLUMNS",
@@ -24,8 +33,12 @@ __all__ = [
     "HISTORY_COUNT_COLUMNS",
     "HISTORY_REQUIRED_COLUMNS",
     "HISTORY_SECONDS_COLUMNS",
+    "ROSTER_COLUMNS",
+    "SCHEDULE_COLUMNS",
     "check_forecast",
     "check_history",
+    "format_breaks",
+    "parse_breaks",
     "require_columns",
     "require_tz_aware",
 ]
@@ -149,3 +162,118 @@ def check_forecast(frame, *, what: str = "forecast") -> None:
         raise WfmInputError(f"{what}: column 'aht_seconds' must be > 0 where calls are offered, got "
                             f"{frame['aht_seconds'].iloc[i]} at row {i} (interval_start {frame['interval_start'].iloc[i]})")
     _require_unique(frame, ["queue", "interval_start"], what=what)
+
+
+# ============================================================================================
+# Schedule and roster frames (scheduling, rostering, their files)
+# ============================================================================================
+
+#: The schedule: one row per distinct shift (``wfm schedule``'s CSV, ``ScheduleResult.shifts``).
+SCHEDULE_COLUMNS: tuple[str, ...] = ("shift_id", "template", "skill_group", "start", "end", "count",
+                                     "paid_minutes", "breaks")
+#: A roster: one row per agent and shift (``RosterResult.assignments``, the roster exports' input).
+ROSTER_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "start", "end",
+                                   "paid_minutes", "breaks")
+#: How a break is written in the ``breaks`` column (several joined by ``;``).
+BREAK_NOTATION = "START/MINUTES/paid|unpaid"
+
+
+@dataclass(frozen=True, order=True)
+class Break:
+    """One break inside a shift.
+
+    Attributes
+    ----------
+    start : pandas.Timestamp
+        When the break starts, tz-aware.
+    minutes : int
+        Its length [min], > 0.
+    paid : bool
+        Paid breaks count as working time in ``paid_minutes``; unpaid ones do not.
+
+    The ``breaks`` column of the schedule and roster frames holds the text form (:meth:`text`,
+    joined by ``;`` in :func:`format_breaks`), because those frames are also the files, the plan
+    store's payload and what a page shows; code that works with breaks reads them once with
+    :func:`parse_breaks` and uses these objects.
+    """
+
+    start: pd.Timestamp
+    minutes: int
+    paid: bool
+
+    def __post_init__(self):
+        if not isinstance(self.start, pd.Timestamp) or self.start.tzinfo is None:
+            raise WfmInputError(f"a break start must be a tz-aware timestamp, got {self.start!r}")
+        if isinstance(self.minutes, bool) or not isinstance(self.minutes, (int, np.integer)) or self.minutes < 1:
+            raise WfmInputError(f"a break must last a whole number of minutes >= 1, got {self.minutes!r}")
+        object.__setattr__(self, "minutes", int(self.minutes))
+        object.__setattr__(self, "paid", bool(self.paid))
+
+    @property
+    def end(self) -> pd.Timestamp:
+        """When the break ends (exclusive)."""
+        return self.start + pd.Timedelta(minutes=self.minutes)
+
+    def text(self) -> str:
+        """``2025-01-06T11:30:00+01:00/30/unpaid``: the break in the ``breaks`` column notation."""
+        return f"{self.start.isoformat()}/{self.minutes}/{'paid' if self.paid else 'unpaid'}"
+
+    def in_zone(self, tz: str) -> "Break":
+        """The same break with its start shown in zone ``tz``."""
+        return Break(self.start.tz_convert(tz), self.minutes, self.paid)
+
+    def moved_to(self, start: pd.Timestamp) -> "Break":
+        """The same break starting at ``start`` (e.g. the same wall time a week later)."""
+        return Break(start, self.minutes, self.paid)
+
+
+def _is_empty(text) -> bool:
+    return text is None or (isinstance(text, float) and math.isnan(text)) or str(text).strip() == ""
+
+
+def parse_breaks(text, tz: str = DEFAULT_TZ, where: str = "breaks") -> tuple[Break, ...]:
+    """Read the ``breaks`` column notation (``START/MINUTES/paid|unpaid;...``) into breaks.
+
+    Parameters
+    ----------
+    text : str or None
+        The cell; empty (or None / NaN) means no breaks.
+    tz : str
+        Zone the starts are converted to.
+    where : str
+        Names the cell in messages (``"schedule.csv: row 5, column breaks"``).
+
+    Returns
+    -------
+    tuple of Break
+        In the order written.
+
+    Raises
+    ------
+    WfmInputError
+        A part that is not ``START/MINUTES/paid|unpaid``, a start without a UTC offset, or a
+        length that is not a whole number of minutes >= 1.
+    """
+    if _is_empty(text):
+        return ()
+    out = []
+    for part in str(text).split(";"):
+        pieces = part.split("/")
+        if len(pieces) != 3 or pieces[2] not in ("paid", "unpaid"):
+            raise WfmInputError(f"{where}: a break must be {BREAK_NOTATION}, got {part!r}")
+        try:
+            start = pd.Timestamp(pieces[0])
+            minutes = int(pieces[1])
+        except ValueError as exc:
+            raise WfmInputError(f"{where}: a break must be {BREAK_NOTATION}, got {part!r}") from exc
+        if start is pd.NaT or start.tzinfo is None:
+            raise WfmInputError(f"{where}: break start must carry a UTC offset, got {pieces[0]!r}")
+        if minutes < 1:
+            raise WfmInputError(f"{where}: a break must last at least 1 minute, got {part!r}")
+        out.append(Break(start.tz_convert(tz), minutes, pieces[2] == "paid"))
+    return tuple(out)
+
+
+def format_breaks(breaks: Iterable[Break]) -> str:
+    """The ``breaks`` column notation of ``breaks`` (inverse of :func:`parse_breaks`)."""
+    return ";".join(b.text() for b in breaks)

@@ -51,12 +51,10 @@ import numpy as np
 import pandas as pd
 
 from optimiser.queueing.on_phone import agents_on_shift
-from optimiser.scheduling.io import parse_breaks
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import ROSTER_COLUMNS, parse_breaks
 from wfm.ground.timegrid import interval_minutes_of
 
-ROSTER_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "start", "end",
-                                   "paid_minutes", "breaks")
 CSV_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "date", "start", "end",
                                 "paid_minutes", "breaks")
 TEXT_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id")
@@ -156,7 +154,7 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = "Europe/Stockholm"
                          source: str = "assignments") -> pd.DataFrame:
     """Check the roster assignments and return a copy in ``tz``, sorted by agent and start.
 
-    Adds ``breaks_parsed`` (list of ``(start, minutes, paid)``) and ``date``
+    Adds ``breaks_parsed`` (a tuple of :class:`~wfm.ground.frames.Break` per row) and ``date``
     (local date of the start).  Raises :class:`WfmInputError` naming the row
     (0-based position in the frame) and column of the first problem.
     """
@@ -271,7 +269,7 @@ def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.
         shifts = [{
             "shift_id": r.shift_id, "date": r.date.isoformat(), "start": r.start.isoformat(),
             "end": r.end.isoformat(), "paid_minutes": r.paid_minutes,
-            "breaks": [{"start": s.isoformat(), "minutes": int(m), "paid": bool(p)} for s, m, p in r.breaks_parsed],
+            "breaks": [{"start": b.start.isoformat(), "minutes": b.minutes, "paid": b.paid} for b in r.breaks_parsed],
         } for r in group]
         agents.append({"agent_id": agent_id, "name": first.name, "site": first.site,
                        "skill_group": first.skill_group, "paid_minutes": sum(r.paid_minutes for r in group),
@@ -518,9 +516,9 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             where = f" ({r.site})" if r.site else ""
             event.add("summary", f"Shift {_hhmm(r.start, r.end)}{where}")
             lines = [f"Shift {r.shift_id}, skill group {r.skill_group or '-'}, paid {r.paid_minutes} min"]
-            for s, m, paid in sorted(r.breaks_parsed):
-                e = s + pd.Timedelta(minutes=int(m))
-                lines.append(f"Break {s:%H:%M}{EN_DASH}{e:%H:%M} ({int(m)} min, {'paid' if paid else 'unpaid'})")
+            for b in sorted(r.breaks_parsed):
+                lines.append(f"Break {b.start:%H:%M}{EN_DASH}{b.end:%H:%M} ({b.minutes} min, "
+                             f"{'paid' if b.paid else 'unpaid'})")
             event.add("description", "\n".join(lines))
             event.add("categories", ["Work"])
             event.add("transp", "OPAQUE")

@@ -16,7 +16,7 @@ from optimiser.queueing.on_phone import (
     scheduled_from_on_phone,
     whole_agents,
 )
-from optimiser.scheduling.io import parse_breaks
+from wfm.ground.frames import parse_breaks
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 

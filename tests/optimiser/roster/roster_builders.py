@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS
-from optimiser.scheduling.io import format_breaks
+from wfm.ground.frames import Break, format_breaks
 
 TZ = "Europe/Stockholm"
 
@@ -22,8 +22,8 @@ def make_agent(agent_id, skill_group="sv_reports", *, contract=40.0, min_h=0.0, 
 def make_shift(shift_id, start, hours=8.0, *, group="sv_reports", count=1, template="day", breaks=True):
     s = pd.Timestamp(start, tz=TZ) if pd.Timestamp(start).tzinfo is None else pd.Timestamp(start).tz_convert(TZ)
     e = s + pd.Timedelta(hours=hours)
-    br = [(s + pd.Timedelta(hours=hours / 2), 30, False)] if breaks and hours > 5 else []
-    paid = int(hours * 60 - sum(m for _s, m, p in br if not p))
+    br = [Break(s + pd.Timedelta(hours=hours / 2), 30, False)] if breaks and hours > 5 else []
+    paid = int(hours * 60 - sum(b.minutes for b in br if not b.paid))
     return {"shift_id": shift_id, "template": template, "skill_group": group, "start": s, "end": e,
             "count": count, "paid_minutes": paid, "breaks": format_breaks(br)}
 

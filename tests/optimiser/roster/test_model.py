@@ -11,6 +11,7 @@ from tests.optimiser.roster.roster_builders import TZ, make_agent, make_shift, u
 
 from optimiser.roster import check_roster, solve_roster
 from optimiser.roster.model import build_model, longest_work_without_break_hours
+from wfm.ground.frames import parse_breaks
 
 
 def _shifts_of(result, agent_id):
@@ -135,7 +136,7 @@ def test_fixed_days_off_and_nights(build):
 
 def test_no_break_for_more_than_five_hours(build):
     s = make_shift("long", "2026-02-02 08:00", hours=8, breaks=False)
-    assert longest_work_without_break_hours(s["start"], s["end"], s["breaks"], TZ) == 8
+    assert longest_work_without_break_hours(s["start"], s["end"], parse_breaks(s["breaks"], TZ)) == 8
     res = solve_roster(build([make_agent("A")], [s]), decompose="none")
     assert res.assignments.empty
     assert any(v.rule == "max_work_without_break" for v in res.explanations)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from optimiser.scheduling import build_problem, solve
-from optimiser.scheduling.io import parse_breaks
+from wfm.ground.frames import parse_breaks
 from tests.optimiser.scheduling.sched_builders import day_profile, make_rules, requirement
 
 BREAKS = {"short": {"minutes": 15, "paid": True, "window_start": "01:00", "window_end": "02:00"},
@@ -28,13 +28,13 @@ def test_each_break_lies_inside_its_window_and_shift():
     assert len(res.shifts)
     for _, row in res.shifts.iterrows():
         brks = parse_breaks(row["breaks"])
-        assert [m for _, m, _ in brks] == [15, 30]
-        (s_start, _, s_paid), (l_start, _, l_paid) = brks
-        off_s = (s_start - row["start"]).total_seconds() / 60
-        off_l = (l_start - row["start"]).total_seconds() / 60
-        assert 60 <= off_s <= 120 and s_paid
-        assert 180 <= off_l <= 300 and not l_paid
-        assert l_start + pd.Timedelta(minutes=30) <= row["end"]
+        assert [b.minutes for b in brks] == [15, 30]
+        short, lunch = brks
+        off_s = (short.start - row["start"]).total_seconds() / 60
+        off_l = (lunch.start - row["start"]).total_seconds() / 60
+        assert 60 <= off_s <= 120 and short.paid
+        assert 180 <= off_l <= 300 and not lunch.paid
+        assert lunch.end <= row["end"]
         assert row["paid_minutes"] == 8 * 60 - 30  # the unpaid lunch is not paid
 
 

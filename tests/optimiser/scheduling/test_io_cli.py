@@ -11,7 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from optimiser.scheduling import read_requirement_csv, read_schedule_csv
-from optimiser.scheduling.io import SCHEDULE_COLUMNS, parse_breaks, validate_requirement
+from optimiser.scheduling.io import validate_requirement
+from wfm.ground.frames import SCHEDULE_COLUMNS, parse_breaks
 from wfm.cli import main
 from wfm.ground.errors import WfmInputError
 from tests.optimiser.scheduling.sched_builders import day_profile, requirement, rules_dict
@@ -48,8 +49,8 @@ def test_cli_writes_the_schedule_csv_contract_and_it_round_trips(files, capsys):
     assert sched["count"].sum() >= 3
     assert isinstance(sched["start"].dtype, pd.DatetimeTZDtype)
     for text, start, end in zip(sched["breaks"], sched["start"], sched["end"]):
-        for b_start, minutes, paid in parse_breaks(text):
-            assert start <= b_start and b_start + pd.Timedelta(minutes=minutes) <= end and not paid
+        for brk in parse_breaks(text):
+            assert start <= brk.start and brk.end <= end and not brk.paid
     text = lp.read_text()
     assert "cover_reports_Tue_0800" in text and "short_reports_Tue_0800" in text
     assert "status Optimal" in report.read_text()
