@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
-import yaml
 
 from app_pages.i18n import t
 from app_pages.state import (
@@ -13,8 +12,7 @@ from app_pages.state import (
 )
 from optimiser.analysis.replay import run_replay
 from optimiser.analysis.report import replay_report_html
-from optimiser.scheduling.rules_file import parse_rules
-from optimiser.scheduling.views import coarsen_rules_text
+from wfm.io.rules import coarsen_rules_text, rules_from_text
 
 st.title(t("replay_title"))
 history = current_history()
@@ -31,7 +29,7 @@ precision_points = c4.number_input(t("sim_precision"), 0.0, 5.0, 1.0, step=0.5, 
 targets = st.session_state.get("targets") or default_targets()
 
 if st.button(t("run_replay"), type="primary", disabled=background_busy("replay"), key="rp_run"):
-    rules = parse_rules(yaml.safe_load(coarsen_rules_text(DEMO_RULES.read_text(encoding="utf-8"))), source=str(DEMO_RULES))
+    rules = rules_from_text(coarsen_rules_text(DEMO_RULES.read_text(encoding="utf-8")), name=str(DEMO_RULES))
     start_background("replay", lambda on_progress, should_stop: run_replay(
         history, cut, int(weeks), rules, targets, n_replications=int(replications),
         target_standard_error=(precision_points / 100.0) if precision_points > 0 else None, max_replications=400))

@@ -11,12 +11,13 @@ from app_pages.state import (
     DEMO_AGENTS, DEMO_UNAVAILABILITY, background_busy, can_see_names, follow_background, plan_store_or_none,
     read_uploaded_agents, show_status, start_background,
 )
-from optimiser.roster.agents import read_agents, read_unavailability
 from optimiser.roster.decompose import solve_roster
 from optimiser.roster.model import RosterProblem
-from optimiser.roster.rules import load_ruleset
-from optimiser.roster.views import DOWNLOADS, roster_file_bytes, roster_grid
+from optimiser.roster.rules import packaged_ruleset
+from optimiser.roster.views import roster_grid
 from wfm.ground.errors import WfmInputError
+from wfm.io.agents import read_agents, read_unavailability
+from wfm.io.roster import DOWNLOADS, roster_file_bytes
 
 
 @st.cache_data(show_spinner="Reading the demo agent list…")
@@ -49,7 +50,7 @@ if schedule is None or schedule.shifts.empty:
 
 if st.button(t("run_roster"), type="primary", disabled=background_busy("roster"), key="ro_run"):
     problem = RosterProblem(shifts=schedule.shifts, agents=agents, unavailability=unavailability,
-                            ruleset=load_ruleset("sweden"))
+                            ruleset=packaged_ruleset("sweden"))
     start_background("roster", lambda on_progress, should_stop: solve_roster(problem))
 
 

@@ -7,18 +7,18 @@ from dataclasses import replace
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
-import yaml
 
 from app_pages.i18n import t
 from app_pages.state import (
     DEMO_RULES, background_busy, current_requirement, follow_background, save_scenario_form, show_status,
     start_background,
 )
-from optimiser.scheduling.io import build_problem
-from optimiser.scheduling.rules_file import parse_rules
+from optimiser.scheduling.problem import build_problem
 from optimiser.scheduling.solve import solve
-from optimiser.scheduling.views import coarsen_rules_text, coverage_by_interval, schedule_csv_text, shift_timeline
+from optimiser.scheduling.views import coverage_by_interval, shift_timeline
 from wfm.ground.errors import WfmInputError
+from wfm.io.rules import coarsen_rules_text, rules_from_text
+from wfm.io.schedule import schedule_csv_text
 
 st.title(t("schedule_title"))
 requirement = current_requirement()
@@ -40,13 +40,13 @@ coarse = st.checkbox(t("coarse_starts"), value=True, key="sc_coarse", help=t("co
 if st.button(t("run_schedule"), type="primary", disabled=background_busy("schedule"), key="sc_run"):
     try:
         text = coarsen_rules_text(rules_text) if coarse else rules_text
-        rules = parse_rules(yaml.safe_load(text), source="rules editor")
+        rules = rules_from_text(text, name="rules editor")
         problem = build_problem(
             requirement, rules, objective=objective,
             headcount_total=int(headcount) if objective == "max-sl" else None,
             solver=replace(rules.solver, solver=solver_name, time_limit_seconds=float(time_limit)),
         )
-    except (WfmInputError, yaml.YAMLError) as exc:
+    except WfmInputError as exc:
         st.error(str(exc))
         st.stop()
     start_background("schedule", lambda on_progress, should_stop: solve(problem, on_progress=on_progress,

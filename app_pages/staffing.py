@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import numpy as np
 import plotly.express as px
@@ -16,6 +15,7 @@ from optimiser.staffing.compose import WhatIfs, plan_requirement
 from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.staffing.whatif import pooling
 from wfm.ground.errors import WfmInputError
+from wfm.io.requirement import requirement_csv_text
 
 st.title(t("staffing_title"))
 fc = current_forecast()
@@ -95,9 +95,6 @@ st.plotly_chart(px.line(long, x="agents", y="value", color="variable", labels={"
 
 st.subheader(t("working_table"))
 st.dataframe(requirement, hide_index=True, width="stretch", height=300)
-buf = io.StringIO()
-out = requirement.copy()
-out["interval_start"] = out["interval_start"].map(lambda ts: ts.isoformat())
-out.to_csv(buf, index=False)
-st.download_button(t("download_requirement"), buf.getvalue(), "requirement.csv", "text/csv", key="st_download")
+st.download_button(t("download_requirement"), requirement_csv_text(requirement), "requirement.csv", "text/csv",
+                   key="st_download")
 save_scenario_form("requirement", requirement, "requirement")

@@ -151,7 +151,7 @@ def read_uploaded_agents(agents_file, unavailability_file=None):
     import tempfile
     from pathlib import Path as _Path
 
-    from optimiser.roster.agents import read_agents, read_unavailability
+    from wfm.io.agents import read_agents, read_unavailability
 
     with tempfile.TemporaryDirectory() as tmp:
         a_path = _Path(tmp) / _Path(agents_file.name).name

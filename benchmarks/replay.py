@@ -7,7 +7,7 @@ Run::
 
 1. **Demo data** (``data/demo_history.csv.gz``, 4 queues, 15 min): cut at
    2025-03-03, replay ``--weeks`` weeks with the demo rules coarsened
-   (:func:`optimiser.scheduling.views.coarsen_rules_text`: hourly starts, 3
+   (:func:`wfm.io.rules.coarsen_rules_text`: hourly starts, 3
    lengths; ``--time-limit`` per week, default 180 s), targets from the rules (80 % within
    180 s), Erlang C (no patience in the demo history).
 2. **Bank, August 1999** (``../shared/data/bank_1999/``): the 6-minute counts
@@ -50,7 +50,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -60,8 +59,8 @@ from optimiser.analysis.calibration import (erlang_check, estimate_patience, rea
                                    records_per_interval)
 from optimiser.analysis.replay import run_replay  # noqa: E402
 from optimiser.analysis.risk import daily_service_level, pool_queues, staff_to_confidence  # noqa: E402
-from optimiser.scheduling.rules_file import parse_rules  # noqa: E402
-from optimiser.scheduling.views import coarsen_rules_text  # noqa: E402
+from wfm.ground.yamlfile import load_yaml  # noqa: E402
+from wfm.io.rules import coarsen_rules_text, parse_rules  # noqa: E402
 from optimiser.queueing import erlang  # noqa: E402
 from optimiser.staffing.requirement import AccessibilityTargets  # noqa: E402
 
@@ -95,7 +94,7 @@ def confidence_check(res, targets, minutes, confidence=0.9):
 
 def demo(weeks, model, reps, time_limit, se, max_reps):
     rules_text = coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
-    d = yaml.safe_load(rules_text)
+    d = load_yaml(rules_text, name="demo_rules.yaml (coarsened)")
     d["solver"]["time_limit_seconds"] = time_limit
     rules = parse_rules(d, source="demo_rules.yaml (coarsened)")
     t0 = time.perf_counter()

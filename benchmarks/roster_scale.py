@@ -51,8 +51,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from optimiser.roster import RosterProblem, load_ruleset, read_agents, read_unavailability, solve_roster  # noqa: E402
+from optimiser.roster import RosterProblem, packaged_ruleset, solve_roster  # noqa: E402
 from optimiser.roster.agents import DEFAULT_SKILL_GROUPS  # noqa: E402
+from wfm.io.agents import read_agents, read_unavailability  # noqa: E402
 from wfm.ground.frames import Break, format_breaks  # noqa: E402
 from optimiser.scheduling.spec import SolverSettings  # noqa: E402
 
@@ -124,7 +125,7 @@ def _solve_in_child(problem, decompose, method, out):
 def run(name, agents, unavailability, shifts, time_limit, decompose="auto", method="auto"):
     """Solve in a forked child, so each row's peak RSS is its own (not the maximum of the runs before)."""
     problem = RosterProblem(shifts=shifts, agents=agents, unavailability=unavailability,
-                            ruleset=load_ruleset("sweden"), tz=TZ,
+                            ruleset=packaged_ruleset("sweden"), tz=TZ,
                             solver=SolverSettings(time_limit_seconds=time_limit, gap=0.01))
     ctx = multiprocessing.get_context("fork")
     out = ctx.Queue()

@@ -94,7 +94,8 @@ def demo_requirement(weeks: int = 1, start: str = "2025-01-06", interval_minutes
 # --- one solve, in a child process so peak memory is its own ---------------------------
 
 def _child(spec: dict) -> dict:
-    from optimiser.scheduling import build_problem, load_rules, solve
+    from optimiser.scheduling import build_problem, solve
+    from wfm.io.rules import load_rules
     from optimiser.scheduling.model import build_model
     from optimiser.scheduling.spec import SolverSettings
 
@@ -193,7 +194,7 @@ def pyworkforce_run(weeks: int, time_limit: float) -> dict:
     python = pwf_python()
     if python is None:
         return {"status": "pyworkforce not installed (make bench, or a virtualenv in /tmp/pwf-venv)"}
-    from optimiser.scheduling import load_rules
+    from wfm.io.rules import load_rules
 
     rules = load_rules(ROOT / "data" / "demo_rules.yaml")
     req = pooled(demo_requirement(weeks))

@@ -138,14 +138,6 @@ KNOWN_CIRCLES = [
 ]
 
 KNOWN_PRIVATE_IMPORTS = [
-    'optimiser.roster.search imports optimiser.roster.model._NS_H',
-    'optimiser.roster.search imports optimiser.roster.model._fixed_by_agent',
-    'optimiser.roster.search imports optimiser.roster.model._horizon_days',
-    'optimiser.roster.search imports optimiser.roster.model._weekly_ok',
-    'optimiser.scheduling.explain imports optimiser.scheduling.model._name',
-    'optimiser.scheduling.explain imports optimiser.scheduling.model._weeks',
-    'optimiser.scheduling.rounding imports optimiser.scheduling.model._headcount',
-    'optimiser.scheduling.rounding imports optimiser.scheduling.model._weeks',
 ]
 
 KNOWN_LONG = [
@@ -154,18 +146,11 @@ KNOWN_LONG = [
     'forecasting.history.load_mapping',
     'forecasting.history.validate_history_frame',
     'forecasting.pipeline.forecast',
-    'optimiser.roster.agents.read_agents',
-    'optimiser.roster.model.greedy_start',
-    'optimiser.roster.result.check_roster',
-    'optimiser.roster.search.__init__',
-    'optimiser.scheduling.rounding.tour_rounding',
-    'optimiser.scheduling.rules_file.parse_rules',
-    'wfm.io.roster.write_roster_xlsx',
 ]
 
 #: literals of the default zone outside wfm.ground (target 0: one definition, DEFAULT_TZ)
-KNOWN_ZONE_LITERALS = 20
+KNOWN_ZONE_LITERALS = 0
 #: weekday-name tuples (target 1: wfm.ground.vocabulary)
-KNOWN_WEEKDAY_LISTS = 2
+KNOWN_WEEKDAY_LISTS = 0
 #: CLI flag text in library code (target 0)
-KNOWN_FLAG_MENTIONS = 24
+KNOWN_FLAG_MENTIONS = 15

@@ -65,7 +65,7 @@ from optimiser.analysis.calibration import erlang_check, estimate_patience, reco
 from optimiser.queueing import erlang
 from optimiser.queueing.simulation import simulate
 from optimiser.queueing.time_varying import time_varying_queue_metrics
-from optimiser.scheduling.io import build_problem
+from optimiser.scheduling.problem import build_problem
 from optimiser.scheduling.solve import solve
 from optimiser.staffing.compose import plan_requirement
 from optimiser.staffing.requirement import AccessibilityTargets
@@ -413,7 +413,7 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
     weeks : int
         Weeks replayed (one schedule is solved per week).
     rules : Rules
-        Scheduling rules (:func:`optimiser.scheduling.rules_file.load_rules`).
+        Scheduling rules (:func:`wfm.io.rules.load_rules`).
     targets : AccessibilityTargets
         Staffing targets; its ``patience_seconds`` is replaced by the records'
         estimate when ``records`` are given.
@@ -486,7 +486,7 @@ def _schedule_weeks(req: pd.DataFrame, rules, cut_ts: pd.Timestamp, weeks: int):
         problem = build_problem(week, rules, source=f"requirement of the week from {a.date()}")
         result = solve(problem)
         statuses.append(result.status)
-        if result.status not in ("Optimal", "Feasible"):
+        if not result.has_solution:
             raise WfmInputError(
                 f"the schedule of the week from {a.date()} has no plan to replay (solver status "
                 f"{result.status}: {result.message}); raise solver.time_limit_seconds in the rules file "

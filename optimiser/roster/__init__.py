@@ -1,7 +1,8 @@
 """Rostering: assign scheduled shifts to named agents under working-time rules.
 
-Modules: :mod:`~optimiser.roster.agents` (agent list and unavailability
-import), :mod:`~optimiser.roster.rules` (rule sets, packaged ``sweden``),
+Modules: :mod:`~optimiser.roster.agents` (skill groups, queue languages,
+contracts; the agent files are read by :mod:`wfm.io.agents`),
+:mod:`~optimiser.roster.rules` (rule sets, packaged ``sweden``),
 :mod:`~optimiser.roster.model` (the MIP, one function per constraint family),
 :mod:`~optimiser.roster.decompose` (:func:`solve_roster`, decomposition),
 :mod:`~optimiser.roster.result` (:class:`RosterResult`, the independent
@@ -9,11 +10,10 @@ import), :mod:`~optimiser.roster.rules` (rule sets, packaged ``sweden``),
 met).  See ``docs/rostering.md``.
 """
 
-from optimiser.roster.agents import read_agents, read_unavailability
 from optimiser.roster.decompose import expand_weeks, solve_roster
 from optimiser.roster.model import RosterProblem, build_model
 from optimiser.roster.result import RosterResult, Violation, check_roster
-from optimiser.roster.rules import RuleSet, load_ruleset
+from optimiser.roster.rules import RuleSet, packaged_ruleset, ruleset_from_rules
 
 __all__ = ["RosterProblem", "RosterResult", "RuleSet", "Violation", "build_model", "check_roster",
-           "expand_weeks", "load_ruleset", "read_agents", "read_unavailability", "solve_roster"]
+           "expand_weeks", "packaged_ruleset", "ruleset_from_rules", "solve_roster"]

@@ -38,7 +38,7 @@ from optimiser.roster.result import ASSIGNMENT_COLUMNS, RosterResult, check_rost
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import format_breaks, parse_breaks
 from wfm.ground.solver import SolveInfo, run_mip
-from wfm.ground.vocabulary import SolverStatus
+from wfm.ground.vocabulary import DEFAULT_TZ, SolverStatus
 
 __all__ = ["DECOMPOSITIONS", "METHODS", "MIP_MAX_PAIRS", "expand_weeks", "solve_roster"]
 
@@ -49,7 +49,7 @@ MIP_MAX_PAIRS = 40_000
 PENALTY_COLUMNS = ("agent_id", "shift_id", "term", "value")
 
 
-def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = "Europe/Stockholm") -> pd.DataFrame:
+def expand_weeks(shifts: pd.DataFrame, weeks: int, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Repeat a one-week (cyclic) schedule ``weeks`` times, or cut a longer one.
 
     A schedule whose shifts start within 7 days is repeated on the same local

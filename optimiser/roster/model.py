@@ -57,11 +57,12 @@ import numpy as np
 import pandas as pd
 import pulp
 
-from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDAYS
+from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE
 from optimiser.roster.rules import RuleSet
 from optimiser.scheduling.spec import SolverSettings
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import Break, parse_breaks
+from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS
 
 __all__ = [
     "RosterModel",
@@ -77,17 +78,26 @@ __all__ = [
     "add_skills",
     "add_slot_coverage",
     "add_weekly_rest",
+    "agent_states",
     "build_model",
     "contract_targets",
+    "fixed_by_agent",
+    "fixed_dates",
+    "greedy_start",
+    "horizon_days",
     "longest_work_without_break_hours",
+    "may_take",
     "preference_terms",
     "prepare_model",
     "prepare_shifts",
+    "shift_tuples",
+    "take",
+    "weekly_rest_ok",
     "weekly_rest_windows",
 ]
 
-PREFERENCE_COLUMNS = ("agent_id", "kind", "day", "template", "weight")
-_NS_H = 3_600_000_000_000
+#: Nanoseconds in an hour (shift times are compared as int64 nanoseconds since the epoch).
+NS_PER_HOUR = 3_600_000_000_000
 
 
 @dataclass(frozen=True)
@@ -100,7 +110,7 @@ class RosterProblem:
         Schedule CSV rows: ``shift_id, template, skill_group, start, end,
         count, paid_minutes, breaks`` (tz-aware ``start``/``end``).
     agents : pandas.DataFrame
-        From :func:`optimiser.roster.agents.read_agents`.
+        From :func:`wfm.io.agents.read_agents`.
     unavailability : pandas.DataFrame
         ``agent_id, start, end, reason`` (may be empty).
     ruleset : RuleSet
@@ -129,7 +139,7 @@ class RosterProblem:
     fixed_work: pd.DataFrame | None = None
     period_hours_used: dict | None = None
     period_weeks: float | None = None
-    tz: str = "Europe/Stockholm"
+    tz: str = DEFAULT_TZ
     solver: SolverSettings = field(default_factory=SolverSettings)
 
 
@@ -170,7 +180,7 @@ def longest_work_without_break_hours(start: pd.Timestamp, end: pd.Timestamp, bre
 
 
 def prepare_shifts(shifts: pd.DataFrame, ruleset: RuleSet, skill_groups: dict,
-                   tz: str = "Europe/Stockholm") -> pd.DataFrame:
+                   tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Derived columns of the schedule used by the model and the checker.
 
     Adds ``day`` (local date of the start), ``week`` (ISO year-week label of
@@ -298,9 +308,9 @@ def add_one_shift_per_day(m: RosterModel) -> None:
 def add_daily_rest(m: RosterModel) -> None:
     """At least ``min_daily_rest_hours`` between any two shifts of an agent
     (also against ``fixed_work`` from an earlier part of the period)."""
-    rest_ns = int(round(m.problem.ruleset.min_daily_rest_hours * _NS_H))
+    rest_ns = int(round(m.problem.ruleset.min_daily_rest_hours * NS_PER_HOUR))
     start, end = m.shifts["start_ns"].to_numpy(), m.shifts["end_ns"].to_numpy()
-    fixed = _fixed_by_agent(m.problem)
+    fixed = fixed_by_agent(m.problem)
     for aid in m.eligible:
         pos, xs = _agent_vars(m, aid)
         if aid in fixed:
@@ -323,7 +333,8 @@ def add_daily_rest(m: RosterModel) -> None:
             m.prob += pulp.lpSum(xs[order[j]] for j in members) <= 1, f"rest11_{_label(aid)}_{i}"
 
 
-def _fixed_by_agent(problem: RosterProblem) -> dict:
+def fixed_by_agent(problem: RosterProblem) -> dict:
+    """Per agent, the ``(starts, ends)`` [ns] of the earlier assignments in ``fixed_work``."""
     out = {}
     fw = problem.fixed_work
     if fw is not None and len(fw):
@@ -332,7 +343,8 @@ def _fixed_by_agent(problem: RosterProblem) -> dict:
     return out
 
 
-def _horizon_days(m: RosterModel) -> list[dt.date]:
+def horizon_days(m: RosterModel) -> list[dt.date]:
+    """Every local date from the first to the last shift start."""
     d0, d1 = min(m.shifts["day"]), max(m.shifts["day"])
     return [d0 + dt.timedelta(days=i) for i in range((d1 - d0).days + 1)]
 
@@ -347,10 +359,10 @@ def weekly_rest_windows(m: RosterModel) -> dict:
     starting at a local midnight of the horizon, and up to 6 days before it
     when there is ``fixed_work``)."""
     rules, tz = m.problem.ruleset, m.problem.tz
-    grid_ns = int(round(rules.weekly_rest_grid_hours * _NS_H))
+    grid_ns = int(round(rules.weekly_rest_grid_hours * NS_PER_HOUR))
     need = int(np.ceil(rules.min_weekly_rest_hours / rules.weekly_rest_grid_hours - 1e-9))
-    days = _horizon_days(m)
-    fixed = _fixed_by_agent(m.problem)
+    days = horizon_days(m)
+    fixed = fixed_by_agent(m.problem)
     first_window = days[0] - dt.timedelta(days=6) if fixed else days[0]
     # Windows start at every local midnight up to the last day; a window that
     # runs past the horizon sees the time after it as free, so the next period
@@ -370,7 +382,7 @@ def add_weekly_rest(m: RosterModel) -> None:
     rules = m.problem.ruleset
     m.weekly = weekly_rest_windows(m)
     t0, grid_ns, need, windows = m.weekly["t0"], m.weekly["grid_ns"], m.weekly["need"], m.weekly["windows"]
-    fixed = _fixed_by_agent(m.problem)
+    fixed = fixed_by_agent(m.problem)
     last_end = m.shifts["end_ns"].max()
     n_blocks = int(np.ceil((max(windows[-1][2], last_end) - t0) / grid_ns))
     b_start = t0 + grid_ns * np.arange(n_blocks)
@@ -437,7 +449,7 @@ def _unavailable_weekdays(problem: RosterProblem, days: list[dt.date]) -> dict:
     aids = rows["agent_id"].to_numpy()
     s = np.array([t.value for t in rows["start"]], dtype=np.int64)
     e = np.array([t.value for t in rows["end"]], dtype=np.int64)
-    four_h = 4 * _NS_H
+    four_h = 4 * NS_PER_HOUR
     for d in days:
         if d.weekday() >= 5:
             continue
@@ -456,7 +468,7 @@ def contract_targets(m: RosterModel) -> dict:
     maximum [h], net of ``period_hours_used``) and ``target`` (soft period
     contract hours [h], likewise reduced, at most ``budget``)."""
     p, rules = m.problem, m.problem.ruleset
-    hdays = _horizon_days(m)
+    hdays = horizon_days(m)
     n_weeks = len(hdays) / 7.0
     period_weeks = p.period_weeks or n_weeks
     used = p.period_hours_used or {}
@@ -526,12 +538,8 @@ def add_max_consecutive_days(m: RosterModel) -> None:
     if k is None:
         return
     days = m.shifts["day"].to_numpy()
-    hdays = _horizon_days(m)
-    fixed_days: dict = {}
-    fw = m.problem.fixed_work
-    if fw is not None and len(fw):
-        for aid, s in zip(fw["agent_id"], fw["start"]):
-            fixed_days.setdefault(aid, set()).add(s.tz_convert(m.problem.tz).date())
+    hdays = horizon_days(m)
+    fixed_days = fixed_dates(m.problem)
     span = [hdays[0] - dt.timedelta(days=k - i) for i in range(k)] + hdays
     for aid in m.eligible:
         pos, xs = _agent_vars(m, aid)
@@ -695,7 +703,7 @@ def build_model(problem: RosterProblem) -> RosterModel:
 
 # --- a feasible start ---------------------------------------------------------------------
 
-def _weekly_ok(intervals: list, new: tuple, m: RosterModel) -> bool:
+def weekly_rest_ok(intervals: list, new: tuple, m: RosterModel) -> bool:
     """Does every weekly-rest window holding ``new`` keep a grid-aligned free
     run of ``need`` blocks, given ``intervals`` (later time counted free)?
 
@@ -733,6 +741,92 @@ def _weekly_ok(intervals: list, new: tuple, m: RosterModel) -> bool:
     return True
 
 
+def fixed_dates(problem: RosterProblem) -> dict:
+    """Per agent, the local dates of their ``fixed_work``."""
+    out: dict = {}
+    fw = problem.fixed_work
+    if fw is not None and len(fw):
+        for aid, s in zip(fw["agent_id"], fw["start"]):
+            out.setdefault(aid, set()).add(s.tz_convert(problem.tz).date())
+    return out
+
+
+def agent_states(m: RosterModel) -> dict:
+    """Per eligible agent, what the greedy start and the local search track to keep the hard rules:
+    ``ivs`` (``(start_ns, end_ns)`` of the shifts held, ``fixed_work`` included), ``days`` (dates
+    worked), ``week_h``/``week_n``/``week_nights`` (hours, shifts and nights per ISO week), ``total``
+    (hours this horizon), ``cap`` (weekly hour limit [h]) and ``budget`` (period hours left [h])."""
+    p, rules = m.problem, m.problem.ruleset
+    fixed, fixed_days = fixed_by_agent(p), fixed_dates(p)
+    agents = p.agents.set_index("agent_id")
+    used_before = p.period_hours_used or {}
+    period_weeks = p.period_weeks or len(horizon_days(m)) / 7.0
+    out = {}
+    for aid in m.eligible:
+        a = agents.loc[aid]
+        cap = min(x for x in (a["max_hours_per_week"], rules.max_hours_per_week, rules.max_total_hours_per_week)
+                  if x is not None)
+        ivs = [(int(s), int(e)) for s, e in zip(*fixed[aid])] if aid in fixed else []
+        out[aid] = {"ivs": ivs, "days": set(fixed_days.get(aid, set())), "week_h": {}, "week_n": {},
+                    "week_nights": {}, "total": 0.0, "cap": cap,
+                    "budget": a["contract_hours_per_week"] * period_weeks - used_before.get(aid, 0.0)}
+    return out
+
+
+def _run_with(days: set, d: dt.date) -> int:
+    """Consecutive working days through ``d`` if ``d`` is worked too."""
+    run, dd = 1, d - dt.timedelta(days=1)
+    while dd in days:
+        run, dd = run + 1, dd - dt.timedelta(days=1)
+    dd = d + dt.timedelta(days=1)
+    while dd in days:
+        run, dd = run + 1, dd + dt.timedelta(days=1)
+    return run
+
+
+def may_take(st: dict, m: RosterModel, shift: tuple) -> bool:
+    """Do the hard rules still hold if the agent of state ``st`` (:func:`agent_states`) takes ``shift``
+    = ``(start_ns, end_ns, day, week, hours, is_night)``?  One shift a day, the weekly hour cap and the
+    period's hours, shifts and nights per week, the daily rest, consecutive days and the weekly rest
+    on the model's grid (skills, availability and the like are in the eligibility lists)."""
+    s, e, d, wk, h, night = shift
+    rules = m.problem.ruleset
+    if d in st["days"]:
+        return False
+    if st["week_h"].get(wk, 0.0) + h > st["cap"] + 1e-9 or st["total"] + h > st["budget"] + 1e-9:
+        return False
+    if rules.max_shifts_per_week is not None and st["week_n"].get(wk, 0) + 1 > rules.max_shifts_per_week:
+        return False
+    if night and rules.max_nights_per_week is not None and st["week_nights"].get(wk, 0) + 1 > rules.max_nights_per_week:
+        return False
+    rest = int(round(rules.min_daily_rest_hours * NS_PER_HOUR))
+    for fs, fe in st["ivs"]:
+        if s < fe + rest and fs < e + rest:
+            return False
+    if rules.max_consecutive_days is not None and _run_with(st["days"], d) > rules.max_consecutive_days:
+        return False
+    return weekly_rest_ok(st["ivs"], (s, e), m)
+
+
+def take(st: dict, shift: tuple) -> None:
+    """Record in ``st`` that its agent takes ``shift`` (as :func:`may_take`)."""
+    s, e, d, wk, h, night = shift
+    st["ivs"].append((s, e))
+    st["days"].add(d)
+    st["week_h"][wk] = st["week_h"].get(wk, 0.0) + h
+    st["week_n"][wk] = st["week_n"].get(wk, 0) + 1
+    st["total"] += h
+    if night:
+        st["week_nights"][wk] = st["week_nights"].get(wk, 0) + 1
+
+
+def shift_tuples(m: RosterModel) -> list[tuple]:
+    """Every shift as ``(start_ns, end_ns, day, week, hours, is_night)``, the form :func:`may_take` reads."""
+    sh = m.shifts
+    return list(zip((int(v) for v in sh["start_ns"]), (int(v) for v in sh["end_ns"]), sh["day"], sh["week"],
+                    sh["hours"].to_numpy(), sh["is_night"].to_numpy()))
+
+
 def greedy_start(m: RosterModel) -> dict:
     """A roster that keeps every hard rule, built slot by slot in time order.
 
@@ -740,52 +834,32 @@ def greedy_start(m: RosterModel) -> dict:
     (fewest nights/weekends first for such shifts) whose daily rest, one
     shift a day, consecutive days, weekly hours, period hours, night limit
     and weekly rest (checked on every window holding the shift, with the
-    future counted free) still hold.  Used as the MIP's starting incumbent.
+    future counted free) still hold (:func:`may_take`).  Used as the MIP's
+    starting incumbent.
 
     Returns
     -------
     dict
         ``(agent_id, shift_id) -> 1`` for the assignments made.
     """
-    p, rules = m.problem, m.problem.ruleset
     sh = m.shifts
-    rest = int(round(rules.min_daily_rest_hours * _NS_H))
-    k_days = rules.max_consecutive_days
-    fixed = _fixed_by_agent(p)
-    agents = p.agents.set_index("agent_id")
-    used_before = p.period_hours_used or {}
-    n_weeks = len(_horizon_days(m)) / 7.0
-    period_weeks = p.period_weeks or n_weeks
-    state = {}
-    fixed_days: dict = {}
-    fw = p.fixed_work
-    if fw is not None and len(fw):
-        for aid, s in zip(fw["agent_id"], fw["start"]):
-            fixed_days.setdefault(aid, set()).add(s.tz_convert(p.tz).date())
-    for aid in m.eligible:
-        a = agents.loc[aid]
-        cap = min(x for x in (a["max_hours_per_week"], rules.max_hours_per_week, rules.max_total_hours_per_week)
-                  if x is not None)
-        ivs = list(zip(*fixed[aid])) if aid in fixed else []
-        state[aid] = {"ivs": [(int(s), int(e)) for s, e in ivs], "days": set(fixed_days.get(aid, set())),
-                      "week_h": {}, "week_n": {}, "week_nights": {}, "total": 0.0,
-                      "budget": a["contract_hours_per_week"] * period_weeks - used_before.get(aid, 0.0),
-                      "target": a["contract_hours_per_week"] * n_weeks, "cap": cap, "nights": 0, "weekends": 0}
+    n_weeks = len(horizon_days(m)) / 7.0
+    agents = m.problem.agents.set_index("agent_id")
+    state = agent_states(m)
+    for aid, st in state.items():
+        st.update(target=agents.loc[aid, "contract_hours_per_week"] * n_weeks, nights=0, weekends=0)
     cand: dict = {}
     for aid, pos in m.eligible.items():
         for q in pos:
             cand.setdefault(int(q), []).append(aid)
-    order = np.argsort(sh["start_ns"].to_numpy(), kind="stable")
-    start, end = sh["start_ns"].to_numpy(), sh["end_ns"].to_numpy()
-    hours, days, weeks = sh["hours"].to_numpy(), sh["day"].to_numpy(), sh["week"].to_numpy()
+    shifts = shift_tuples(m)
     night, weekend, sids = sh["is_night"].to_numpy(), sh["is_weekend"].to_numpy(), sh["shift_id"].to_numpy()
     counts = sh["count"].to_numpy()
     out = {}
-    for q in order:
+    for q in np.argsort(sh["start_ns"].to_numpy(), kind="stable"):
         need = int(counts[q])
         if need <= 0 or q not in cand:
             continue
-        s, e, h, d, wk = int(start[q]), int(end[q]), hours[q], days[q], weeks[q]
 
         def score(aid):
             st = state[aid]
@@ -795,38 +869,11 @@ def greedy_start(m: RosterModel) -> dict:
             if need == 0:
                 break
             st = state[aid]
-            if d in st["days"]:
+            if not may_take(st, m, shifts[q]):
                 continue
-            if any(s < fe + rest and fs < e + rest for fs, fe in st["ivs"]):
-                continue
-            if st["week_h"].get(wk, 0.0) + h > st["cap"] + 1e-9 or st["total"] + h > st["budget"] + 1e-9:
-                continue
-            if rules.max_shifts_per_week is not None and st["week_n"].get(wk, 0) + 1 > rules.max_shifts_per_week:
-                continue
-            if night[q] and rules.max_nights_per_week is not None and \
-                    st["week_nights"].get(wk, 0) + 1 > rules.max_nights_per_week:
-                continue
-            if k_days is not None:
-                run, dd = 1, d - dt.timedelta(days=1)
-                while dd in st["days"]:
-                    run, dd = run + 1, dd - dt.timedelta(days=1)
-                dd = d + dt.timedelta(days=1)
-                while dd in st["days"]:
-                    run, dd = run + 1, dd + dt.timedelta(days=1)
-                if run > k_days:
-                    continue
-            if not _weekly_ok(st["ivs"], (s, e), m):
-                continue
-            st["ivs"].append((s, e))
-            st["days"].add(d)
-            st["week_h"][wk] = st["week_h"].get(wk, 0.0) + h
-            st["week_n"][wk] = st["week_n"].get(wk, 0) + 1
-            st["total"] += h
-            if night[q]:
-                st["nights"] += 1
-                st["week_nights"][wk] = st["week_nights"].get(wk, 0) + 1
-            if weekend[q]:
-                st["weekends"] += 1
+            take(st, shifts[q])
+            st["nights"] += int(night[q])
+            st["weekends"] += int(weekend[q])
             out[(aid, sids[q])] = 1
             need -= 1
     return out

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE, WEEKDAYS
+from optimiser.roster.agents import DEFAULT_SKILL_GROUPS, QUEUE_LANGUAGE
 from optimiser.roster.rules import RuleSet
 from wfm.ground.frames import parse_breaks
-from wfm.ground.vocabulary import SolverStatus
+from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS, SolverStatus
 
 __all__ = ["ASSIGNMENT_COLUMNS", "RosterResult", "Violation", "check_roster", "fairness_spread"]
 
@@ -144,9 +144,132 @@ def fairness_spread(assignments: pd.DataFrame, agents: pd.DataFrame, ruleset: Ru
     return per, pd.DataFrame(stats)
 
 
+def _rest_violations(aid, starts, ends, ids, ruleset: RuleSet) -> list[Violation]:
+    """Overlapping shifts and daily rest, between consecutive shifts of one agent."""
+    out = []
+    rest = pd.Timedelta(hours=ruleset.min_daily_rest_hours)
+    for (s0, e0, id0), (s1, e1, id1) in zip(zip(starts, ends, ids), zip(starts[1:], ends[1:], ids[1:])):
+        if s1 < e0:
+            out.append(Violation(aid, s1.date(), "overlap", f"shifts {id0} and {id1} overlap"))
+        elif s1 - e0 < rest:
+            out.append(Violation(aid, s1.date(), "daily_rest",
+                                 f"only {(s1 - e0).total_seconds() / 3600:g} h between {id0} (ends {e0}) and "
+                                 f"{id1} (starts {s1}); at least {ruleset.min_daily_rest_hours:g} h required"))
+    return out
+
+
+def _weekly_rest_violations(aid, starts, ends, ruleset: RuleSet, tz: str, horizon) -> list[Violation]:
+    """Every window of 7 days from the first to the last day of ``horizon`` needs the weekly rest."""
+    out = []
+    weekly = pd.Timedelta(hours=ruleset.min_weekly_rest_hours)
+    first, last = horizon
+    d = first
+    while d + dt.timedelta(days=6) <= last:
+        w0 = pd.Timestamp(dt.datetime.combine(d, dt.time()), tz=tz)
+        w1 = pd.Timestamp(dt.datetime.combine(d + dt.timedelta(days=7), dt.time()), tz=tz)
+        t, best = w0, pd.Timedelta(0)
+        for s, e in zip(starts, ends):
+            if e <= w0 or s >= w1:
+                continue
+            best = max(best, max(s, w0) - t)
+            t = max(t, e)
+        best = max(best, w1 - min(max(t, w0), w1))
+        if best < weekly:
+            out.append(Violation(aid, d, "weekly_rest",
+                                 f"longest rest in the 7 days from {d} is {best.total_seconds() / 3600:g} h; "
+                                 f"at least {ruleset.min_weekly_rest_hours:g} h required"))
+        d += dt.timedelta(days=1)
+    return out
+
+
+def _longest_stretch(rec, s, e, tz: str) -> pd.Timedelta:
+    t, longest = s, pd.Timedelta(0)
+    for brk in sorted(parse_breaks(rec.breaks, tz, where=f"roster: shift {rec.shift_id}, column breaks")):
+        longest = max(longest, brk.start - t)
+        t = max(t, brk.end)
+    return max(longest, e - t)
+
+
+def _shift_violations(aid, a, rec, s, e, allowed_groups: set, unavailable: list, ruleset: RuleSet,
+                      tz: str) -> list[Violation]:
+    """What one shift of one agent breaks on its own: skills, nights, fixed days off, unavailability, rast."""
+    out = []
+    day = s.date()
+    if rec.skill_group not in allowed_groups:
+        out.append(Violation(aid, day, "skills", f"shift {rec.shift_id} of skill group {rec.skill_group!r} "
+                             f"needs skills/languages the agent lacks ({';'.join(a['skills'])}, "
+                             f"{';'.join(a['languages'])})"))
+    if _night(s, e, ruleset) and not a["nights_allowed"]:
+        out.append(Violation(aid, day, "nights_not_allowed", f"night shift {rec.shift_id} ({s}..{e})"))
+    dd = day
+    while dd <= (e - pd.Timedelta(microseconds=1)).date():
+        if WEEKDAYS[dd.weekday()] in a["fixed_days_off"]:
+            out.append(Violation(aid, dd, "fixed_day_off", f"shift {rec.shift_id} works on fixed day off "
+                                 f"{WEEKDAYS[dd.weekday()]}"))
+        dd += dt.timedelta(days=1)
+    for us, ue, reason in unavailable:
+        if s < ue and us < e:
+            out.append(Violation(aid, day, "unavailable", f"shift {rec.shift_id} ({s}..{e}) overlaps "
+                                 f"{reason} {us}..{ue}"))
+    longest = _longest_stretch(rec, s, e, tz)
+    if longest > pd.Timedelta(hours=ruleset.max_work_without_break_hours):
+        out.append(Violation(aid, day, "max_work_without_break",
+                             f"shift {rec.shift_id} has {longest.total_seconds() / 3600:g} h of work without "
+                             f"a break; at most {ruleset.max_work_without_break_hours:g} h"))
+    return out
+
+
+def _week_violations(aid, a, work_days: set, week_hours: dict, week_nights: dict,
+                     ruleset: RuleSet) -> list[Violation]:
+    """Consecutive working days, weekly hours and nights per calendar week of one agent."""
+    out = []
+    k = ruleset.max_consecutive_days
+    if k is not None:
+        run, prev = 0, None
+        for day in sorted(work_days):
+            run = run + 1 if prev is not None and (day - prev).days == 1 else 1
+            prev = day
+            if run == k + 1:
+                out.append(Violation(aid, day, "max_consecutive_days", f"{run} consecutive working days; at most {k}"))
+    cap = min(c for c in (a["max_hours_per_week"], ruleset.max_hours_per_week, ruleset.max_total_hours_per_week)
+              if c is not None)
+    for wk, h in week_hours.items():
+        if h > cap + 1e-6:
+            out.append(Violation(aid, dt.date.fromisocalendar(wk[0], wk[1], 1), "max_hours_per_week",
+                                 f"{h:g} paid hours in week {wk[0]}-W{wk[1]:02d}; at most {cap:g}"))
+    if ruleset.max_nights_per_week is not None:
+        for wk, n in week_nights.items():
+            if n > ruleset.max_nights_per_week:
+                out.append(Violation(aid, dt.date.fromisocalendar(wk[0], wk[1], 1), "max_nights_per_week",
+                                     f"{n} night shifts in week {wk[0]}-W{wk[1]:02d}; at most "
+                                     f"{ruleset.max_nights_per_week}"))
+    return out
+
+
+def _agent_violations(aid, a, g: pd.DataFrame, groups: dict, unavailable: list, ruleset: RuleSet, tz: str,
+                      horizon) -> list[Violation]:
+    g = g.sort_values("start")
+    starts = [t.tz_convert(tz) for t in g["start"]]
+    ends = [t.tz_convert(tz) for t in g["end"]]
+    out = _rest_violations(aid, starts, ends, list(g["shift_id"]), ruleset)
+    out += _weekly_rest_violations(aid, starts, ends, ruleset, tz, horizon)
+    allowed_groups = {k for k, qs in groups.items() if set(qs) <= set(a["skills"])
+                      and all(QUEUE_LANGUAGE.get(q, "sv") in set(a["languages"]) for q in qs)}
+    work_days: set = set()
+    week_hours: dict = {}
+    week_nights: dict = {}
+    for rec, s, e in zip(g.itertuples(index=False), starts, ends):
+        wk = s.date().isocalendar()[:2]
+        work_days.add(s.date())
+        week_hours[wk] = week_hours.get(wk, 0.0) + rec.paid_minutes / 60.0
+        week_nights[wk] = week_nights.get(wk, 0) + int(_night(s, e, ruleset))
+        out += _shift_violations(aid, a, rec, s, e, allowed_groups, unavailable, ruleset, tz)
+    return out + _week_violations(aid, a, work_days, week_hours, week_nights, ruleset)
+
+
 def check_roster(assignments: pd.DataFrame, agents: pd.DataFrame, unavailability: pd.DataFrame | None,
                  ruleset: RuleSet, *, skill_groups: dict | None = None,
-                 tz: str = "Europe/Stockholm", horizon: tuple[dt.date, dt.date] | None = None) -> list[Violation]:
+                 tz: str = DEFAULT_TZ, horizon: tuple[dt.date, dt.date] | None = None) -> list[Violation]:
     """Every hard rule the roster breaks, found without the MIP.
 
     Checks per agent: overlapping shifts (``overlap``), rest between shifts
@@ -177,8 +300,6 @@ def check_roster(assignments: pd.DataFrame, agents: pd.DataFrame, unavailability
     if unavailability is not None and len(unavailability):
         for aid, g in unavailability.groupby("agent_id", sort=False):
             un_by[aid] = list(zip(g["start"], g["end"], g["reason"]))
-    rest = pd.Timedelta(hours=ruleset.min_daily_rest_hours)
-    weekly = pd.Timedelta(hours=ruleset.min_weekly_rest_hours)
     if assignments.empty:
         return out
     if horizon is None:
@@ -188,93 +309,5 @@ def check_roster(assignments: pd.DataFrame, agents: pd.DataFrame, unavailability
         if aid not in info.index:
             out.append(Violation(aid, None, "unknown_agent", f"agent {aid!r} is not in the agent list"))
             continue
-        a = info.loc[aid]
-        g = g.sort_values("start")
-        starts = [t.tz_convert(tz) for t in g["start"]]
-        ends = [t.tz_convert(tz) for t in g["end"]]
-        for (s0, e0, id0), (s1, e1, id1) in zip(zip(starts, ends, g["shift_id"]), zip(starts[1:], ends[1:], g["shift_id"].iloc[1:])):
-            if s1 < e0:
-                out.append(Violation(aid, s1.date(), "overlap", f"shifts {id0} and {id1} overlap"))
-            elif s1 - e0 < rest:
-                out.append(Violation(aid, s1.date(), "daily_rest",
-                                     f"only {(s1 - e0).total_seconds() / 3600:g} h between {id0} (ends {e0}) and "
-                                     f"{id1} (starts {s1}); at least {ruleset.min_daily_rest_hours:g} h required"))
-        # weekly rest: every window of 7 days from the first to the last rostered day
-        first, last = horizon
-        d = first
-        while d + dt.timedelta(days=6) <= last:
-            w0 = pd.Timestamp(dt.datetime.combine(d, dt.time()), tz=tz)
-            w1 = pd.Timestamp(dt.datetime.combine(d + dt.timedelta(days=7), dt.time()), tz=tz)
-            t, best = w0, pd.Timedelta(0)
-            for s, e in zip(starts, ends):
-                if e <= w0 or s >= w1:
-                    continue
-                best = max(best, max(s, w0) - t)
-                t = max(t, e)
-            best = max(best, w1 - min(max(t, w0), w1))
-            if best < weekly:
-                out.append(Violation(aid, d, "weekly_rest",
-                                     f"longest rest in the 7 days from {d} is {best.total_seconds() / 3600:g} h; "
-                                     f"at least {ruleset.min_weekly_rest_hours:g} h required"))
-            d += dt.timedelta(days=1)
-        allowed_groups = {k for k, qs in groups.items() if set(qs) <= set(a["skills"])
-                          and all(QUEUE_LANGUAGE.get(q, "sv") in set(a["languages"]) for q in qs)}
-        work_days: set = set()
-        week_hours: dict = {}
-        week_nights: dict = {}
-        for rec, s, e in zip(g.itertuples(index=False), starts, ends):
-            day = s.date()
-            work_days.add(day)
-            wk = day.isocalendar()[:2]
-            week_hours[wk] = week_hours.get(wk, 0.0) + rec.paid_minutes / 60.0
-            night = _night(s, e, ruleset)
-            week_nights[wk] = week_nights.get(wk, 0) + int(night)
-            if rec.skill_group not in allowed_groups:
-                out.append(Violation(aid, day, "skills", f"shift {rec.shift_id} of skill group {rec.skill_group!r} "
-                                     f"needs skills/languages the agent lacks ({';'.join(a['skills'])}, "
-                                     f"{';'.join(a['languages'])})"))
-            if night and not a["nights_allowed"]:
-                out.append(Violation(aid, day, "nights_not_allowed", f"night shift {rec.shift_id} ({s}..{e})"))
-            dd = day
-            while dd <= (e - pd.Timedelta(microseconds=1)).date():
-                if WEEKDAYS[dd.weekday()] in a["fixed_days_off"]:
-                    out.append(Violation(aid, dd, "fixed_day_off", f"shift {rec.shift_id} works on fixed day off "
-                                         f"{WEEKDAYS[dd.weekday()]}"))
-                dd += dt.timedelta(days=1)
-            for us, ue, reason in un_by.get(aid, []):
-                if s < ue and us < e:
-                    out.append(Violation(aid, day, "unavailable", f"shift {rec.shift_id} ({s}..{e}) overlaps "
-                                         f"{reason} {us}..{ue}"))
-            t = s
-            longest = pd.Timedelta(0)
-            for brk in sorted(parse_breaks(rec.breaks, tz, where=f"roster: shift {rec.shift_id}, column breaks")):
-                longest = max(longest, brk.start - t)
-                t = max(t, brk.end)
-            longest = max(longest, e - t)
-            if longest > pd.Timedelta(hours=ruleset.max_work_without_break_hours):
-                out.append(Violation(aid, day, "max_work_without_break",
-                                     f"shift {rec.shift_id} has {longest.total_seconds() / 3600:g} h of work without "
-                                     f"a break; at most {ruleset.max_work_without_break_hours:g} h"))
-        k = ruleset.max_consecutive_days
-        if k is not None:
-            run, prev = 0, None
-            for day in sorted(work_days):
-                run = run + 1 if prev is not None and (day - prev).days == 1 else 1
-                prev = day
-                if run == k + 1:
-                    out.append(Violation(aid, day, "max_consecutive_days",
-                                         f"{run} consecutive working days; at most {k}"))
-        caps = [c for c in (a["max_hours_per_week"], ruleset.max_hours_per_week, ruleset.max_total_hours_per_week)
-                if c is not None]
-        cap = min(caps)
-        for wk, h in week_hours.items():
-            if h > cap + 1e-6:
-                out.append(Violation(aid, dt.date.fromisocalendar(wk[0], wk[1], 1), "max_hours_per_week",
-                                     f"{h:g} paid hours in week {wk[0]}-W{wk[1]:02d}; at most {cap:g}"))
-        if ruleset.max_nights_per_week is not None:
-            for wk, n in week_nights.items():
-                if n > ruleset.max_nights_per_week:
-                    out.append(Violation(aid, dt.date.fromisocalendar(wk[0], wk[1], 1), "max_nights_per_week",
-                                         f"{n} night shifts in week {wk[0]}-W{wk[1]:02d}; at most "
-                                         f"{ruleset.max_nights_per_week}"))
+        out += _agent_violations(aid, info.loc[aid], g, groups, un_by.get(aid, []), ruleset, tz, horizon)
     return out

@@ -19,10 +19,11 @@ plus configurable ones (``max_consecutive_days``, ``max_shifts_per_week``,
 ``max_hours_per_week``, ``max_nights_per_week``, the night window, the
 holiday calendar) and the penalty weights of the soft rules.
 
-A rules file (the YAML given to ``wfm roster --rules``) may carry a
-``roster:`` section: ``ruleset: sweden`` (the base, default ``sweden``) and
-any field to override.  Everything else in the file belongs to the shift
-scheduler and is ignored here.
+A scheduling rules file may carry a ``roster:`` section: ``ruleset: sweden``
+(the base, default ``sweden``) and any field to override
+(:func:`ruleset_from_section`; the file is read by :mod:`wfm.io.rules`).  The
+schedule's :class:`~optimiser.scheduling.spec.Rules` keep that section, so the
+roster of a schedule uses the rules the planner chose (:func:`ruleset_from_rules`).
 
 References
 ----------
@@ -38,11 +39,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from wfm.ground.errors import WfmInputError
+from wfm.ground.yamlfile import load_yaml
 
-__all__ = ["Penalties", "RuleSet", "load_ruleset", "packaged_rulesets"]
+__all__ = ["Penalties", "RuleSet", "packaged_ruleset", "packaged_rulesets", "ruleset_from_mapping",
+           "ruleset_from_rules", "ruleset_from_section"]
 
 _RULESET_DIR = Path(__file__).with_name("rulesets")
 
@@ -154,7 +155,9 @@ _FIELDS = {f.name for f in dataclasses.fields(RuleSet)}
 _PEN_FIELDS = {f.name for f in dataclasses.fields(Penalties)}
 
 
-def _build(data: dict, source: str) -> RuleSet:
+def ruleset_from_mapping(data: dict, source: str) -> RuleSet:
+    """A :class:`RuleSet` from a mapping of its fields (``penalties`` a mapping too), named ``source``
+    in messages; YAML's whole numbers become floats where the field is in hours."""
     unknown = sorted(set(data) - _FIELDS)
     if unknown:
         raise WfmInputError(f"{source}: unknown roster rule(s) {', '.join(unknown)}; "
@@ -173,69 +176,54 @@ def _build(data: dict, source: str) -> RuleSet:
                 "max_ordinary_hours_per_week", "max_total_hours_per_week", "weekly_rest_grid_hours"):
         if isinstance(data.get(key), int) and not isinstance(data.get(key), bool):
             data[key] = float(data[key])
-    return RuleSet(**data, penalties=Penalties(**pen))
+    try:
+        return RuleSet(**data, penalties=Penalties(**pen))
+    except WfmInputError as exc:  # name the file's section rather than the rule set
+        prefix = f"rule set {data.get('name', RuleSet.name)!r}: "
+        text = str(exc)
+        raise WfmInputError(f"{source}: {text[len(prefix):] if text.startswith(prefix) else text}") from None
 
 
-def _read_yaml(path: Path) -> dict:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"{path}: rules file not found") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise WfmInputError(f"{path}: not valid YAML ({exc})") from exc
-    if data is None:
-        data = {}
+def _packaged_fields(name: str) -> dict:
+    if name not in packaged_rulesets():
+        raise WfmInputError(f"unknown rule set {name!r}; packaged: {', '.join(packaged_rulesets())}")
+    path = _RULESET_DIR / f"{name}.yaml"
+    data = load_yaml(path, name=f"rule set {name!r} ({path.name})", what="rule set") or {}
     if not isinstance(data, dict):
-        raise WfmInputError(f"{path}: a rules file must be a YAML mapping, got {type(data).__name__}")
+        raise WfmInputError(f"rule set {name!r}: must be a YAML mapping, got {type(data).__name__}")
     return data
 
 
-def load_ruleset(source: str | Path | None = "sweden", **overrides) -> RuleSet:
-    """Load a working-time rule set.
+def packaged_ruleset(name: str = "sweden", **overrides) -> RuleSet:
+    """The packaged rule set ``name`` (:func:`packaged_rulesets`), with ``overrides`` of its fields."""
+    return ruleset_from_mapping({**_packaged_fields(name), **overrides}, f"rule set {name!r}")
 
-    Parameters
-    ----------
-    source : str or path-like or None
-        A packaged rule set name (``"sweden"``), or a YAML rules file whose
-        optional ``roster:`` section names the base (``ruleset:``, default
-        ``sweden``) and overrides fields.  Other top-level keys are ignored
-        (they belong to the shift scheduler).  ``None`` means ``sweden``.
-    **overrides
-        Field values that win over the file (e.g. ``max_consecutive_days=5``).
 
-    Returns
-    -------
-    RuleSet
+def ruleset_from_section(section: dict | None, source: str, *, file_name: str | None = None,
+                         **overrides) -> RuleSet:
+    """The rule set a rules file's ``roster:`` section names: its base (``ruleset:``, default
+    ``sweden``) with the section's fields, then ``overrides``, on top.
 
-    Raises
-    ------
-    WfmInputError
-        Unknown rule set or field, a value that breaks its rule.
+    ``source`` names the section in messages (``"rules.yaml: roster"``); ``file_name`` is added to
+    the base's name when the section overrides something (``sweden+rules.yaml``).
     """
-    if source is None:
-        source = "sweden"
-    if isinstance(source, str) and source in packaged_rulesets():
-        base_path = _RULESET_DIR / f"{source}.yaml"
-        data = _read_yaml(base_path)
-        merged = {**data, **overrides}
-        return _build(merged, f"rule set {source!r}")
-    path = Path(source)
-    if not path.suffix and not path.exists():
-        raise WfmInputError(f"unknown rule set {str(source)!r}; packaged: {', '.join(packaged_rulesets())}")
-    data = _read_yaml(path)
-    section = data.get("roster") or {}
+    section = {} if section is None else section
     if not isinstance(section, dict):
-        raise WfmInputError(f"{path}: roster must be a mapping, got {section!r}")
+        raise WfmInputError(f"{source} must be a mapping, got {section!r}")
     section = dict(section)
     base = section.pop("ruleset", "sweden")
     if base not in packaged_rulesets():
-        raise WfmInputError(f"{path}: roster.ruleset must be one of {', '.join(packaged_rulesets())}, got {base!r}")
-    base_data = _read_yaml(_RULESET_DIR / f"{base}.yaml")
+        raise WfmInputError(f"{source}.ruleset must be one of {', '.join(packaged_rulesets())}, got {base!r}")
+    base_data = _packaged_fields(base)
     pen = {**(base_data.pop("penalties", None) or {}), **(section.pop("penalties", None) or {})}
     merged = {**base_data, **section, **overrides, "penalties": pen}
     merged.setdefault("name", base)
     if section:
-        merged["name"] = f"{base}+{path.name}"
-    return _build(merged, f"{path}: roster")
+        merged["name"] = f"{base}+{file_name or 'rules'}"
+    return ruleset_from_mapping(merged, source)
+
+
+def ruleset_from_rules(rules) -> RuleSet:
+    """The rule set of the roster of a schedule built with ``rules``
+    (:class:`~optimiser.scheduling.spec.Rules`): its ``roster`` section, else ``sweden``."""
+    return ruleset_from_section(dict(rules.roster), "rules: roster")

@@ -53,17 +53,25 @@ References
 
 from __future__ import annotations
 
-import datetime as dt
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from optimiser.roster.model import _NS_H, RosterModel, _fixed_by_agent, _horizon_days, _weekly_ok, greedy_start
+from optimiser.roster.model import (
+    NS_PER_HOUR,
+    RosterModel,
+    agent_states,
+    greedy_start,
+    horizon_days,
+    may_take,
+    shift_tuples,
+    take,
+)
 
 __all__ = ["SearchResult", "local_search", "roster_objective"]
 
-_WEEK_NS = 7 * 24 * _NS_H
+_WEEK_NS = 7 * 24 * NS_PER_HOUR
 
 
 @dataclass
@@ -104,37 +112,50 @@ class _Search:
     """Mutable roster state with O(shifts of one agent) rule checks."""
 
     def __init__(self, m: RosterModel):
-        p, rules = m.problem, m.problem.ruleset
         sh = m.shifts
         self.m = m
-        self.rules = rules
-        self.rest = int(round(rules.min_daily_rest_hours * _NS_H))
-        self.k_days = rules.max_consecutive_days
+        self.rules = m.problem.ruleset
         self.start, self.end = sh["start_ns"].to_numpy(), sh["end_ns"].to_numpy()
         self.hours, self.days, self.weeks = sh["hours"].to_numpy(), sh["day"].to_numpy(), sh["week"].to_numpy()
         self.sids = sh["shift_id"].to_numpy()
+        self.shift = shift_tuples(m)
         self.pos_of = {s: i for i, s in enumerate(self.sids)}
         self.count = sh["count"].to_numpy().astype(int)
         self.aids = list(m.eligible)
         self.idx = {a: i for i, a in enumerate(self.aids)}
-        n_a = len(self.aids)
-        pen = rules.penalties
+        pen = self.rules.penalties
         self.pen_unfilled, self.pen_short = pen.unfilled_slot_per_hour, pen.contract_shortfall_per_hour
-        # fairness: per category the flag per shift, the agents in the max and in the min
-        un = p.unavailability
+        self._init_fairness()
+        self._init_soft_terms()
+        states = agent_states(m)
+        self.st = [{**states[aid], "shifts": set()} for aid in self.aids]
+        self.filled = np.zeros(len(sh), dtype=int)
+        self.holders: list = [set() for _ in range(len(sh))]
+        self._init_arrays()
+        # per agent, answers of can_take (shift -> bool) and of ejection trials ((q, r) -> bool) for the
+        # agent's current state; emptied whenever the agent's shifts change
+        self.ok: list = [{} for _ in range(len(self.aids))]
+
+    def _init_fairness(self) -> None:
+        """Per category the flag per shift, the agents in its max and in its min."""
+        m, pen = self.m, self.rules.penalties
+        un = m.problem.unavailability
         away = set(un.loc[un["reason"] != "part_time", "agent_id"]) if un is not None and len(un) else set()
         self.flags, self.fair = {}, []
         for cat, col, w in (("nights", "is_night", pen.fairness_nights), ("weekends", "is_weekend", pen.fairness_weekends),
                             ("holidays", "is_holiday", pen.fairness_holidays)):
-            flag = sh[col].to_numpy().astype(bool)
+            flag = m.shifts[col].to_numpy().astype(bool)
             self.flags[cat] = flag
             if w <= 0 or not flag.any():
                 continue
             in_max = np.array([flag[m.eligible[a]].any() for a in self.aids], dtype=bool)
             in_min = in_max & np.array([a not in away for a in self.aids], dtype=bool)
             self.fair.append((cat, float(w), np.flatnonzero(in_max), np.flatnonzero(in_min)))
-        self.cat_count = {cat: np.zeros(n_a) for cat in self.flags}
-        # preferences and contract targets
+        self.cat_count = {cat: np.zeros(len(self.aids)) for cat in self.flags}
+
+    def _init_soft_terms(self) -> None:
+        """Preferences, contract targets and eligibility both ways."""
+        m = self.m
         self.pref = {(self.idx[a], self.pos_of[s]): sum(v for _n, v in items)
                      for (a, s), items in m.terms.items() if a in self.idx}
         self.week_target: dict = {}
@@ -144,35 +165,14 @@ class _Search:
                 self.period_target[self.idx[aid]] = target
             else:
                 self.week_target.setdefault(self.idx[aid], {})[label.split()[-1]] = target
-        # eligibility both ways
-        self.elig_q: list = [[] for _ in range(len(sh))]
+        self.elig_q: list = [[] for _ in range(len(m.shifts))]
         for a, pos in m.eligible.items():
             for q in pos:
                 self.elig_q[int(q)].append(self.idx[a])
-        # per-agent state, as in greedy_start
-        agents = p.agents.set_index("agent_id")
-        fixed = _fixed_by_agent(p)
-        fixed_days: dict = {}
-        fw = p.fixed_work
-        if fw is not None and len(fw):
-            for aid, s in zip(fw["agent_id"], fw["start"]):
-                fixed_days.setdefault(aid, set()).add(s.tz_convert(p.tz).date())
-        n_weeks = len(_horizon_days(m)) / 7.0
-        period_weeks = p.period_weeks or n_weeks
-        used = p.period_hours_used or {}
-        self.st = []
-        for aid in self.aids:
-            a = agents.loc[aid]
-            cap = min(x for x in (a["max_hours_per_week"], rules.max_hours_per_week, rules.max_total_hours_per_week)
-                      if x is not None)
-            ivs = [(int(s), int(e)) for s, e in zip(*fixed[aid])] if aid in fixed else []
-            self.st.append({"ivs": ivs, "days": set(fixed_days.get(aid, set())), "week_h": {}, "week_n": {},
-                            "week_nights": {}, "total": 0.0, "cap": cap,
-                            "budget": a["contract_hours_per_week"] * period_weeks - used.get(aid, 0.0),
-                            "shifts": set()})
-        self.filled = np.zeros(len(sh), dtype=int)
-        self.holders: list = [set() for _ in range(len(sh))]
-        # the same state as arrays, for the vectorised candidate scans (kept equal, operation by operation)
+
+    def _init_arrays(self) -> None:
+        """The same state as arrays, for the vectorised candidate scans (kept equal, operation by operation)."""
+        n_a = len(self.aids)
         self.elig_arr = [np.asarray(e, dtype=np.intp) for e in self.elig_q]
         self.total = np.zeros(n_a)
         self.ptarget = np.array([self.period_target.get(i, 0.0) for i in range(n_a)])
@@ -188,7 +188,7 @@ class _Search:
         if self.pref:
             self.pref_col = [np.array([self.pref.get((int(j), q), 0.0) for j in e]) for q, e in enumerate(self.elig_arr)]
         # the first rules of rules_ok as arrays: a day already worked, the week's and the period's hours
-        hdays = _horizon_days(m)
+        hdays = horizon_days(self.m)
         d_of = {d: k for k, d in enumerate(hdays)}
         self.di = np.array([d_of[d] for d in self.days], dtype=np.intp)
         self.day_busy = np.zeros((n_a, len(hdays)), dtype=bool)
@@ -200,9 +200,6 @@ class _Search:
         self.budget = np.array([st["budget"] for st in self.st], dtype=float)
         self.is_max = {cat: np.isin(np.arange(n_a), in_max) for cat, _w, in_max, _n in self.fair}
         self.is_min = {cat: np.isin(np.arange(n_a), in_min) for cat, _w, _x, in_min in self.fair}
-        # per agent, answers of can_take (shift -> bool) and of ejection trials ((q, r) -> bool) for the
-        # agent's current state; emptied whenever the agent's shifts change
-        self.ok: list = [{} for _ in range(n_a)]
 
     # --- rules and bookkeeping ------------------------------------------------------------
 
@@ -219,49 +216,17 @@ class _Search:
         return got
 
     def rules_ok(self, i: int, q: int) -> bool:
-        """The rule check of :meth:`can_take`, computed afresh."""
-        st, rules = self.st[i], self.rules
-        d, wk, h = self.days[q], self.weeks[q], self.hours[q]
-        if d in st["days"]:
-            return False
-        if st["week_h"].get(wk, 0.0) + h > st["cap"] + 1e-9 or st["total"] + h > st["budget"] + 1e-9:
-            return False
-        if rules.max_shifts_per_week is not None and st["week_n"].get(wk, 0) + 1 > rules.max_shifts_per_week:
-            return False
-        night = self.flags["nights"][q]
-        if night and rules.max_nights_per_week is not None and \
-                st["week_nights"].get(wk, 0) + 1 > rules.max_nights_per_week:
-            return False
-        s, e, rest = int(self.start[q]), int(self.end[q]), self.rest
-        for fs, fe in st["ivs"]:
-            if s < fe + rest and fs < e + rest:
-                return False
-        if self.k_days is not None:
-            days = st["days"]
-            run, dd = 1, d - dt.timedelta(days=1)
-            while dd in days:
-                run, dd = run + 1, dd - dt.timedelta(days=1)
-            dd = d + dt.timedelta(days=1)
-            while dd in days:
-                run, dd = run + 1, dd + dt.timedelta(days=1)
-            if run > self.k_days:
-                return False
-        return _weekly_ok(st["ivs"], (s, e), self.m)
+        """The rule check of :meth:`can_take`, computed afresh (:func:`~optimiser.roster.model.may_take`)."""
+        return may_take(self.st[i], self.m, self.shift[q])
 
     def add(self, i: int, q: int) -> None:
-        st, wk, h = self.st[i], self.weeks[q], self.hours[q]
-        st["ivs"].append((int(self.start[q]), int(self.end[q])))
-        st["days"].add(self.days[q])
-        st["week_h"][wk] = st["week_h"].get(wk, 0.0) + h
-        st["week_n"][wk] = st["week_n"].get(wk, 0) + 1
-        st["total"] += h
+        st, h = self.st[i], self.hours[q]
+        take(st, self.shift[q])
         self.total[i] += h
         self.week_hours[i, self.wi[q]] += h
         self.day_busy[i, self.di[q]] = True
         self.ok[i] = {}
         st["shifts"].add(q)
-        if self.flags["nights"][q]:
-            st["week_nights"][wk] = st["week_nights"].get(wk, 0) + 1
         for cat, flag in self.flags.items():
             if flag[q]:
                 self.cat_count[cat][i] += 1

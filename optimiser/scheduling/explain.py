@@ -24,8 +24,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from optimiser.scheduling.model import _name, _weeks
-from optimiser.scheduling.spec import WEEKDAYS
+from optimiser.scheduling.model import lp_name
+from wfm.ground.vocabulary import WEEKDAYS
 
 TOL = 1e-6
 
@@ -81,7 +81,7 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
         if lim.max_agents is None:
             continue
         qname = "all" if lim.queue == "*" else lim.queue
-        if any(_tight(model, _name("max", k, qname, model.labels[i])) for i in positions):
+        if any(_tight(model, lp_name("max", k, qname, model.labels[i])) for i in positions):
             return f"at most {lim.max_agents:g} agents are allowed then (limits[{k}].max_agents)"
     templates = {}
     for sv in covering:
@@ -94,7 +94,7 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
             uncapped.append(t.name)
             continue
         days = templates[t.name]
-        at_cap = all(_tight(model, _name("cap", t.name, f"{WEEKDAYS[p.days[d].weekday()]}{p.days[d]:%m%d}"))
+        at_cap = all(_tight(model, lp_name("cap", t.name, f"{WEEKDAYS[p.days[d].weekday()]}{p.days[d]:%m%d}"))
                      for d in days)
         (capped if at_cap else uncapped).append(t.name)
     if capped and not uncapped:
@@ -112,10 +112,10 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
         total = sum(h.agents for h in rules.headcount if h.skill_group in groups)
         return (f"the headcount of {', '.join(groups)} ({total} agents) is fully used "
                 "(headcount; more staff or other shift patterns needed)")
-    if rules.headcount_total is not None and all(_tight(model, _name("headcount_total", f"w{w + 1}")) for w in weeks):
-        return f"the total headcount of {rules.headcount_total} agents is fully used (--headcount / headcount_total)"
+    if rules.headcount_total is not None and all(_tight(model, lp_name("headcount_total", f"w{w + 1}")) for w in weeks):
+        return f"the total headcount of {rules.headcount_total} agents is fully used (headcount_total)"
     hours_used = any(_val(sv.var) > TOL for sv in model.shifts if sv.group in groups)
-    if hours_used and all(_tight(model, _name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
+    if hours_used and all(_tight(model, lp_name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
         return f"the contract hours of {', '.join(groups)} are used up (contracts.*.max_hours_per_week)"
     if capped:
         return (f"{', '.join(capped)} shifts are at their max_agents_per_day and the other templates "
@@ -177,4 +177,4 @@ def uncoverable_intervals(model) -> np.ndarray:
     return mask
 
 
-__all__ = ["binding_rule", "explain_shortfalls", "explain_global_sl", "uncoverable_intervals", "_weeks"]
+__all__ = ["binding_rule", "explain_shortfalls", "explain_global_sl", "uncoverable_intervals"]

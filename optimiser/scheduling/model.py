@@ -68,7 +68,8 @@ import pandas as pd
 import pulp
 
 from optimiser.queueing.on_phone import on_phone_from_scheduled
-from optimiser.scheduling.spec import WEEKDAYS, SchedulingProblem
+from optimiser.scheduling.spec import SchedulingProblem
+from wfm.ground.vocabulary import WEEKDAYS
 
 
 @dataclass
@@ -156,7 +157,8 @@ def _rates(problem: SchedulingProblem, n_positions: int) -> np.ndarray:
     return costs.base_cost_per_hour + np.where(night, costs.night_premium_per_hour, 0.0) + extra
 
 
-def _name(*parts) -> str:
+def lp_name(*parts) -> str:
+    """A readable LP name from ``parts`` (``cover_reports_Tue_0800``): joined by ``_``, other characters ``_``."""
     text = "_".join(str(p) for p in parts)
     return "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in text)
 
@@ -210,7 +212,7 @@ def add_shift_variables(m: Model) -> None:
                     unpaid = sum(b.minutes for b in applied if not b.paid)
                     cost = float(m.rate_per_hour[np.clip(raw, 0, horizon_positions - 1)].sum() * im / 60.0)
                     for g in tgroups:
-                        name = _name("shift", g, t.name, f"{s // 60:02d}{s % 60:02d}", f"{length / 60:g}h".replace(".", "p"),
+                        name = lp_name("shift", g, t.name, f"{s // 60:02d}{s % 60:02d}", f"{length / 60:g}h".replace(".", "p"),
                                      f"{WEEKDAYS[day.weekday()]}{day:%m%d}" if len(days) > 7 else WEEKDAYS[day.weekday()])
                         var = None if same_start else pulp.LpVariable(name, lowBound=0, cat="Integer")
                         sv = ShiftVar(g, t.name, s, length, d, start, start + pd.Timedelta(minutes=length),
@@ -249,16 +251,16 @@ def add_on_shift_flow(m: Model) -> None:
                     anchor.append((sv.var, -1))
             elif end < n:
                 ends[end].append((sv.var, 1))
-        on = [pulp.LpVariable(_name("onshift", g, label), lowBound=0) for label in m.labels]
+        on = [pulp.LpVariable(lp_name("onshift", g, label), lowBound=0) for label in m.labels]
         for i, label in enumerate(m.labels):
             prev = [(on[i - 1], -1)] if (i > 0 or cyclic) else []
             if cyclic and i == 0:
                 prev = [(on[n - 1], -1)]
             m.prob += (_expr([(on[i], 1)] + prev + starts.get(i, []) + ends.get(i, [])) == 0,
-                       _name("flow", g, label))
+                       lp_name("flow", g, label))
             m.working[g][i].append((on[i], 1))
         if cyclic:
-            m.prob += (_expr([(on[0], 1)] + anchor) == 0, _name("anchor", g))
+            m.prob += (_expr([(on[0], 1)] + anchor) == 0, lp_name("anchor", g))
 
 
 def _patterns(days_per_week: int, block_days: int, consecutive: bool) -> list[tuple[int, ...]]:
@@ -272,7 +274,8 @@ def _patterns(days_per_week: int, block_days: int, consecutive: bool) -> list[tu
     return sorted(pats)
 
 
-def _weeks(n_days: int) -> list[list[int]]:
+def week_blocks(n_days: int) -> list[list[int]]:
+    """Day indices of the horizon's weeks, 7 days each (the last may be shorter)."""
     return [list(range(w, min(w + 7, n_days))) for w in range(0, n_days, 7)]
 
 
@@ -285,14 +288,14 @@ def _same_start_variables(m: Model) -> None:
     for sv in m.shifts:
         by_key[(sv.group, sv.template, sv.start_minutes, sv.length_minutes)][sv.day] = sv
     terms = defaultdict(list)
-    for w, block in enumerate(_weeks(p.n_days)):
+    for w, block in enumerate(week_blocks(p.n_days)):
         for c in rules.contracts:
             for pat in _patterns(c.days_per_week, len(block), rules.days_off.consecutive):
                 work_days = [block[i] for i in pat]
                 for key, per_day in by_key.items():
                     if not all(d in per_day for d in work_days) or not work_days:
                         continue
-                    z = pulp.LpVariable(_name("tour", key[0], key[1], f"{key[2]:04d}", key[3], c.name, f"w{w + 1}",
+                    z = pulp.LpVariable(lp_name("tour", key[0], key[1], f"{key[2]:04d}", key[3], c.name, f"w{w + 1}",
                                               "".join(str(i) for i in pat)), lowBound=0, cat="Integer")
                     for d in work_days:
                         terms[id(per_day[d])].append((z, 1))
@@ -352,19 +355,19 @@ def add_break_windows(m: Model) -> None:
         pending: dict[int, pulp.LpVariable] = {}
         for b in range(lo, hi + 1):
             label = _pos_label(m, b)
-            y = ys[b] = pulp.LpVariable(_name("brk", g, rname, label), lowBound=0, cat="Integer")
-            pend = pending[b] = pulp.LpVariable(_name("pending", g, rname, label), lowBound=0)
+            y = ys[b] = pulp.LpVariable(lp_name("brk", g, rname, label), lowBound=0, cat="Integer")
+            pend = pending[b] = pulp.LpVariable(lp_name("pending", g, rname, label), lowBound=0)
             prev = [(pending[b - 1], -1)] if b > lo else []
             m.prob += (_expr([(pend, 1), (y, 1)] + prev + [(v, -c) for v, c in opens.get(b, [])]) == 0,
-                       _name("brkflow", g, rname, label))
+                       lp_name("brkflow", g, rname, label))
             # agents still waiting for this break at b opened their window after b - w
             window = [(v, -c) for e in range(max(lo, b - width + 1), b + 1) for v, c in opens.get(e, [])]
-            m.prob += (_expr([(pend, 1)] + window) <= 0, _name("brkdue", g, rname, label))
+            m.prob += (_expr([(pend, 1)] + window) <= 0, lp_name("brkdue", g, rname, label))
             for j in range(b, b + rule.minutes // im):
                 pos = wrap(m, j)
                 if pos >= 0:
                     m.working[g][pos].append((y, -1))
-        m.prob += (pending[hi] == 0, _name("breakwin", g, rname))
+        m.prob += (pending[hi] == 0, lp_name("breakwin", g, rname))
         m.break_vars[(g, rname)] = ys
 
 
@@ -385,13 +388,13 @@ def add_days_off(m: Model) -> None:
     per_day = defaultdict(list)
     for sv in m.shifts:
         per_day[(sv.group, sv.day)].append((sv.var, 1))
-    for w, block in enumerate(_weeks(p.n_days)):
+    for w, block in enumerate(week_blocks(p.n_days)):
         for g in groups:
-            pools = [c for c in rules.contracts if _headcount(rules, g, c.name) > 0]
+            pools = [c for c in rules.contracts if headcount_of(rules, g, c.name) > 0]
             working_on = defaultdict(list)
             for c in pools:
                 for pat in _patterns(c.days_per_week, len(block), rules.days_off.consecutive):
-                    z = pulp.LpVariable(_name("tour", g, c.name, f"w{w + 1}", "".join(str(i) for i in pat) or "none"),
+                    z = pulp.LpVariable(lp_name("tour", g, c.name, f"w{w + 1}", "".join(str(i) for i in pat) or "none"),
                                         lowBound=0, cat="Integer")
                     m.tours[(g, c.name, w, pat)] = z
                     m.tour_patterns[(g, c.name, w, pat)] = pat
@@ -400,10 +403,11 @@ def add_days_off(m: Model) -> None:
             for d in block:
                 day = p.days[d]
                 label = f"{WEEKDAYS[day.weekday()]}{day:%m%d}" if p.n_days > 7 else WEEKDAYS[day.weekday()]
-                m.prob += (_expr(per_day[(g, d)]) - _expr(working_on[d]) <= 0, _name("daysoff", g, label))
+                m.prob += (_expr(per_day[(g, d)]) - _expr(working_on[d]) <= 0, lp_name("daysoff", g, label))
 
 
-def _headcount(rules, group: str, contract: str) -> int:
+def headcount_of(rules, group: str, contract: str) -> int:
+    """Agents of skill group ``group`` with ``contract`` in the rules' headcount."""
     return sum(h.agents for h in rules.headcount if h.skill_group == group and h.contract == contract)
 
 
@@ -418,15 +422,15 @@ def add_headcount_caps(m: Model) -> None:
     summed) per week, and <= ``headcount_total`` over everything."""
     p = m.problem
     rules = p.rules
-    for w in range(len(_weeks(p.n_days))):
+    for w in range(len(week_blocks(p.n_days))):
         for g in rules.skill_groups:
             for c in rules.contracts:
                 terms = _tour_terms(m, g.name, c.name, w)
                 if terms:
-                    m.prob += (_expr(terms) <= _headcount(rules, g.name, c.name),
-                               _name("headcount", g.name, c.name, f"w{w + 1}"))
+                    m.prob += (_expr(terms) <= headcount_of(rules, g.name, c.name),
+                               lp_name("headcount", g.name, c.name, f"w{w + 1}"))
         if rules.headcount_total is not None:
-            m.prob += (_expr(_tour_terms(m, week=w)) <= rules.headcount_total, _name("headcount_total", f"w{w + 1}"))
+            m.prob += (_expr(_tour_terms(m, week=w)) <= rules.headcount_total, lp_name("headcount_total", f"w{w + 1}"))
 
 
 def add_contract_hours(m: Model) -> None:
@@ -435,7 +439,7 @@ def add_contract_hours(m: Model) -> None:
     scaled by days/7 for a partial week)."""
     p = m.problem
     rules = p.rules
-    for w, block in enumerate(_weeks(p.n_days)):
+    for w, block in enumerate(week_blocks(p.n_days)):
         scale = len(block) / 7.0
         days = set(block)
         for g in rules.skill_groups:
@@ -447,8 +451,8 @@ def add_contract_hours(m: Model) -> None:
                 for (v, _) in _tour_terms(m, g.name, c.name, w):
                     hi.append((v, c.max_hours_per_week * scale))
                     lo.append((v, c.min_hours_per_week * scale))
-            m.prob += (_expr(paid) - _expr(hi) <= 0, _name("hours_max", g.name, f"w{w + 1}"))
-            m.prob += (_expr(paid) - _expr(lo) >= 0, _name("hours_min", g.name, f"w{w + 1}"))
+            m.prob += (_expr(paid) - _expr(hi) <= 0, lp_name("hours_max", g.name, f"w{w + 1}"))
+            m.prob += (_expr(paid) - _expr(lo) >= 0, lp_name("hours_min", g.name, f"w{w + 1}"))
 
 
 def add_template_caps(m: Model) -> None:
@@ -464,7 +468,7 @@ def add_template_caps(m: Model) -> None:
             if (t.name, d) in per:
                 day = p.days[d]
                 m.prob += (_expr(per[(t.name, d)]) <= t.max_agents_per_day,
-                           _name("cap", t.name, f"{WEEKDAYS[day.weekday()]}{day:%m%d}"))
+                           lp_name("cap", t.name, f"{WEEKDAYS[day.weekday()]}{day:%m%d}"))
 
 
 def _open_mask(m: Model) -> None:
@@ -505,11 +509,11 @@ def add_allocation(m: Model) -> None:
             terms = []
             for q in serves:
                 if m.open_mask[q][i]:
-                    v = pulp.LpVariable(_name("alloc", g.name, q, label), lowBound=0)
+                    v = pulp.LpVariable(lp_name("alloc", g.name, q, label), lowBound=0)
                     m.alloc[(g.name, q, i)] = v
                     terms.append((v, 1))
             if terms or m.working[g.name].get(i):
-                m.prob += (_expr(terms) - _expr(m.working[g.name].get(i, [])) <= 0, _name("alloc", g.name, label))
+                m.prob += (_expr(terms) - _expr(m.working[g.name].get(i, [])) <= 0, lp_name("alloc", g.name, label))
 
 
 def _queue_agents(m: Model, q: str, i: int) -> list:
@@ -533,12 +537,12 @@ def add_deferred_work(m: Model) -> None:
         mask = (p.intervals >= item.release) & (p.intervals < item.deadline) & m.open_mask[item.queue]
         terms = []
         for i in np.flatnonzero(mask):
-            v = pulp.LpVariable(_name("defer", item.name, m.labels[i]), lowBound=0)
+            v = pulp.LpVariable(lp_name("defer", item.name, m.labels[i]), lowBound=0)
             m.deferred[(item.name, int(i))] = v
             terms.append((v, im))
-        u = pulp.LpVariable(_name("unfinished", item.name), lowBound=0)
+        u = pulp.LpVariable(lp_name("unfinished", item.name), lowBound=0)
         m.deferred_unfinished[item.name] = u
-        m.prob += (_expr(terms) + u == item.workload_agent_minutes, _name("deferred", item.name))
+        m.prob += (_expr(terms) + u == item.workload_agent_minutes, lp_name("deferred", item.name))
 
 
 def add_coverage_constraints(m: Model) -> None:
@@ -557,11 +561,11 @@ def add_coverage_constraints(m: Model) -> None:
         for i, label in enumerate(m.labels):
             terms = _queue_agents(m, q, i) + deferred_by.get((q, i), [])
             if elastic:
-                s = pulp.LpVariable(_name("short", q, label), lowBound=0)
+                s = pulp.LpVariable(lp_name("short", q, label), lowBound=0)
                 m.short[(q, i)] = s
                 terms.append((s, 1))
             c = _expr(terms) >= float(req[i])
-            m.prob += (c, _name("cover", q, label))
+            m.prob += (c, lp_name("cover", q, label))
             m.cover[(q, i)] = c
 
 
@@ -583,11 +587,11 @@ def add_min_max_agents(m: Model) -> None:
                 terms = _queue_agents(m, lim.queue, int(i))
             qname = "all" if lim.queue == "*" else lim.queue
             if lim.min_agents is not None:
-                s = pulp.LpVariable(_name("shortmin", k, qname, label), lowBound=0)
+                s = pulp.LpVariable(lp_name("shortmin", k, qname, label), lowBound=0)
                 m.limit_slack[(k, int(i))] = s
-                m.prob += (_expr(terms) + s >= lim.min_agents, _name("min", k, qname, label))
+                m.prob += (_expr(terms) + s >= lim.min_agents, lp_name("min", k, qname, label))
             if lim.max_agents is not None:
-                m.prob += (_expr(terms) <= lim.max_agents, _name("max", k, qname, label))
+                m.prob += (_expr(terms) <= lim.max_agents, lp_name("max", k, qname, label))
 
 
 def sl_curves(m: Model) -> dict[str, dict[str, np.ndarray]]:
@@ -694,20 +698,20 @@ def add_global_service_level(m: Model) -> None:
             on_phone = [(v, coef * float(on_phone_share[q][i])) for v, coef in
                         _queue_agents(m, q, i)] + deferred_by.get((q, i), [])
             # whole agents on the phone, as the re-evaluation counts them (it floors each queue-interval)
-            whole = pulp.LpVariable(_name("onphone", q, label), lowBound=0, cat="Integer")
+            whole = pulp.LpVariable(lp_name("onphone", q, label), lowBound=0, cat="Integer")
             m.on_phone[(q, i)] = whole
-            m.prob += (_expr([(whole, 1)]) - _expr(on_phone) <= 0, _name("phone", q, label))
-            s = pulp.LpVariable(_name("short", q, label), lowBound=0)
+            m.prob += (_expr([(whole, 1)]) - _expr(on_phone) <= 0, lp_name("phone", q, label))
+            s = pulp.LpVariable(lp_name("short", q, label), lowBound=0)
             m.short[(q, i)] = s
-            m.prob += (whole + s >= k_min, _name("stable", q, label))
+            m.prob += (whole + s >= k_min, lp_name("stable", q, label))
             ys = []
             for k, gain in enumerate(c["gains"][i]):
                 if gain <= 1e-9:
                     break
-                y = pulp.LpVariable(_name("slinc", q, label, k + 1), lowBound=0, upBound=1)
+                y = pulp.LpVariable(lp_name("slinc", q, label, k + 1), lowBound=0, upBound=1)
                 ys.append((y, float(gain)))
             if ys:
-                m.prob += (_expr([(y, 1) for y, _ in ys]) - whole - s <= -k_min, _name("slcurve", q, label))
+                m.prob += (_expr([(y, 1) for y, _ in ys]) - whole - s <= -k_min, lp_name("slcurve", q, label))
             answered = _expr(ys) + float(c["base"][i])
             m.sl_answered[(q, i)] = answered
             per_period[keys[i]].append(answered)
@@ -716,9 +720,9 @@ def add_global_service_level(m: Model) -> None:
     if p.objective == "global-sl":
         target = p.rules.service_level.target_service_level
         for key, parts in per_period.items():
-            s = pulp.LpVariable(_name("slshort", key), lowBound=0)
+            s = pulp.LpVariable(lp_name("slshort", key), lowBound=0)
             m.sl_short[key] = s
-            m.prob += (pulp.lpSum(parts) + s >= target * calls_period[key], _name("global_sl", key))
+            m.prob += (pulp.lpSum(parts) + s >= target * calls_period[key], lp_name("global_sl", key))
 
 
 def set_objective(m: Model) -> None:
@@ -754,9 +758,9 @@ def set_objective(m: Model) -> None:
             working = [t for g in m.working for t in m.working[g].get(i, [])]
             if not working:
                 continue
-            over = pulp.LpVariable(_name("over", label), lowBound=0)
+            over = pulp.LpVariable(lp_name("over", label), lowBound=0)
             need = sum(float(m.requirement[q][i]) for q in p.queues)
-            m.prob += (over - _expr(working) >= -need, _name("overstaff", label))
+            m.prob += (over - _expr(working) >= -need, lp_name("overstaff", label))
             pen_terms.append((over, costs.overstaffing_penalty_per_agent_hour * hours))
     if p.objective == "global-sl":
         # one call short of the target costs as much as ~an agent-hour short

@@ -60,7 +60,7 @@ from collections import defaultdict
 
 import numpy as np
 
-from optimiser.scheduling.model import _headcount, _weeks
+from optimiser.scheduling.model import headcount_of, week_blocks
 
 __all__ = ["tour_rounding", "round_tours"]
 
@@ -84,7 +84,7 @@ def round_tours(model, lp_values: dict[str, float]) -> dict[tuple, int]:
     out: dict[tuple, int] = {}
     for (g, c, w), keys in by_pool.items():
         vals = np.array([max(lp_values.get(model.tours[k].name, 0.0), 0.0) for k in keys])
-        total = min(int(math.ceil(vals.sum() * (1 + TOUR_EXTRA) - 1e-6)), _headcount(rules, g, c))
+        total = min(int(math.ceil(vals.sum() * (1 + TOUR_EXTRA) - 1e-6)), headcount_of(rules, g, c))
         if vals.sum() > 0:
             vals = vals * total / vals.sum()
         base = np.floor(vals + 1e-6).astype(int)
@@ -125,7 +125,7 @@ def _fewest_tours(model, g, w, block, per_day, paid_hours, certificate):
     for i, d in enumerate(block):
         prob += pulp.lpSum(z[k] for k in keys if i in k[3]) >= per_day.get(d, 0)
     for c in {k[1] for k in keys}:
-        prob += pulp.lpSum(z[k] for k in keys if k[1] == c) <= _headcount(rules, g, c)
+        prob += pulp.lpSum(z[k] for k in keys if k[1] == c) <= headcount_of(rules, g, c)
     prob += pulp.lpSum(z.values()) <= sum(certificate.values())
     prob += pulp.lpSum(z[k] * contracts[k[1]].max_hours_per_week * scale for k in keys) >= paid_hours
     prob.solve(pulp.HiGHS(msg=False, timeLimit=5))
@@ -207,6 +207,165 @@ class _State:
         return ok
 
 
+def _tour_capacity(tours: dict, weeks: list, contracts: dict):
+    """Working agents per (group, day) of whole ``tours``, and each (group, week)'s contract hours window [h]."""
+    cap = defaultdict(int)
+    hours_lo, hours_hi = defaultdict(float), defaultdict(float)
+    for (g, c, w, pat), z in tours.items():
+        block = weeks[w]
+        for i in pat:
+            cap[(g, block[i])] += z
+        scale = len(block) / 7.0
+        hours_lo[(g, w)] += z * contracts[c].min_hours_per_week * scale
+        hours_hi[(g, w)] += z * contracts[c].max_hours_per_week * scale
+    return cap, hours_lo, hours_hi
+
+
+def _fit_days_then_add_back(S: "_State", g: str, cap: dict, ceil: np.ndarray) -> str | None:
+    """Steps a) and b) for one group; the reason when no whole tours carry a day's shifts."""
+    G = S.G
+    # a) a day over its tours' capacity (whole tours below the LP's): drop the least useful shifts
+    for d in set(G.day.tolist()):
+        while S.used[d] > cap[(g, d)]:
+            rows = np.flatnonzero((G.day == d) & (S.xs > 0))
+            if not len(rows):
+                return f"no whole tours carry {g}'s shifts on day {d}"
+            lost = S.losses()[rows] / np.maximum(G.length[rows], 1)
+            S.apply(rows[int(np.argmin(lost))], -1)
+    # b) add back the shifts that restore most of the LP's on-shift agents
+    while True:
+        score = S.gains() / np.maximum(G.length, 1)
+        score[(S.xs >= ceil[G.idx]) | ~S.room_mask()] = -1.0
+        r = int(np.argmax(score))
+        if score[r] < ADD_THRESHOLD:
+            return None
+        S.apply(r, 1)
+
+
+def _take_back_across_groups(states: dict, lp_x: np.ndarray, n: int) -> None:
+    """Step c): take back added shifts whose agents the other groups' roundings already supply (all
+    groups' on-shift agents stay at the LP's total on most of the shift)."""
+    total_target = sum(S.G.target for S in states.values())
+    total_cur = sum(S.cur for S in states.values())
+    while REMOVE_THRESHOLD > 0:
+        best = None
+        short = np.clip(total_target - (total_cur - 1.0), 0.0, 1.0)
+        short[n] = 0.0
+        for g, S in states.items():
+            G = S.G
+            extra = np.flatnonzero(S.xs > np.floor(lp_x[G.idx] + 1e-6))
+            if not len(extra):
+                continue
+            loss = (short[G.pos[extra]] * S.valid[extra]).sum(axis=1) / np.maximum(G.length[extra], 1)
+            j = int(np.argmin(loss))
+            if best is None or loss[j] < best[0]:
+                best = (loss[j], g, extra[j])
+        if best is None or best[0] >= REMOVE_THRESHOLD:
+            return
+        S = states[best[1]]
+        total_cur[S.G.pos[best[2]][S.valid[best[2]]]] -= 1
+        S.apply(best[2], -1)
+
+
+def _refit_tours(model, S: "_State", g: str, w: int, block: list, hours: float, tours: dict, window: dict,
+                 contracts: dict) -> None:
+    """Step d), first half: the tours that carry the week's days with the least contract minimum, if any,
+    replace the rounded ones in ``window`` (``cap``, ``hours_lo``, ``hours_hi``)."""
+    fewest = _fewest_tours(model, g, w, block, {d: S.used[d] for d in block}, hours,
+                           {k: z for k, z in tours.items() if k[0] == g and k[2] == w})
+    if fewest is None:
+        return
+    cap, hours_lo, hours_hi = window["cap"], window["lo"], window["hi"]
+    for d in block:
+        cap[(g, d)] = 0
+    hours_lo[(g, w)] = hours_hi[(g, w)] = 0.0
+    for (_, c, _, pat), z in fewest.items():
+        for i in pat:
+            cap[(g, block[i])] += z
+        hours_lo[(g, w)] += z * contracts[c].min_hours_per_week * len(block) / 7.0
+        hours_hi[(g, w)] += z * contracts[c].max_hours_per_week * len(block) / 7.0
+
+
+def _raise_hours(S: "_State", in_week: np.ndarray, hours: float, lo: float) -> float | None:
+    """Add shifts (or lengthen one, same start) until the week's paid hours reach ``lo``; None if impossible."""
+    G, xs = S.G, S.xs
+    while hours < lo - 1e-6:
+        gain = S.gains()
+        best, best_score = None, -np.inf
+        add = (gain + 1e-3) / np.maximum(G.paid_hours, 1e-9) - 1e-9 * G.cost  # add a shift on a day with room
+        add[~(in_week & S.room_mask() & (G.paid_hours > 0))] = -np.inf
+        if np.isfinite(add.max()):
+            best, best_score = ("add", int(np.argmax(add))), float(add.max())
+        for r in np.flatnonzero(in_week & (xs > 0)):
+            for r2 in G.siblings[r]:  # lengthen: one agent of r moves to a longer shift, same start
+                extra = G.paid_hours[r2] - G.paid_hours[r]
+                if extra <= 0:
+                    continue
+                # same start: the coverage changes only on r2's tail beyond r
+                sc = (gain[r2] - gain[r] + 1e-3) / extra
+                if sc > best_score:
+                    best, best_score = ("move", r, r2), sc
+        if best is None:
+            return None
+        if best[0] == "add":
+            S.apply(best[1], 1)
+            hours += G.paid_hours[best[1]]
+        else:
+            S.apply(best[1], -1)
+            S.apply(best[2], 1)
+            hours += G.paid_hours[best[2]] - G.paid_hours[best[1]]
+    return hours
+
+
+def _lower_hours(S: "_State", in_week: np.ndarray, hours: float, lo: float, hi: float) -> float | None:
+    """Drop shifts (or shorten one, same start) until the week's paid hours are at most ``hi``, never
+    below ``lo``; None if impossible."""
+    G, xs = S.G, S.xs
+    while hours > hi + 1e-6:
+        loss = S.losses()
+        best, best_score = None, np.inf
+        for r in np.flatnonzero(in_week & (xs > 0)):
+            if hours - G.paid_hours[r] >= lo - 1e-6:
+                sc = loss[r] / max(G.paid_hours[r], 1e-9)
+                if sc < best_score:
+                    best, best_score = ("drop", r), sc
+            for r2 in G.siblings[r]:
+                less = G.paid_hours[r] - G.paid_hours[r2]
+                if less <= 0 or hours - less < lo - 1e-6:
+                    continue
+                sc = (loss[r] - loss[r2]) / less  # coverage lost on r's tail beyond r2
+                if sc < best_score:
+                    best, best_score = ("move", r, r2), sc
+        if best is None:
+            return None
+        if best[0] == "drop":
+            S.apply(best[1], -1)
+            hours -= G.paid_hours[best[1]]
+        else:
+            S.apply(best[1], -1)
+            S.apply(best[2], 1)
+            hours -= G.paid_hours[best[1]] - G.paid_hours[best[2]]
+    return hours
+
+
+def _fit_contract_hours(model, S: "_State", g: str, weeks: list, tours: dict, window: dict,
+                        contracts: dict) -> str | None:
+    """Step d): each week's paid hours of group ``g`` within the contract window of the fewest tours
+    that work its days; the reason when that cannot be done."""
+    G, xs = S.G, S.xs
+    for w, block in enumerate(weeks):
+        in_week = np.isin(G.day, block)
+        hours = float((xs * G.paid_hours)[in_week].sum())
+        _refit_tours(model, S, g, w, block, hours, tours, window, contracts)
+        lo, hi = window["lo"][(g, w)], window["hi"][(g, w)]
+        hours = _raise_hours(S, in_week, hours, lo)
+        if hours is None:
+            return f"{g}'s week {w + 1} cannot reach its contract minimum hours"
+        if _lower_hours(S, in_week, hours, lo, hi) is None:
+            return f"{g}'s week {w + 1} cannot get under its contract maximum hours"
+    return None
+
+
 def tour_rounding(model, lp_values: dict[str, float]) -> tuple[dict[str, int] | None, str]:
     """Whole shift counts near the LP plan that fit whole tours (see module doc).
 
@@ -232,134 +391,27 @@ def tour_rounding(model, lp_values: dict[str, float]) -> tuple[dict[str, int] | 
     x = np.floor(lp_x + 1e-6).astype(int)
     ceil = np.ceil(lp_x - 1e-6).astype(int)
     tours = round_tours(model, lp_values)
-    weeks = _weeks(model.problem.n_days)
-    n_days = model.problem.n_days
-    cap = defaultdict(int)
-    hours_lo, hours_hi = defaultdict(float), defaultdict(float)
+    weeks = week_blocks(model.problem.n_days)
     contracts = {c.name: c for c in rules.contracts}
-    for (g, c, w, pat), z in tours.items():
-        block = weeks[w]
-        for i in pat:
-            cap[(g, block[i])] += z
-        scale = len(block) / 7.0
-        hours_lo[(g, w)] += z * contracts[c].min_hours_per_week * scale
-        hours_hi[(g, w)] += z * contracts[c].max_hours_per_week * scale
+    cap, hours_lo, hours_hi = _tour_capacity(tours, weeks, contracts)
     tcap = {t.name: t.max_agents_per_day for t in rules.templates if t.max_agents_per_day is not None}
     tused = defaultdict(int)
-    for i, sv in enumerate(shifts):
-        tused[(sv.template, sv.day)] += x[i]
     by_group = defaultdict(list)
     for i, sv in enumerate(shifts):
+        tused[(sv.template, sv.day)] += x[i]
         by_group[sv.group].append(i)
     states = {}
     for g, idx in by_group.items():
-        S = states[g] = _State(g, _Group(idx, shifts, n, lp_x), x, n, n_days, cap, tcap, tused)
-        G = S.G
-        # a) a day over its tours' capacity (whole tours below the LP's): drop the least useful shifts
-        for d in set(G.day.tolist()):
-            while S.used[d] > cap[(g, d)]:
-                rows = np.flatnonzero((G.day == d) & (S.xs > 0))
-                if not len(rows):
-                    return None, f"no whole tours carry {g}'s shifts on day {d}"
-                lost = S.losses()[rows] / np.maximum(G.length[rows], 1)
-                S.apply(rows[int(np.argmin(lost))], -1)
-        # b) add back the shifts that restore most of the LP's on-shift agents
-        while True:
-            score = S.gains() / np.maximum(G.length, 1)
-            score[(S.xs >= ceil[G.idx]) | ~S.room_mask()] = -1.0
-            r = int(np.argmax(score))
-            if score[r] < ADD_THRESHOLD:
-                break
-            S.apply(r, 1)
-    # c) across groups: take back added shifts whose agents the other groups' roundings already
-    #    supply (all groups' on-shift agents stay at the LP's total on most of the shift)
-    total_target = sum(S.G.target for S in states.values())
-    total_cur = sum(S.cur for S in states.values())
-    while REMOVE_THRESHOLD > 0:
-        best = None
-        short = np.clip(total_target - (total_cur - 1.0), 0.0, 1.0)
-        short[n] = 0.0
-        for g, S in states.items():
-            G = S.G
-            extra = np.flatnonzero(S.xs > np.floor(lp_x[G.idx] + 1e-6))
-            if not len(extra):
-                continue
-            loss = (short[G.pos[extra]] * S.valid[extra]).sum(axis=1) / np.maximum(G.length[extra], 1)
-            j = int(np.argmin(loss))
-            if best is None or loss[j] < best[0]:
-                best = (loss[j], g, extra[j])
-        if best is None or best[0] >= REMOVE_THRESHOLD:
-            break
-        S = states[best[1]]
-        total_cur[S.G.pos[best[2]][S.valid[best[2]]]] -= 1
-        S.apply(best[2], -1)
+        S = states[g] = _State(g, _Group(idx, shifts, n, lp_x), x, n, model.problem.n_days, cap, tcap, tused)
+        why = _fit_days_then_add_back(S, g, cap, ceil)
+        if why:
+            return None, why
+    _take_back_across_groups(states, lp_x, n)
+    window = {"cap": cap, "lo": hours_lo, "hi": hours_hi}
     for g, S in states.items():
-        G, xs = S.G, S.xs
-        # d) paid hours of each week within the contract window of the fewest tours that work its days
-        for w, block in enumerate(weeks):
-            in_week = np.isin(G.day, block)
-            hours = float((xs * G.paid_hours)[in_week].sum())
-            fewest = _fewest_tours(model, g, w, block, {d: S.used[d] for d in block}, hours,
-                                   {k: z for k, z in tours.items() if k[0] == g and k[2] == w})
-            if fewest is not None:  # the tours that carry these days with the least contract minimum
-                for d in block:
-                    cap[(g, d)] = 0
-                hours_lo[(g, w)] = hours_hi[(g, w)] = 0.0
-                for (_, c, _, pat), z in fewest.items():
-                    for i in pat:
-                        cap[(g, block[i])] += z
-                    hours_lo[(g, w)] += z * contracts[c].min_hours_per_week * len(block) / 7.0
-                    hours_hi[(g, w)] += z * contracts[c].max_hours_per_week * len(block) / 7.0
-            lo, hi = hours_lo[(g, w)], hours_hi[(g, w)]
-            while hours < lo - 1e-6:
-                gain = S.gains()
-                best, best_score = None, -np.inf
-                add = (gain + 1e-3) / np.maximum(G.paid_hours, 1e-9) - 1e-9 * G.cost  # add a shift on a day with room
-                add[~(in_week & S.room_mask() & (G.paid_hours > 0))] = -np.inf
-                if np.isfinite(add.max()):
-                    best, best_score = ("add", int(np.argmax(add))), float(add.max())
-                for r in np.flatnonzero(in_week & (xs > 0)):
-                    for r2 in G.siblings[r]:  # lengthen: one agent of r moves to a longer shift, same start
-                        extra = G.paid_hours[r2] - G.paid_hours[r]
-                        if extra <= 0:
-                            continue
-                        # same start: the coverage changes only on r2's tail beyond r
-                        sc = (gain[r2] - gain[r] + 1e-3) / extra
-                        if sc > best_score:
-                            best, best_score = ("move", r, r2), sc
-                if best is None:
-                    return None, f"{g}'s week {w + 1} cannot reach its contract minimum hours"
-                if best[0] == "add":
-                    S.apply(best[1], 1)
-                    hours += G.paid_hours[best[1]]
-                else:
-                    S.apply(best[1], -1)
-                    S.apply(best[2], 1)
-                    hours += G.paid_hours[best[2]] - G.paid_hours[best[1]]
-            while hours > hi + 1e-6:
-                loss = S.losses()
-                best, best_score = None, np.inf
-                for r in np.flatnonzero(in_week & (xs > 0)):
-                    if hours - G.paid_hours[r] >= lo - 1e-6:
-                        sc = loss[r] / max(G.paid_hours[r], 1e-9)
-                        if sc < best_score:
-                            best, best_score = ("drop", r), sc
-                    for r2 in G.siblings[r]:
-                        less = G.paid_hours[r] - G.paid_hours[r2]
-                        if less <= 0 or hours - less < lo - 1e-6:
-                            continue
-                        sc = (loss[r] - loss[r2]) / less  # coverage lost on r's tail beyond r2
-                        if sc < best_score:
-                            best, best_score = ("move", r, r2), sc
-                if best is None:
-                    return None, f"{g}'s week {w + 1} cannot get under its contract maximum hours"
-                if best[0] == "drop":
-                    S.apply(best[1], -1)
-                    hours -= G.paid_hours[best[1]]
-                else:
-                    S.apply(best[1], -1)
-                    S.apply(best[2], 1)
-                    hours -= G.paid_hours[best[1]] - G.paid_hours[best[2]]
-        x[G.idx] = xs
+        why = _fit_contract_hours(model, S, g, weeks, tours, window, contracts)
+        if why:
+            return None, why
+        x[S.G.idx] = S.xs
     counts = {sv.var.name: int(x[i]) for i, sv in enumerate(shifts)}
     return counts, ""

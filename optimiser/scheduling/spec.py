@@ -1,8 +1,8 @@
 """The scheduling problem as typed, frozen data.
 
 Everything the optimiser needs goes in as one :class:`SchedulingProblem`; the
-YAML rules file (:mod:`optimiser.scheduling.rules_file`) and the requirement
-CSV (:mod:`optimiser.scheduling.io`) are two ways of filling it.  Times of day
+YAML rules file (:mod:`wfm.io.rules`) and the requirement CSV
+(:mod:`wfm.io.requirement`) are two ways of filling it.  Times of day
 are stored as minutes after local midnight (``start_minutes``) and offsets
 inside a shift as minutes after the shift start, so every field carries its
 unit in its name.
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+from wfm.ground.vocabulary import DEFAULT_TZ
 OBJECTIVES: tuple[str, ...] = ("cost", "global-sl", "max-sl")
 SOLVERS: tuple[str, ...] = ("highs", "cbc")
 SL_PERIODS: tuple[str, ...] = ("day", "week", "horizon")
@@ -242,7 +242,7 @@ class Rules:
     :class:`SchedulingProblem`."""
 
     interval_minutes: int = 15
-    tz: str = "Europe/Stockholm"
+    tz: str = DEFAULT_TZ
     cyclic: bool = True
     skill_groups: tuple[SkillGroup, ...] = ()
     contracts: tuple[Contract, ...] = ()
@@ -259,6 +259,9 @@ class Rules:
     objective: str = "cost"
     headcount_total: int | None = None
     solver: SolverSettings = SolverSettings()
+    #: The rules file's ``roster:`` section as written (``ruleset:`` and overrides), for the
+    #: roster of this schedule (:func:`optimiser.roster.rules.ruleset_from_rules`).
+    roster: dict = field(default_factory=dict, hash=False)
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,11 @@
-"""Frames for charts of a schedule result (pure functions, used by the app's Schedule page)."""
+"""Frames for charts of a schedule result (pure functions, used by the app's Schedule page).
+
+The schedule CSV as text for a download is :func:`wfm.io.schedule.schedule_csv_text`.
+"""
 
 from __future__ import annotations
 
-import os
-import tempfile
-
 import pandas as pd
-
-from optimiser.scheduling.io import write_schedule_csv
 
 
 def coverage_by_interval(result) -> pd.DataFrame:
@@ -42,36 +40,3 @@ def shift_timeline(shifts: pd.DataFrame, *, limit: int = 60) -> pd.DataFrame:
     top["start"] = top["start"].map(lambda ts: ts.tz_localize(None))
     top["end"] = top["end"].map(lambda ts: ts.tz_localize(None))
     return top.reset_index(drop=True)
-
-
-def schedule_csv_text(shifts: pd.DataFrame) -> str:
-    """The schedule CSV (the ``wfm schedule`` output contract) as text, for a download button."""
-    fd, path = tempfile.mkstemp(suffix=".csv")
-    os.close(fd)
-    try:
-        write_schedule_csv(shifts, path)
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    finally:
-        os.unlink(path)
-
-
-def coarsen_rules_text(rules_yaml: str, *, start_every_minutes: int = 60, lengths: int = 3) -> str:
-    """A coarser copy of a rules file: shift starts on the hour and ``lengths`` shift lengths per template.
-
-    The same rule families on a much smaller model, for quick looks (and for tests and benchmarks that
-    must finish fast). Start windows are rounded down to the hour.
-    """
-    import yaml
-
-    if lengths < 1:
-        raise ValueError(f"lengths must be >= 1, got {lengths}")
-    rules = yaml.safe_load(rules_yaml)
-    for template in rules["shift_templates"].values():
-        template["start_every_minutes"] = start_every_minutes
-        template["start_from"] = template["start_from"][:3] + "00"
-        template["start_to"] = template["start_to"][:3] + "00"
-        all_lengths = template["lengths_hours"]
-        picks = sorted({round(i * (len(all_lengths) - 1) / max(lengths - 1, 1)) for i in range(lengths)})
-        template["lengths_hours"] = [all_lengths[i] for i in picks]
-    return yaml.safe_dump(rules, sort_keys=False)

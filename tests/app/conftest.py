@@ -87,7 +87,7 @@ def compact_rules_text() -> str:
     """The demo rules with hourly start times and three shift lengths: same rule families, a small model."""
     import yaml
 
-    from optimiser.scheduling.views import coarsen_rules_text
+    from wfm.io.rules import coarsen_rules_text
 
     rules = yaml.safe_load(coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8")))
     rules["solver"]["time_limit_seconds"] = 20

@@ -9,8 +9,8 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from optimiser.analysis.risk import assess_schedule
-from optimiser.scheduling.io import build_problem
-from optimiser.scheduling.rules_file import load_rules
+from optimiser.scheduling.problem import build_problem
+from wfm.io.rules import load_rules
 from optimiser.scheduling.solve import solve
 from optimiser.staffing.requirement import AccessibilityTargets
 

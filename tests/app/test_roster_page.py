@@ -7,10 +7,10 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from optimiser.roster.agents import read_agents, read_unavailability
+from wfm.io.agents import read_agents, read_unavailability
 from optimiser.roster.views import roster_grid
-from optimiser.scheduling.io import build_problem
-from optimiser.scheduling.rules_file import load_rules
+from optimiser.scheduling.problem import build_problem
+from wfm.io.rules import load_rules
 from optimiser.scheduling.solve import solve
 from optimiser.store.repository import PlanStore
 from tests.app.test_schedule_page import small_requirement

@@ -54,6 +54,9 @@ PARAMETER_FLAGS: dict[str, str] = {
     "time_limit_seconds": "--time-limit",
     "objective": "--objective",
     "solver": "--solver",
+    "headcount_total": "--headcount",
+    "decompose": "--decompose",
+    "method": "--method",
 }
 
 

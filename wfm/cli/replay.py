@@ -71,7 +71,7 @@ def run_replay_command(args) -> int:
     from optimiser.analysis.calibration import read_call_records
     from optimiser.analysis.replay import run_replay
     from optimiser.analysis.report import write_replay_report
-    from optimiser.scheduling.rules_file import load_rules
+    from wfm.io.rules import load_rules
 
     weeks = number(args.weeks, "--weeks", low=1, whole=True)
     reps = number(args.replications, "--replications", low=1, whole=True)

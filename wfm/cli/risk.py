@@ -38,7 +38,7 @@ def register(subparsers) -> None:
 
 def run_risk_command(args) -> int:
     from optimiser.analysis.risk import assess_schedule
-    from optimiser.scheduling.io import read_schedule_csv
+    from wfm.io.schedule import read_schedule_csv
     from wfm.cli.staff import read_forecast_csv
 
     conf = number(args.confidence, "--confidence", low=0, high=1, low_open=True, high_open=True)

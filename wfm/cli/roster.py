@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from wfm.ground.errors import WfmInputError
-from wfm.ground.vocabulary import SolverStatus
+from wfm.ground.vocabulary import DEFAULT_TZ, SolverStatus
 
 
 def register(subparsers) -> None:
@@ -46,16 +46,17 @@ def register(subparsers) -> None:
                         "construction and local search only, far less memory, no bound; auto (default): the MIP up to "
                         "40,000 possible agent-shift pairs, else the local search")
     p.add_argument("--pseudonymise", action="store_true", help="replace agent ids and names on export")
-    p.add_argument("--tz", default="Europe/Stockholm", help="IANA time zone of the site (default Europe/Stockholm)")
+    p.add_argument("--tz", default=DEFAULT_TZ, help=f"IANA time zone of the site (default {DEFAULT_TZ})")
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
-    from wfm.io.roster import export_roster
-    from optimiser.roster import RosterProblem, expand_weeks, load_ruleset, read_agents, read_unavailability, solve_roster
-    from optimiser.roster.agents import read_preferences
-    from optimiser.scheduling.io import read_schedule_csv
+    from optimiser.roster import RosterProblem, expand_weeks, solve_roster
     from optimiser.scheduling.spec import SolverSettings
+    from wfm.io.agents import read_agents, read_preferences, read_unavailability
+    from wfm.io.roster import export_roster
+    from wfm.io.rules import load_ruleset
+    from wfm.io.schedule import read_schedule_csv
 
     if not args.time_limit > 0:
         raise WfmInputError(f"--time-limit must be > 0 seconds, got {args.time_limit!r}")

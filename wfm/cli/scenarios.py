@@ -29,33 +29,10 @@ import pandas as pd
 from optimiser.store.models import KINDS
 from optimiser.store.repository import PlanStore, ScenarioNotFoundError
 from wfm.ground.errors import WfmInputError
-
-DEFAULT_TZ = "Europe/Stockholm"
-
-
-def read_roster_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """Read a roster CSV (the layout of the ``.csv`` export) back into assignments."""
-    from wfm.io.roster import ROSTER_COLUMNS, validate_assignments
-    from wfm.ground.timegrid import parse_offset_timestamps
-
-    path = Path(path)
-    text_columns = ("agent_id", "name", "site", "skill_group", "shift_id", "breaks")
-    try:
-        df = pd.read_csv(path, dtype={c: str for c in text_columns}, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"{path}: roster file not found") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"{path}: not a readable CSV ({exc})") from exc
-    missing = [c for c in ROSTER_COLUMNS if c not in df.columns]
-    if missing:
-        raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}")
-    for column in ("start", "end"):
-        df[column] = parse_offset_timestamps(df[column], tz, str(path), column)
-    for column in ("site", "skill_group"):
-        df[column] = df[column].astype(object).where(df[column] != "", None)
-    validate_assignments(df, tz, source=str(path))  # raises on bad rows
-    df["paid_minutes"] = pd.to_numeric(df["paid_minutes"]).astype("int64")
-    return df.loc[:, list(ROSTER_COLUMNS) + [c for c in df.columns if c not in ROSTER_COLUMNS and c != "date"]]
+from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.requirement import read_requirement_csv
+from wfm.io.roster import read_roster_csv
+from wfm.io.schedule import read_schedule_csv
 
 
 def read_plan_csv(path: str | Path, kind: str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
@@ -64,10 +41,8 @@ def read_plan_csv(path: str | Path, kind: str, tz: str = DEFAULT_TZ) -> pd.DataF
         from wfm.cli.staff import read_forecast_csv
         return read_forecast_csv(path, tz)
     if kind == "requirement":
-        from optimiser.scheduling.io import read_requirement_csv
         return read_requirement_csv(path, tz)
     if kind == "schedule":
-        from optimiser.scheduling.io import read_schedule_csv
         return read_schedule_csv(path, tz)
     if kind == "roster":
         return read_roster_csv(path, tz)

@@ -19,12 +19,14 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from optimiser.scheduling.io import build_problem, read_requirement_csv, write_schedule_csv
-from optimiser.scheduling.rules_file import load_rules
+from optimiser.scheduling.problem import build_problem
 from optimiser.scheduling.solve import solve
 from optimiser.scheduling.spec import OBJECTIVES, SOLVERS
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import SolverStatus
+from wfm.io.requirement import read_requirement_csv
+from wfm.io.rules import load_rules
+from wfm.io.schedule import write_schedule_csv
 
 
 def register(subparsers) -> None:

@@ -31,6 +31,7 @@ from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, required_agents
 from wfm.cli.args import add_target_flags, flag_number, targets_from_flags
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.requirement import write_requirement_csv
 
 
 def register(subparsers) -> None:
@@ -170,10 +171,6 @@ def read_forecast_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     return df
 
 
-def _iso(series: pd.Series) -> list[str]:
-    return [t.isoformat() for t in series]
-
-
 def _run_forecast(args) -> int:
     if args.out is None:
         raise WfmInputError("--forecast needs --out requirement.csv")
@@ -189,12 +186,9 @@ def _run_forecast(args) -> int:
         callback_acceptance=cb_accept, callback_threshold_seconds=cb_threshold,
         callback_window_minutes=flag_number(args, "callback_window_minutes"), offer_callbacks=True)
     table, _ = plan_requirement(df, targets, whatifs, source=str(args.forecast))
-    out = table.copy()
-    out["interval_start"] = _iso(out["interval_start"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(args.out, index=False)
+    write_requirement_csv(table, args.out)
     total = float((table["agents_required"] * table.attrs.get("interval_minutes", 15) / 60).sum())
-    print(f"wrote {len(out)} intervals x {out['queue'].nunique()} queue(s) to {args.out}; "
+    print(f"wrote {len(table)} intervals x {table['queue'].nunique()} queue(s) to {args.out}; "
           f"peak agents_required {int(table['agents_required'].max())}, "
           f"{total:.0f} scheduled agent-hours")
     return 0

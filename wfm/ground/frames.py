@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import parse_offset_timestamps
 from wfm.ground.vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -39,8 +40,11 @@ __all__ = [
     "check_history",
     "format_breaks",
     "parse_breaks",
+    "REQUIREMENT_NUMERIC_COLUMNS",
+    "REQUIREMENT_REQUIRED_COLUMNS",
     "require_columns",
     "require_tz_aware",
+    "validate_requirement",
 ]
 
 # --------------------------------------------------------------------------- history
@@ -277,3 +281,66 @@ def parse_breaks(text, tz: str = DEFAULT_TZ, where: str = "breaks") -> tuple[Bre
 def format_breaks(breaks: Iterable[Break]) -> str:
     """The ``breaks`` column notation of ``breaks`` (inverse of :func:`parse_breaks`)."""
     return ";".join(b.text() for b in breaks)
+
+
+# ============================================================================================
+# Requirement frame (staffing -> scheduling; the requirement CSV)
+# ============================================================================================
+
+#: Columns every requirement has: agents to schedule per queue and interval.
+REQUIREMENT_REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "agents_required")
+#: Optional numeric columns a requirement may carry (the service-level curves need the first two).
+REQUIREMENT_NUMERIC_COLUMNS: tuple[str, ...] = ("calls_offered", "aht_seconds", "agents_required_fractional",
+                                                "shrinkage", "answer_within_seconds", "patience_seconds",
+                                                "target_service_level")
+
+
+def validate_requirement(df: pd.DataFrame, tz: str = DEFAULT_TZ, source: str = "requirement") -> pd.DataFrame:
+    """Check and normalise a requirement frame.
+
+    ``interval_start`` becomes tz-aware in ``tz`` (text must carry a UTC offset; naive timestamps
+    are refused), ``queue`` text, the numeric columns float64 (finite, >= 0; ``agents_required``
+    present on every row); one row per (queue, interval_start).  Rows are named as in the CSV
+    (header = row 1).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy sorted by queue and interval_start.
+
+    Raises
+    ------
+    WfmInputError
+        Naming ``source``, the row, the column, the rule and the value.
+    """
+    missing = [c for c in REQUIREMENT_REQUIRED_COLUMNS if c not in df.columns]
+    if missing:
+        raise WfmInputError(
+            f"{source}: missing required column(s) {', '.join(missing)}; a requirement needs "
+            f"{', '.join(REQUIREMENT_REQUIRED_COLUMNS)} (found {', '.join(map(str, df.columns))})")
+    df = df.copy()
+    if isinstance(df["interval_start"].dtype, pd.DatetimeTZDtype):
+        df["interval_start"] = df["interval_start"].dt.tz_convert(tz)
+    elif pd.api.types.is_datetime64_any_dtype(df["interval_start"]):
+        raise WfmInputError(f"{source}: column interval_start must be tz-aware, got naive timestamps")
+    else:
+        df["interval_start"] = parse_offset_timestamps(df["interval_start"], tz, source, "interval_start")
+    df["queue"] = df["queue"].astype(str)
+    for column in ("agents_required",) + REQUIREMENT_NUMERIC_COLUMNS:
+        if column not in df.columns:
+            continue
+        values = pd.to_numeric(df[column], errors="coerce")
+        bad = (values.isna() & df[column].notna()) | ~np.isfinite(values.fillna(0)) | (values < 0)
+        if column == "agents_required":
+            bad |= values.isna()
+        if bad.any():
+            i = _first(bad)
+            raise WfmInputError(
+                f"{source}: row {i + 2}, column {column}: must be a finite number >= 0, got {df[column].iloc[i]!r}")
+        df[column] = values.astype("float64")
+    dup = df.duplicated(["queue", "interval_start"])
+    if dup.any():
+        i = _first(dup)
+        raise WfmInputError(f"{source}: row {i + 2}: duplicate (queue, interval_start) = "
+                            f"({df['queue'].iloc[i]}, {df['interval_start'].iloc[i].isoformat()})")
+    return df.sort_values(["queue", "interval_start"], ignore_index=True)

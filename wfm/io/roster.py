@@ -41,9 +41,12 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import re
 import secrets
+import tempfile
+import zipfile
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -53,7 +56,9 @@ import pandas as pd
 from optimiser.queueing.on_phone import agents_on_shift
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import ROSTER_COLUMNS, parse_breaks
-from wfm.ground.timegrid import interval_minutes_of
+from wfm.ground.timegrid import interval_minutes_of, parse_offset_timestamps
+from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.common import read_csv, source_name
 
 CSV_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "date", "start", "end",
                                 "paid_minutes", "breaks")
@@ -134,7 +139,7 @@ def _zone(tz: str) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise WfmInputError(f"tz must be an IANA time zone such as Europe/Stockholm, got {tz!r}") from exc
+        raise WfmInputError(f"tz must be an IANA time zone such as {DEFAULT_TZ}, got {tz!r}", parameter="tz") from exc
 
 
 def _show(value) -> str:
@@ -150,7 +155,7 @@ def _hhmm(start: pd.Timestamp, end: pd.Timestamp) -> str:
 
 # --- validation ----------------------------------------------------------------------
 
-def validate_assignments(assignments: pd.DataFrame, tz: str = "Europe/Stockholm",
+def validate_assignments(assignments: pd.DataFrame, tz: str = DEFAULT_TZ,
                          source: str = "assignments") -> pd.DataFrame:
     """Check the roster assignments and return a copy in ``tz``, sorted by agent and start.
 
@@ -374,56 +379,59 @@ def _xlsx_text(value, where: str):
     return value
 
 
-def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool,
-                      coverage: pd.DataFrame | None) -> Path:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+class _Styles:
+    """The workbook's few styles (openpyxl is imported only when a workbook is written)."""
+
+    def __init__(self):
+        from openpyxl.styles import Alignment, Font, PatternFill
+
+        self.bold = Font(bold=True)
+        self.header = PatternFill("solid", fgColor="DDE3EA")
+        self.weekend = PatternFill("solid", fgColor="EDEDED")
+        self.wrap = Alignment(wrap_text=True, vertical="top")
+        self.center = Alignment(horizontal="center")
+
+
+def _put(ws, row, column, value, where):
+    """A cell whose text is never a formula (see :func:`neutralise_formula`)."""
+    cell = ws.cell(row=row, column=column, value=_xlsx_text(value, where))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # never a formula
+    return cell
+
+
+def _roster_sheet(ws, df: pd.DataFrame, style: _Styles) -> None:
+    """One row per agent, one column per day, cells like ``07:00–16:00``; weekends shaded, header frozen."""
     from openpyxl.utils import get_column_letter
 
-    bold = Font(bold=True)
-    header_fill = PatternFill("solid", fgColor="DDE3EA")
-    weekend_fill = PatternFill("solid", fgColor="EDEDED")
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def put(ws, row, column, value, where):
-        cell = ws.cell(row=row, column=column, value=_xlsx_text(value, where))
-        if isinstance(cell.value, str):
-            cell.data_type = "s"  # never a formula
-        return cell
-
-    wb = Workbook()
-    # Roster grid: one row per agent, one column per day.
-    ws = wb.active
     ws.title = "Roster"
     days = [] if df.empty else [d.date() for d in pd.date_range(min(df["date"]), max(df["date"]), freq="D")]
     fixed = ["Agent ID", "Name", "Site", "Skill group", "Paid hours"]
     for j, title in enumerate(fixed, start=1):
         c = ws.cell(row=1, column=j, value=title)
-        c.font, c.fill = bold, header_fill
+        c.font, c.fill = style.bold, style.header
     for j, day in enumerate(days, start=len(fixed) + 1):
         c = ws.cell(row=1, column=j, value=f"{day:%a %Y-%m-%d}")
-        c.font, c.fill, c.alignment = bold, (weekend_fill if day.weekday() >= 5 else header_fill), \
-            Alignment(horizontal="center")
+        c.font, c.fill, c.alignment = style.bold, (style.weekend if day.weekday() >= 5 else style.header), style.center
     day_col = {day: j for j, day in enumerate(days, start=len(fixed) + 1)}
     grid_widths = {j: 12 for j in day_col.values()}
     for i, (agent_id, group) in enumerate(_by_agent(df), start=2):
         first = group[0]
         where = f"Roster sheet, agent {agent_id!r}"
-        put(ws, i, 1, agent_id, where + ", column agent_id")
-        put(ws, i, 2, first.name, where + ", column name")
-        put(ws, i, 3, first.site, where + ", column site")
-        put(ws, i, 4, first.skill_group, where + ", column skill_group")
+        for j, (column, value) in enumerate(zip(("agent_id", "name", "site", "skill_group"),
+                                                (agent_id, first.name, first.site, first.skill_group)), start=1):
+            _put(ws, i, j, value, f"{where}, column {column}")
         ws.cell(row=i, column=5, value=round(sum(r.paid_minutes for r in group) / 60.0, 2))
         cells: dict = {}
         for r in group:
             cells.setdefault(r.date, []).append(_hhmm(r.start, r.end))
         for day, texts in cells.items():
             c = ws.cell(row=i, column=day_col[day], value="\n".join(texts))
-            c.alignment = wrap
+            c.alignment = style.wrap
             grid_widths[day_col[day]] = max(grid_widths[day_col[day]], max(len(t) for t in texts) + 2)
         for day, j in day_col.items():
             if day.weekday() >= 5:
-                ws.cell(row=i, column=j).fill = weekend_fill
+                ws.cell(row=i, column=j).fill = style.weekend
     ws.freeze_panes = ws.cell(row=2, column=len(fixed) + 1)
     widths = {1: max([10] + [len(str(a)) + 2 for a in df["agent_id"]]),
               2: max([12] + [len(str(n)) + 2 for n in df["name"]]),
@@ -432,42 +440,62 @@ def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool
     for j, w in {**widths, **grid_widths}.items():
         ws.column_dimensions[get_column_letter(j)].width = min(w, 60)
 
-    # Shifts: the CSV rows.
-    shifts = wb.create_sheet("Shifts")
+
+def _shifts_sheet(ws, df: pd.DataFrame, style: _Styles) -> None:
+    """The CSV rows."""
+    from openpyxl.utils import get_column_letter
+
     for j, title in enumerate(CSV_COLUMNS, start=1):
-        c = shifts.cell(row=1, column=j, value=title)
-        c.font, c.fill = bold, header_fill
+        c = ws.cell(row=1, column=j, value=title)
+        c.font, c.fill = style.bold, style.header
     for i, row in enumerate(_csv_rows(df), start=2):
         for j, (column, value) in enumerate(zip(CSV_COLUMNS, row), start=1):
-            put(shifts, i, j, value, f"Shifts sheet, row {i}, column {column}")
-    shifts.freeze_panes = "A2"
+            _put(ws, i, j, value, f"Shifts sheet, row {i}, column {column}")
+    ws.freeze_panes = "A2"
     for j, column in enumerate(CSV_COLUMNS, start=1):
-        shifts.column_dimensions[get_column_letter(j)].width = {"start": 27, "end": 27, "breaks": 60,
-                                                                "date": 12}.get(column, 14)
+        ws.column_dimensions[get_column_letter(j)].width = {"start": 27, "end": 27, "breaks": 60,
+                                                            "date": 12}.get(column, 14)
 
-    if coverage is not None:
-        cov = _coverage_text(_coverage_frame(coverage, df))
-        sheet = wb.create_sheet("Coverage")
-        for j, column in enumerate(cov.columns, start=1):
-            c = put(sheet, 1, j, str(column), f"Coverage sheet, header {column!r}")
-            c.font, c.fill = bold, header_fill
-            sheet.column_dimensions[get_column_letter(j)].width = 27 if column == "interval_start" else 18
-        for i, values in enumerate(cov.itertuples(index=False, name=None), start=2):
-            for j, (column, value) in enumerate(zip(cov.columns, values), start=1):
-                put(sheet, i, j, _json_value(value), f"Coverage sheet, row {i}, column {column}")
-        sheet.freeze_panes = "B2"
 
-    about = wb.create_sheet("About")
+def _coverage_sheet(ws, df: pd.DataFrame, coverage: pd.DataFrame, style: _Styles) -> None:
+    from openpyxl.utils import get_column_letter
+
+    cov = _coverage_text(_coverage_frame(coverage, df))
+    for j, column in enumerate(cov.columns, start=1):
+        c = _put(ws, 1, j, str(column), f"Coverage sheet, header {column!r}")
+        c.font, c.fill = style.bold, style.header
+        ws.column_dimensions[get_column_letter(j)].width = 27 if column == "interval_start" else 18
+    for i, values in enumerate(cov.itertuples(index=False, name=None), start=2):
+        for j, (column, value) in enumerate(zip(cov.columns, values), start=1):
+            _put(ws, i, j, _json_value(value), f"Coverage sheet, row {i}, column {column}")
+    ws.freeze_panes = "B2"
+
+
+def _about_sheet(ws, df: pd.DataFrame, tz: str, pseudonymised: bool, style: _Styles) -> None:
     for i, (key, value) in enumerate([
         ("Time zone", tz), ("Generated at (UTC)", dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")),
         ("Pseudonymised", "yes" if pseudonymised else "no"),
         ("Agents", int(df["agent_id"].nunique())), ("Shifts", int(len(df))),
         ("Note", "Text starting with = + - @ is shown with a leading ' so it is never run as a formula."),
     ], start=1):
-        about.cell(row=i, column=1, value=key).font = bold
-        about.cell(row=i, column=2, value=value)
-    about.column_dimensions["A"].width = 20
-    about.column_dimensions["B"].width = 80
+        ws.cell(row=i, column=1, value=key).font = style.bold
+        ws.cell(row=i, column=2, value=value)
+    ws.column_dimensions["A"].width = 20
+    ws.column_dimensions["B"].width = 80
+
+
+def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool,
+                      coverage: pd.DataFrame | None) -> Path:
+    """The workbook: sheets Roster, Shifts, Coverage (when ``coverage`` is given) and About."""
+    from openpyxl import Workbook
+
+    style = _Styles()
+    wb = Workbook()
+    _roster_sheet(wb.active, df, style)
+    _shifts_sheet(wb.create_sheet("Shifts"), df, style)
+    if coverage is not None:
+        _coverage_sheet(wb.create_sheet("Coverage"), df, coverage, style)
+    _about_sheet(wb.create_sheet("About"), df, tz, pseudonymised, style)
     wb.save(path)
     return path
 
@@ -530,7 +558,7 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
 
 
 def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | None = None,
-                  pseudonymise: bool = False, tz: str = "Europe/Stockholm", salt: str | None = None):
+                  pseudonymise: bool = False, tz: str = DEFAULT_TZ, salt: str | None = None):
     """Write the roster to ``path``; the format follows its suffix.
 
     Parameters
@@ -550,7 +578,7 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
         scheduled vs required per interval (see :func:`optimiser.queueing.on_phone.agents_on_shift`).
     pseudonymise : bool, default False
         Replace ``agent_id`` and ``name`` by salted-hash pseudonyms.
-    tz : str, default "Europe/Stockholm"
+    tz : str, default :data:`~wfm.ground.vocabulary.DEFAULT_TZ`
         Zone of the local times written.
     salt : str, optional
         Pseudonym salt; default a random one per export.
@@ -575,3 +603,59 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
     if suffix == ".xlsx":
         return write_roster_xlsx(df, path, tz, pseudonymise, coverage)
     return write_roster_ics(df, path, tz)
+
+
+def read_roster_csv(source, tz: str = DEFAULT_TZ, *, name: str | None = None) -> pd.DataFrame:
+    """Read a roster CSV (the layout of the ``.csv`` export, :data:`CSV_COLUMNS`) back into assignments.
+
+    Parameters
+    ----------
+    source : path-like or file object
+    tz : str
+        Zone the times are converted to.
+    name : str, optional
+        How messages name the file (default its path or name).
+
+    Returns
+    -------
+    pandas.DataFrame
+        :data:`ROSTER_COLUMNS` (then any other columns but ``date``), ``start``/``end`` tz-aware,
+        ``paid_minutes`` int64, empty ``site``/``skill_group`` as None; every row checked as
+        :func:`validate_assignments` checks it.
+    """
+    label = name or source_name(source, "roster")
+    text_columns = ("agent_id", "name", "site", "skill_group", "shift_id", "breaks")
+    df = read_csv(source, "roster", label, dtype={c: str for c in text_columns}, keep_default_na=False)
+    missing = [c for c in ROSTER_COLUMNS if c not in df.columns]
+    if missing:
+        raise WfmInputError(f"{label}: missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}")
+    for column in ("start", "end"):
+        df[column] = parse_offset_timestamps(df[column], tz, label, column)
+    for column in ("site", "skill_group"):
+        df[column] = df[column].astype(object).where(df[column] != "", None)
+    validate_assignments(df, tz, source=label)  # raises on bad rows
+    df["paid_minutes"] = pd.to_numeric(df["paid_minutes"]).astype("int64")
+    return df.loc[:, list(ROSTER_COLUMNS) + [c for c in df.columns if c not in ROSTER_COLUMNS and c != "date"]]
+
+
+#: Download formats of :func:`roster_file_bytes` and their file names.
+DOWNLOADS: dict[str, str] = {"csv": "roster.csv", "xlsx": "roster.xlsx", "json": "roster.json", "ics": "roster-ics.zip"}
+
+
+def roster_file_bytes(assignments: pd.DataFrame, fmt: str, *, coverage: pd.DataFrame | None = None,
+                      pseudonymise: bool = False, tz: str = DEFAULT_TZ) -> bytes:
+    """The roster export in ``fmt`` (``csv``, ``xlsx``, ``json`` or ``ics`` = a zip of one .ics per agent)."""
+    if fmt not in DOWNLOADS:
+        raise WfmInputError(f"fmt must be one of {', '.join(DOWNLOADS)}, got {fmt!r}", parameter="fmt")
+    with tempfile.TemporaryDirectory() as tmp:
+        if fmt == "ics":
+            folder = Path(tmp) / "ics"
+            files = export_roster(assignments, folder, pseudonymise=pseudonymise, tz=tz)
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+                for f in sorted(files):
+                    zf.write(f, arcname=Path(f).name)
+            return buf.getvalue()
+        target = Path(tmp) / DOWNLOADS[fmt]
+        export_roster(assignments, target, coverage=coverage, pseudonymise=pseudonymise, tz=tz)
+        return target.read_bytes()

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 
 from forecasting.history import read_history
 from optimiser.analysis.replay import COMPONENTS, QUEUEING_SPLIT, decompose, run_replay, split_history
-from optimiser.scheduling.rules_file import parse_rules
+from wfm.io.rules import parse_rules
 from optimiser.staffing.requirement import AccessibilityTargets, required_agents
 from wfm.ground.errors import WfmInputError
 

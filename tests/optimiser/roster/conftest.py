@@ -10,11 +10,11 @@ from tests.optimiser.roster.roster_builders import TZ, empty_unavailability
 @pytest.fixture
 def build():
     """``build(agents, shifts, **kw) -> RosterProblem`` with a 20 s limit and the sweden rules."""
-    from optimiser.roster import RosterProblem, load_ruleset
+    from optimiser.roster import RosterProblem, packaged_ruleset
     from optimiser.scheduling.spec import SolverSettings
 
     def _build(agents, shifts, *, unavail=None, ruleset=None, preferences=None, **rules):
-        rs = ruleset or load_ruleset("sweden", **rules)
+        rs = ruleset or packaged_ruleset("sweden", **rules)
         return RosterProblem(shifts=pd.DataFrame(shifts), agents=pd.DataFrame(agents),
                              unavailability=unavail if unavail is not None else empty_unavailability(),
                              ruleset=rs, preferences=preferences, tz=TZ,

@@ -38,3 +38,16 @@ def unavailability(rows):
                          "start": pd.Series([pd.Timestamp(r[1], tz=TZ) for r in rows], dtype=f"datetime64[ns, {TZ}]"),
                          "end": pd.Series([pd.Timestamp(r[2], tz=TZ) for r in rows], dtype=f"datetime64[ns, {TZ}]"),
                          "reason": pd.Series([r[3] for r in rows], dtype=str)})
+
+
+def two_agent_roster() -> pd.DataFrame:
+    """Assignments of two agents: a night shift over the spring-forward change, and a day shift whose
+    agent's name would be a spreadsheet formula."""
+    d = pd.Timestamp("2026-03-28 22:00", tz=TZ)
+    day = pd.Timestamp("2026-03-30 07:00", tz=TZ)
+    return pd.DataFrame({
+        "agent_id": ["A1", "A2"], "name": ["Anna Berg", "=cmd()"], "site": ["Umea", "Malmo"],
+        "skill_group": ["sv_all", "sv_reports"], "shift_id": ["S1", "S2"],
+        "start": [d, day], "end": [d + pd.Timedelta(hours=8), day + pd.Timedelta(hours=9)],
+        "paid_minutes": [450, 510], "breaks": ["", "2026-03-30T11:00:00+02:00/30/unpaid"],
+    })

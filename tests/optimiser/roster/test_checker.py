@@ -10,7 +10,7 @@ from tests.optimiser.roster.roster_builders import TZ, make_agent, make_shift, u
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimiser.roster import check_roster, load_ruleset, solve_roster
+from optimiser.roster import check_roster, packaged_ruleset, solve_roster
 from optimiser.roster.result import ASSIGNMENT_COLUMNS
 
 
@@ -30,7 +30,7 @@ def _rules(violations):
 def test_checker_catches_short_daily_rest():
     a = pd.DataFrame([make_agent("A")])
     roster = _assign("A", make_shift("late", "2026-02-02 14:00"), make_shift("early", "2026-02-03 06:00"))
-    found = check_roster(roster, a, None, load_ruleset())
+    found = check_roster(roster, a, None, packaged_ruleset())
     assert _rules(found) == ["daily_rest"]
     assert found[0].date == dt.date(2026, 2, 3) and "8 h" in found[0].detail
 
@@ -39,7 +39,7 @@ def test_checker_catches_missing_weekly_rest():
     a = pd.DataFrame([make_agent("A", max_h=80)])
     # 08-12 every day for 7 days (28 h): the longest rest in the week is 20 h
     roster = _assign("A", *[make_shift(f"d{k}", f"2026-02-0{2 + k} 08:00", hours=4) for k in range(7)])
-    found = check_roster(roster, a, None, load_ruleset(max_consecutive_days=None))
+    found = check_roster(roster, a, None, packaged_ruleset(max_consecutive_days=None))
     assert _rules(found) == ["weekly_rest"]
     assert "20 h" in found[0].detail
 
@@ -53,7 +53,7 @@ def test_checker_catches_the_rest_of_the_rules():
                      make_shift("thu", "2026-02-05 22:00", template="night"),  # night not allowed
                      make_shift("sat", "2026-02-07 12:00", hours=8, breaks=False),  # 8 h without a break
                      make_shift("sun", "2026-02-08 12:00", group="bilingual"))  # lacks English
-    found = set(_rules(check_roster(roster, a, un, load_ruleset())))
+    found = set(_rules(check_roster(roster, a, un, packaged_ruleset())))
     assert {"unavailable", "fixed_day_off", "nights_not_allowed", "max_work_without_break", "skills",
             "max_hours_per_week"} <= found
 
@@ -61,15 +61,15 @@ def test_checker_catches_the_rest_of_the_rules():
 def test_checker_catches_overlap_and_consecutive_days():
     a = pd.DataFrame([make_agent("A", max_h=48)])
     roster = _assign("A", make_shift("a", "2026-02-02 08:00"), make_shift("b", "2026-02-02 12:00"))
-    assert "overlap" in _rules(check_roster(roster, a, None, load_ruleset()))
+    assert "overlap" in _rules(check_roster(roster, a, None, packaged_ruleset()))
     roster = _assign("A", *[make_shift(f"d{k}", f"2026-02-0{2 + k} 08:00", hours=4) for k in range(4)])
-    assert _rules(check_roster(roster, a, None, load_ruleset(max_consecutive_days=3))) == ["max_consecutive_days"]
+    assert _rules(check_roster(roster, a, None, packaged_ruleset(max_consecutive_days=3))) == ["max_consecutive_days"]
 
 
 def test_clean_roster_has_no_violations():
     a = pd.DataFrame([make_agent("A")])
     roster = _assign("A", *[make_shift(f"d{k}", f"2026-02-0{2 + k} 08:00") for k in range(5)])
-    assert check_roster(roster, a, None, load_ruleset()) == []
+    assert check_roster(roster, a, None, packaged_ruleset()) == []
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -150,7 +150,7 @@ def _weekly_ok_by_window(intervals, new, m):
 
 
 def test_weekly_rest_check_agrees_with_the_rule_written_out(build):
-    from optimiser.roster.model import _weekly_ok
+    from optimiser.roster.model import weekly_rest_ok
 
     # two weeks across the spring DST change, so windows are 167 h as well as 168 h
     shifts = [make_shift(f"d{k}", pd.Timestamp("2026-03-23 08:00") + pd.Timedelta(days=k)) for k in range(14)]
@@ -166,7 +166,7 @@ def test_weekly_rest_check_agrees_with_the_rule_written_out(build):
             ivs.append((s, s + int(rng.integers(1, 13)) * hour_ns))
         s = base + int(rng.integers(0, 14 * 24)) * hour_ns
         new = (s, s + 8 * hour_ns)
-        got = _weekly_ok(list(ivs), new, m)
+        got = weekly_rest_ok(list(ivs), new, m)
         assert got == _weekly_ok_by_window(ivs, new, m), (ivs, new)
         verdicts.append(got)
     assert 0.1 < np.mean(verdicts) < 0.9  # both answers were tested

@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pandas as pd
 
-from optimiser.scheduling.rules_file import parse_rules
+from wfm.io.rules import parse_rules
 from optimiser.staffing.requirement import required_agents
 
 TZ = "Europe/Stockholm"
@@ -75,3 +75,18 @@ def two_queue_rules():
                       shift_templates={"d": {"start_from": "00:00", "start_to": "23:00", "lengths_hours": [8]}},
                       cyclic=True, service_level={"answer_within_seconds": 180, "target_service_level": 0.8,
                                                   "period": "day"})
+
+
+def schedule_shifts() -> pd.DataFrame:
+    """Three distinct shifts of a schedule frame (Monday 2026-01-05), one with an unpaid lunch."""
+    s = pd.Timestamp("2026-01-05 07:00", tz=TZ)
+    return pd.DataFrame({
+        "shift_id": ["S1", "S2", "S3"],
+        "template": ["day", "day", "night"],
+        "skill_group": ["sv_all", "sv_reports", "sv_all"],
+        "start": [s, s + pd.Timedelta(hours=1), s + pd.Timedelta(hours=15)],
+        "end": [s + pd.Timedelta(hours=9), s + pd.Timedelta(hours=9), s + pd.Timedelta(hours=23)],
+        "count": [12, 3, 5],
+        "paid_minutes": [510, 450, 480],
+        "breaks": ["2026-01-05T11:00:00+01:00/30/unpaid", "", ""],
+    })

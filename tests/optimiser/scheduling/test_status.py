@@ -8,7 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimiser.scheduling import build_problem, load_rules, solve
+from optimiser.scheduling import build_problem, solve
+from wfm.io.rules import load_rules
 from optimiser.scheduling.spec import SolverSettings
 from tests.optimiser.scheduling.sched_builders import TZ, day_profile, make_rules, requirement
 

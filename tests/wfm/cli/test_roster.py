@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from tests.optimiser.roster.roster_builders import make_shift
 
-from optimiser.scheduling.io import write_schedule_csv
+from wfm.io.schedule import write_schedule_csv
 from wfm.cli import main
 
 AGENTS = ("agent_id,name,site,skill_group,skills,languages,contract,contract_hours_per_week,min_hours_per_week,"

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from optimiser.scheduling.io import read_requirement_csv
+from wfm.io.requirement import read_requirement_csv
 from optimiser.staffing.requirement import REQUIREMENT_COLUMNS
 from wfm.cli import main
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
+import zipfile
 from pathlib import Path
 
 import icalendar
@@ -23,7 +25,10 @@ from wfm.io.roster import (
     export_roster,
     neutralise_formula,
     pseudonyms,
+    read_roster_csv,
+    roster_file_bytes,
 )
+from tests.optimiser.roster.roster_builders import two_agent_roster
 from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
@@ -400,3 +405,39 @@ def test_scheduled_agents_across_the_spring_forward_night():
     assert got.iloc[0] == 0.0 and got.iloc[-1] == 0.0
     assert got[ts("2025-03-30 03:00")] == 0.0 and got[ts("2025-03-30 03:15")] == 0.0  # on break
     assert got.sum() * 15 == 450  # 8 real hours minus the 30-minute break = paid minutes
+
+
+# --- download bytes for the app, and the roster CSV read back ------------------------------------
+
+def test_downloads_read_back_with_standard_readers():
+    a = two_agent_roster()
+    rows = list(csv.DictReader(io.StringIO(roster_file_bytes(a, "csv").decode("utf-8-sig"))))
+    assert len(rows) == 2 and not rows[1]["name"].startswith("=")  # formula neutralised
+    wb = openpyxl.load_workbook(io.BytesIO(roster_file_bytes(a, "xlsx")))
+    assert len(wb.sheetnames) >= 1
+    doc = json.loads(roster_file_bytes(a, "json"))
+    assert isinstance(doc, dict)
+    with zipfile.ZipFile(io.BytesIO(roster_file_bytes(a, "ics"))) as zf:
+        names = zf.namelist()
+        assert len(names) == 2
+        cal = icalendar.Calendar.from_ical(zf.read(names[0]))
+        assert any(c.name == "VTIMEZONE" for c in cal.walk())
+    with pytest.raises(ValueError, match="fmt must be one of"):
+        roster_file_bytes(a, "pdf")
+
+
+def test_pseudonymised_download_has_no_names():
+    text = roster_file_bytes(two_agent_roster(), "csv", pseudonymise=True).decode("utf-8-sig")
+    assert "Anna Berg" not in text and "A1," not in text
+
+
+def test_roster_csv_reads_back_what_the_export_wrote(tmp_path):
+    path = export_roster(roster(), tmp_path / "roster.csv")
+    back = read_roster_csv(path)
+    assert len(back) == len(roster()) and str(back["start"].dt.tz) == TZ
+    assert set(back["breaks"]) == set(roster()["breaks"])
+    text = path.read_text(encoding="utf-8")
+    again = read_roster_csv(io.StringIO(text), name="upload.csv")
+    pd.testing.assert_frame_equal(again, back)
+    with pytest.raises(WfmInputError, match=r"upload\.csv: missing column\(s\) breaks"):
+        read_roster_csv(io.StringIO(text.replace(",breaks", ",pauses", 1)), name="upload.csv")

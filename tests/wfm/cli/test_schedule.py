@@ -1,33 +1,22 @@
-"""Requirement and schedule CSV files, and the `wfm schedule` command."""
+"""The ``wfm schedule`` command: the schedule CSV contract, bad input (exit 2), the installed executable."""
 
 import subprocess
 import sys
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from optimiser.scheduling import read_requirement_csv, read_schedule_csv
-from optimiser.scheduling.io import validate_requirement
-from wfm.ground.frames import SCHEDULE_COLUMNS, parse_breaks
-from wfm.cli import main
-from wfm.ground.errors import WfmInputError
 from tests.optimiser.scheduling.sched_builders import day_profile, requirement, rules_dict
-
-
-def _write_requirement(path, df):
-    out = df.copy()
-    out["interval_start"] = [t.isoformat() for t in out["interval_start"]]
-    out.to_csv(path, index=False)
-    return path
+from wfm.cli import main
+from wfm.ground.frames import SCHEDULE_COLUMNS, parse_breaks
+from wfm.io.requirement import write_requirement_csv
+from wfm.io.schedule import read_schedule_csv
 
 
 @pytest.fixture
 def files(tmp_path):
-    req = _write_requirement(tmp_path / "requirement.csv", requirement(day_profile({(8, 18): 2, (12, 14): 3})))
+    req = write_requirement_csv(requirement(day_profile({(8, 18): 2, (12, 14): 3})), tmp_path / "requirement.csv")
     d = rules_dict(breaks={"lunch": {"minutes": 60, "paid": False, "window_start": "02:00", "window_end": "04:00"}})
     d["shift_templates"]["day"]["breaks"] = ["lunch"]
     rules = tmp_path / "rules.yaml"
@@ -79,36 +68,3 @@ def test_wfm_executable_runs_schedule(files):
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "status Optimal" in out.stderr and (tmp / "s.csv").exists()
-
-
-def test_requirement_errors_name_file_row_and_column(tmp_path):
-    df = requirement([1, 2, 3])
-    path = _write_requirement(tmp_path / "r.csv", df)
-    text = path.read_text().replace(",2.0", ",-2.0")
-    path.write_text(text)
-    with pytest.raises(WfmInputError, match=r"r\.csv: row 3, column agents_required: must be a finite number >= 0, got"):
-        read_requirement_csv(path)
-    naive = tmp_path / "n.csv"
-    naive.write_text("interval_start,queue,agents_required\n2025-01-07 00:00,reports,1\n")
-    with pytest.raises(WfmInputError, match=r"row 2, column interval_start: timestamps must carry a UTC offset"):
-        read_requirement_csv(naive)
-    with pytest.raises(WfmInputError, match="missing required column"):
-        validate_requirement(df.drop(columns=["agents_required"]))
-    with pytest.raises(WfmInputError, match="requirement file not found"):
-        read_requirement_csv(tmp_path / "missing.csv")
-
-
-@settings(max_examples=50, deadline=None)
-@given(values=st.lists(st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.text(max_size=3)),
-                       min_size=1, max_size=6))
-def test_property_requirement_values_are_accepted_only_when_finite_and_non_negative(values):
-    df = requirement([0] * len(values))
-    df["agents_required"] = pd.Series(values, dtype=object)
-    numeric = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    valid = numeric.notna().all() and np.isfinite(numeric).all() and (numeric >= 0).all()
-    if valid:
-        out = validate_requirement(df)
-        assert np.allclose(out["agents_required"].to_numpy(), numeric.to_numpy())
-    else:
-        with pytest.raises(WfmInputError, match="agents_required"):
-            validate_requirement(df)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from optimiser.roster.agents import AGENT_COLUMNS, read_agents, read_preferences, read_unavailability
+from wfm.io.agents import AGENT_COLUMNS, read_agents, read_preferences, read_unavailability
 from wfm.ground.errors import WfmInputError
 
 ROOT = Path(__file__).resolve().parents[3]
