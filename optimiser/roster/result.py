@@ -182,16 +182,21 @@ def _weekly_rest_violations(aid, starts, ends, ruleset: RuleSet, tz: str, horizo
     return out
 
 
-def _longest_stretch(rec, s, e, tz: str) -> pd.Timedelta:
-    t, longest = s, pd.Timedelta(0)
-    for brk in sorted(parse_breaks(rec.breaks, tz, where=f"roster: shift {rec.shift_id}, column breaks")):
-        longest = max(longest, brk.start - t)
-        t = max(t, brk.end)
-    return max(longest, e - t)
+def _longest_stretch(rec, s, e, tz: str, seen: dict) -> pd.Timedelta:
+    """Longest work between the shift's breaks; ``seen`` remembers it per (start, end, breaks), as many
+    agents hold the same shift."""
+    key = (s, e, rec.breaks)
+    if key not in seen:
+        t, longest = s, pd.Timedelta(0)
+        for brk in sorted(parse_breaks(rec.breaks, tz, where=f"roster: shift {rec.shift_id}, column breaks")):
+            longest = max(longest, brk.start - t)
+            t = max(t, brk.end)
+        seen[key] = max(longest, e - t)
+    return seen[key]
 
 
 def _shift_violations(aid, a, rec, s, e, allowed_groups: set, unavailable: list, ruleset: RuleSet,
-                      tz: str) -> list[Violation]:
+                      tz: str, seen: dict) -> list[Violation]:
     """What one shift of one agent breaks on its own: skills, nights, fixed days off, unavailability, rast."""
     out = []
     day = s.date()
@@ -211,7 +216,7 @@ def _shift_violations(aid, a, rec, s, e, allowed_groups: set, unavailable: list,
         if s < ue and us < e:
             out.append(Violation(aid, day, "unavailable", f"shift {rec.shift_id} ({s}..{e}) overlaps "
                                  f"{reason} {us}..{ue}"))
-    longest = _longest_stretch(rec, s, e, tz)
+    longest = _longest_stretch(rec, s, e, tz, seen)
     if longest > pd.Timedelta(hours=ruleset.max_work_without_break_hours):
         out.append(Violation(aid, day, "max_work_without_break",
                              f"shift {rec.shift_id} has {longest.total_seconds() / 3600:g} h of work without "
@@ -247,7 +252,7 @@ def _week_violations(aid, a, work_days: set, week_hours: dict, week_nights: dict
 
 
 def _agent_violations(aid, a, g: pd.DataFrame, groups: dict, unavailable: list, ruleset: RuleSet, tz: str,
-                      horizon) -> list[Violation]:
+                      horizon, seen: dict) -> list[Violation]:
     g = g.sort_values("start")
     starts = [t.tz_convert(tz) for t in g["start"]]
     ends = [t.tz_convert(tz) for t in g["end"]]
@@ -263,7 +268,7 @@ def _agent_violations(aid, a, g: pd.DataFrame, groups: dict, unavailable: list, 
         work_days.add(s.date())
         week_hours[wk] = week_hours.get(wk, 0.0) + rec.paid_minutes / 60.0
         week_nights[wk] = week_nights.get(wk, 0) + int(_night(s, e, ruleset))
-        out += _shift_violations(aid, a, rec, s, e, allowed_groups, unavailable, ruleset, tz)
+        out += _shift_violations(aid, a, rec, s, e, allowed_groups, unavailable, ruleset, tz, seen)
     return out + _week_violations(aid, a, work_days, week_hours, week_nights, ruleset)
 
 
@@ -305,9 +310,10 @@ def check_roster(assignments: pd.DataFrame, agents: pd.DataFrame, unavailability
     if horizon is None:
         all_days = [t.tz_convert(tz).date() for t in assignments["start"]]
         horizon = (min(all_days), max(all_days))
+    seen: dict = {}
     for aid, g in assignments.groupby("agent_id", sort=False):
         if aid not in info.index:
             out.append(Violation(aid, None, "unknown_agent", f"agent {aid!r} is not in the agent list"))
             continue
-        out += _agent_violations(aid, info.loc[aid], g, groups, un_by.get(aid, []), ruleset, tz, horizon)
+        out += _agent_violations(aid, info.loc[aid], g, groups, un_by.get(aid, []), ruleset, tz, horizon, seen)
     return out

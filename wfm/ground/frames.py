@@ -13,6 +13,8 @@ are about frames already in memory, and name the frame (``what``) and the row po
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import math
 from dataclasses import dataclass
 from typing import Iterable
@@ -210,13 +212,15 @@ class Break:
             raise WfmInputError(f"a break start must be a tz-aware timestamp, got {self.start!r}")
         if isinstance(self.minutes, bool) or not isinstance(self.minutes, (int, np.integer)) or self.minutes < 1:
             raise WfmInputError(f"a break must last a whole number of minutes >= 1, got {self.minutes!r}")
-        object.__setattr__(self, "minutes", int(self.minutes))
-        object.__setattr__(self, "paid", bool(self.paid))
+        if type(self.minutes) is not int:
+            object.__setattr__(self, "minutes", int(self.minutes))
+        if type(self.paid) is not bool:
+            object.__setattr__(self, "paid", bool(self.paid))
 
-    @property
+    @functools.cached_property
     def end(self) -> pd.Timestamp:
-        """When the break ends (exclusive)."""
-        return self.start + pd.Timedelta(minutes=self.minutes)
+        """When the break ends (exclusive); computed once (tz-aware arithmetic is slow)."""
+        return self.start + dt.timedelta(minutes=self.minutes)
 
     def text(self) -> str:
         """``2025-01-06T11:30:00+01:00/30/unpaid``: the break in the ``breaks`` column notation."""
