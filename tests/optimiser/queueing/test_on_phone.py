@@ -123,15 +123,14 @@ def test_on_phone_from_schedule_hand_checked():
         on_phone_from_schedule(sched, idx, 15, shrinkage=1.0)
 
 
-def test_break_objects_with_start_and_minutes_are_accepted():
-    class Break:  # the shape of a Break: start and minutes
-        def __init__(self, start, minutes):
-            self.start, self.minutes = start, minutes
-
+def test_break_tuples_count_like_break_objects():
+    # parse_breaks gives wfm.ground.frames.Break objects; (start, minutes, paid) tuples are the same breaks
     sched = _schedule()
-    as_objects = sched.assign(breaks=[[Break(s, m) for s, m, _ in row] for row in sched["breaks"]])
+    as_tuples = sched.assign(breaks=[[(b.start, b.minutes, b.paid) for b in row] for row in sched["breaks"]])
     idx = pd.date_range("2025-01-06 08:00", periods=8, freq="15min", tz=TZ)
-    pd.testing.assert_series_equal(agents_on_shift(as_objects, idx, 15), agents_on_shift(sched, idx, 15))
+    pd.testing.assert_series_equal(agents_on_shift(as_tuples, idx, 15), agents_on_shift(sched, idx, 15))
+    no_breaks = sched.assign(breaks=[[] for _ in range(len(sched))])
+    assert not agents_on_shift(no_breaks, idx, 15).equals(agents_on_shift(sched, idx, 15))
 
 
 def test_dst_night_counts_real_time():
