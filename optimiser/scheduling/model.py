@@ -57,6 +57,7 @@ Bechtold, S. E. & Jacobs, L. W. (1990). Implicit modeling of flexible break
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import warnings
 from collections import defaultdict
@@ -68,7 +69,9 @@ import pandas as pd
 import pulp
 
 from optimiser.queueing.on_phone import on_phone_from_scheduled
-from optimiser.scheduling.spec import SchedulingProblem
+from optimiser.scheduling.spec import CostRules, SchedulingProblem
+from wfm.ground.calendar import public_holidays
+from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import WEEKDAYS
 
 
@@ -142,6 +145,26 @@ def interval_labels(intervals: pd.DatetimeIndex, tz: str) -> list[str]:
     return out
 
 
+def holiday_dates(costs: CostRules, times: pd.DatetimeIndex) -> tuple[dt.date, ...]:
+    """The holidays among the local dates of ``times``: the country's (the one calendar) and the extra ones.
+
+    Raises
+    ------
+    WfmInputError
+        The plan covers a year outside ``costs.holiday_years`` (when given), or a date the
+        calendar does not know the country's holidays for.
+    """
+    dates = sorted(set(times.date))
+    found = set(costs.holidays)
+    if costs.holiday_country and dates:
+        outside = sorted({d.year for d in dates} - set(costs.holiday_years)) if costs.holiday_years else []
+        if outside:
+            raise WfmInputError(f"the plan covers the year(s) {outside}, outside costs.holiday_years "
+                                f"{list(costs.holiday_years)}; add them, or leave holiday_years out")
+        found |= set(public_holidays(dates[0], dates[-1], costs.holiday_country))
+    return tuple(sorted(found))
+
+
 def _rates(problem: SchedulingProblem, n_positions: int) -> np.ndarray:
     """Cost rate [currency per agent-hour] at horizon positions 0..n_positions-1."""
     costs = problem.rules.costs
@@ -151,7 +174,7 @@ def _rates(problem: SchedulingProblem, n_positions: int) -> np.ndarray:
     ns, ne = costs.night_start_minutes, costs.night_end_minutes
     night = (minute >= ns) | (minute < ne) if ns > ne else (minute >= ns) & (minute < ne)
     weekend = np.asarray(times.day_of_week) >= 5
-    holiday = np.isin(np.array(times.date), np.array(costs.holidays, dtype=object)) if costs.holidays else np.zeros(n_positions, bool)
+    holiday = np.isin(np.array(times.date), np.array(holiday_dates(costs, times), dtype=object))
     extra = np.maximum(np.where(weekend, costs.weekend_premium_per_hour, 0.0),
                        np.where(holiday, costs.holiday_premium_per_hour, 0.0))
     return costs.base_cost_per_hour + np.where(night, costs.night_premium_per_hour, 0.0) + extra

@@ -167,7 +167,14 @@ class CostRules:
     night_end_minutes: int = 6 * 60
     weekend_premium_per_hour: float = 0.0
     holiday_premium_per_hour: float = 0.0
+    #: dates that count as holidays besides the country's (``extra_holidays``)
     holidays: tuple[dt.date, ...] = ()
+    #: the country whose public holidays count (``wfm.ground.calendar.public_holidays`` for the
+    #: dates the plan covers), or None
+    holiday_country: str | None = None
+    #: when given, the only years the plan may cover (a plan outside them is refused, never
+    #: silently left without holidays)
+    holiday_years: tuple[int, ...] = ()
     shortfall_penalty_per_agent_hour: float = 1000.0
     overstaffing_penalty_per_agent_hour: float = 0.0
 

@@ -62,6 +62,8 @@ __all__ = [
     "KINDS",
     "SWEDISH_EVES",
     "calendar_features",
+    "holiday_coverage",
+    "public_holidays",
     "slugify",
     "special_days",
 ]
@@ -153,6 +155,44 @@ def _holiday_table(country: str, subdiv: str | None, years: range):
         ) from None
 
 
+def holiday_coverage(country: str = "SE", subdiv: str | None = None) -> tuple[int, int]:
+    """First and last year whose public holidays the calendar knows for ``country``.
+
+    Raises
+    ------
+    WfmInputError
+        Unknown country or subdivision.
+    """
+    if not isinstance(country, str) or not country:
+        raise WfmInputError(f"country must be a non-empty ISO code string, got {country!r}", parameter="country")
+    table = _holiday_table(country, subdiv, range(2000, 2001))
+    return int(getattr(table, "start_year", 1)), int(getattr(table, "end_year", 9999))
+
+
+def _check_covered(country: str, subdiv: str | None, d0: _dt.date, d1: _dt.date) -> None:
+    """A date outside the years the calendar knows must not silently get no holidays."""
+    first, last = holiday_coverage(country, subdiv)
+    if d0.year < first or d1.year > last:
+        raise WfmInputError(
+            f"the holiday calendar of {country} covers the years {first}-{last}; the dates {d0} to {d1} reach "
+            "outside them, where their public holidays are unknown", parameter="country")
+
+
+def public_holidays(start, end, country: str = "SE", *, subdiv: str | None = None) -> tuple[_dt.date, ...]:
+    """The public holidays (kind ``holiday``) between two dates, both inclusive, sorted.
+
+    The one source of public holidays for every stage (forecast regressors, the scheduler's
+    holiday premium, the roster's fairness); eves and bridge days are :func:`special_days`.
+
+    Raises
+    ------
+    WfmInputError
+        Unknown country, ``end`` before ``start``, or a date outside :func:`holiday_coverage`.
+    """
+    days = special_days(start, end, country, bridge_days=False, subdiv=subdiv)
+    return tuple(days.loc[days["kind"] == "holiday", "date"])
+
+
 def special_days(
     start,
     end,
@@ -186,19 +226,22 @@ def special_days(
     Raises
     ------
     WfmInputError
-        When a date cannot be parsed, ``end`` is before ``start``, or the
-        country/subdivision is unknown.
+        When a date cannot be parsed, ``end`` is before ``start``, the
+        country/subdivision is unknown, or a date lies outside the years the
+        calendar knows for the country (:func:`holiday_coverage`): a date there
+        must not silently get no holidays.
 
     References
     ----------
     .. [1] ``holidays`` package, https://github.com/vacanza/holidays
     """
     if not isinstance(country, str) or not country:
-        raise WfmInputError(f"country must be a non-empty ISO code string, got {country!r}")
+        raise WfmInputError(f"country must be a non-empty ISO code string, got {country!r}", parameter="country")
     d0 = _to_date(start, "start")
     d1 = _to_date(end, "end")
     if d1 < d0:
         raise WfmInputError(f"end must be on or after start, got start={d0} end={d1}")
+    _check_covered(country, subdiv, d0, d1)
     # One year of margin either side so eves/bridges at the edges are right.
     table = _holiday_table(country, subdiv, range(d0.year - 1, d1.year + 2))
     weekend = set(getattr(table, "weekend", {5, 6}))

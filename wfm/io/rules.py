@@ -53,6 +53,7 @@ from optimiser.scheduling.spec import (
     SkillGroup,
     SolverSettings,
 )
+from wfm.ground.calendar import holiday_coverage
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
 from wfm.ground.yamlfile import load_yaml
@@ -84,8 +85,6 @@ COST_KEYS = {
 MONEY_DEFAULTS = {"base_cost_per_hour": 1.0, "night_premium_per_hour": 0.0, "weekend_premium_per_hour": 0.0,
                   "holiday_premium_per_hour": 0.0, "shortfall_penalty_per_agent_hour": 1000.0,
                   "overstaffing_penalty_per_agent_hour": 0.0}
-#: Years of public holidays read when ``costs.holiday_years`` is not given.
-DEFAULT_HOLIDAY_YEARS = range(2023, 2031)
 LIMIT_KEYS = {"queue", "days", "from", "to", "min_agents", "max_agents"}
 OPENING_KEYS = {"days", "from", "to"}
 DEFERRED_KEYS = {"name", "queue", "workload_agent_minutes", "days", "release", "deadline"}
@@ -425,27 +424,28 @@ def _templates(col: _Collector, data: dict, interval_minutes: int, group_names: 
     return templates
 
 
-def _holidays(col: _Collector, node: dict) -> list[dt.date]:
+def _holiday_rules(col: _Collector, node: dict) -> tuple[list[dt.date], str | None, list[int]]:
+    """Extra holiday dates, the holiday country and its years; the country's holidays themselves
+    come from the one calendar (:mod:`wfm.ground.calendar`) for the dates a plan covers."""
     out: list[dt.date] = []
-    country = node.get("holiday_country")
+    country = node.get("holiday_country") or None
     years = node.get("holiday_years") or []
+    if not isinstance(years, list) or not all(isinstance(y, int) and not isinstance(y, bool) for y in years):
+        col.add("costs.holiday_years", f"must be a list of years, got {years!r}")
+        years = []
     if country:
         try:
-            import holidays as hol
-
-            if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-                col.add("costs.holiday_years", f"must be a list of years, got {years!r}")
-                years = []
-            out += list(hol.country_holidays(str(country), years=years or DEFAULT_HOLIDAY_YEARS).keys())
-        except (KeyError, NotImplementedError):
+            holiday_coverage(str(country))
+        except WfmInputError:
             col.add("costs.holiday_country",
                     f"must be a country code known to the holidays package (e.g. SE), got {country!r}")
+            country = None
     for i, d in enumerate(node.get("extra_holidays") or []):
         try:
             out.append(d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)))
         except ValueError:
             col.add(f"costs.extra_holidays[{i}]", f"must be a date YYYY-MM-DD, got {d!r}")
-    return out
+    return out, (str(country) if country else None), years
 
 
 def _costs(col: _Collector, data: dict) -> CostRules:
@@ -460,6 +460,7 @@ def _costs(col: _Collector, data: dict) -> CostRules:
             money[key] = col.number(node, key, "costs", default=default)
             if money[key] is None:
                 money[key] = default
+    extra, country, years = _holiday_rules(col, node)
     return CostRules(
         base_cost_per_hour=money["base_cost_per_hour"],
         night_premium_per_hour=money["night_premium_per_hour"],
@@ -467,7 +468,9 @@ def _costs(col: _Collector, data: dict) -> CostRules:
         night_end_minutes=col.clock(node, "night_end", "costs", default="06:00", allow_24=True) or 0,
         weekend_premium_per_hour=money["weekend_premium_per_hour"],
         holiday_premium_per_hour=money["holiday_premium_per_hour"],
-        holidays=tuple(sorted(set(_holidays(col, node)))),
+        holidays=tuple(sorted(set(extra))),
+        holiday_country=country,
+        holiday_years=tuple(sorted(set(years))),
         shortfall_penalty_per_agent_hour=money["shortfall_penalty_per_agent_hour"],
         overstaffing_penalty_per_agent_hour=money["overstaffing_penalty_per_agent_hour"],
     )
@@ -657,6 +660,8 @@ def _costs_dict(costs: CostRules) -> dict:
         "night_start": _hhmm(costs.night_start_minutes), "night_end": _hhmm(costs.night_end_minutes),
         "weekend_premium_per_hour": costs.weekend_premium_per_hour,
         "holiday_premium_per_hour": costs.holiday_premium_per_hour,
+        **({"holiday_country": costs.holiday_country} if costs.holiday_country else {}),
+        **({"holiday_years": list(costs.holiday_years)} if costs.holiday_years else {}),
         "extra_holidays": [d.isoformat() for d in costs.holidays],
         "shortfall_penalty_per_agent_hour": costs.shortfall_penalty_per_agent_hour,
         "overstaffing_penalty_per_agent_hour": costs.overstaffing_penalty_per_agent_hour,
@@ -678,7 +683,8 @@ def _limits_list(rules: Rules) -> list[dict]:
 
 def rules_to_dict(rules: Rules) -> dict:
     """The rules as a plain mapping in the rules-file format (round-trips
-    through :func:`parse_rules`).  Holidays are written as ``extra_holidays``."""
+    through :func:`parse_rules`): the holiday country as ``holiday_country``, dates given
+    one by one as ``extra_holidays``."""
     out: dict[str, Any] = {
         "version": 1, "timezone": rules.tz, "interval_minutes": rules.interval_minutes,
         "cyclic": rules.cyclic, "objective": rules.objective,

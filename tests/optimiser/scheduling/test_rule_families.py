@@ -140,3 +140,18 @@ def test_dst_spring_forward_day_has_92_quarter_hours_and_shifts_last_their_real_
     for _, row in res.shifts.iterrows():
         assert (row["end"] - row["start"]) == pd.Timedelta(hours=8)
         assert not (row["start"].hour == 2)  # 02:00-02:59 does not exist that day
+
+
+def test_the_holiday_premium_uses_the_one_calendar_for_any_year_of_the_plan():
+    # holidays came from a second source that covered 2023-2030 only: a 2031 plan got none, silently
+    import datetime as dt
+
+    from optimiser.scheduling.model import holiday_dates
+    from optimiser.scheduling.spec import CostRules
+    from wfm.ground.errors import WfmInputError
+
+    times = pd.date_range("2030-12-31", "2031-01-07", freq="60min", tz="Europe/Stockholm")
+    costs = CostRules(holiday_premium_per_hour=80, holiday_country="SE", holidays=(dt.date(2031, 1, 3),))
+    assert holiday_dates(costs, times) == (dt.date(2031, 1, 1), dt.date(2031, 1, 3), dt.date(2031, 1, 6))
+    with pytest.raises(WfmInputError, match=r"covers the year\(s\) \[2031\], outside costs.holiday_years \[2030\]"):
+        holiday_dates(CostRules(holiday_country="SE", holiday_years=(2030,)), times)

@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from wfm.ground.calendar import (
     DEFAULT_NAMED_DAYS,
     calendar_features,
+    holiday_coverage,
+    public_holidays,
     slugify,
     special_days,
 )
@@ -226,3 +228,25 @@ def test_calendar_features_empty_inputs():
     none = calendar_features(idx, special.iloc[0:0], named_days=None)
     assert list(none.columns) == ["is_holiday", "is_eve", "is_bridge"]
     assert (none.to_numpy() == 0).all()
+
+
+# --------------------------------------------------------------------------- one source, known coverage
+def test_public_holidays_are_the_holiday_rows_of_special_days_in_any_covered_year():
+    # 2031 was outside the range the scheduler's rules file used to ask for (2023-2030)
+    days = public_holidays("2031-01-01", "2031-12-31", "SE")
+    assert days[:2] == (dt.date(2031, 1, 1), dt.date(2031, 1, 6)) and len(days) == 13
+    table = special_days("2031-01-01", "2031-12-31", "SE")
+    assert days == tuple(table.loc[table["kind"] == "holiday", "date"])
+    assert sum(d.weekday() == 6 for d in days) <= 3  # Easter and Whit Sunday, maybe one more; not every Sunday
+
+
+def test_a_date_outside_what_the_calendar_knows_is_refused_not_left_without_holidays():
+    first, last = holiday_coverage("SE")
+    assert first <= 1953 and last >= 2100
+    with pytest.raises(WfmInputError, match=rf"covers the years {first}-{last}; the dates {last + 1}-01-01") as err:
+        special_days(f"{last + 1}-01-01", f"{last + 1}-12-31", "SE")
+    assert err.value.parameter == "country"
+    with pytest.raises(WfmInputError, match="reach outside them"):
+        public_holidays(f"{first - 1}-12-01", f"{first}-01-31", "SE")
+    # the margin year a computation looks at beyond the last covered date is not the caller's problem
+    assert len(special_days(f"{last}-12-01", f"{last}-12-31", "SE")) >= 2
