@@ -9,7 +9,8 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import current_history
-from forecasting.history import read_history, summarise_history
+from forecasting.history import summarise_history
+from wfm.io.history import read_history
 from forecasting.views import average_week, daily_calls, queue_overview
 from wfm.ground.errors import WfmInputError
 

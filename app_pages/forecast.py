@@ -9,8 +9,9 @@ import streamlit as st
 
 from app_pages.i18n import t
 from app_pages.state import current_history, save_scenario_form
-from forecasting.events import read_events
-from forecasting.pipeline import forecast, model_names, write_forecast_csv
+from wfm.io.events import read_events
+from forecasting.pipeline import ForecastSettings, forecast, model_names
+from wfm.io.forecast import write_forecast_csv
 from forecasting.views import actuals_and_forecast
 from wfm.ground.errors import WfmInputError
 
@@ -44,8 +45,8 @@ if submitted:
         def progress(done: int, total: int, label: str) -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=f"{t('forecasting')} {label} ({done}/{total})")
 
-        result = forecast(history, horizon, interval, model=model, events=events, backtest=do_backtest,
-                          n_jobs=1, progress=progress, queues=queues or None)
+        settings = ForecastSettings(horizon, interval, model=model, backtest=do_backtest, queues=queues or None)
+        result = forecast(history, settings, events=events, n_jobs=1, progress=progress)
         bar.empty()
         st.session_state["forecast_result"] = result
         st.session_state.pop("requirement", None)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from forecasting.history import read_history
+from wfm.io.history import read_history
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_HISTORY = REPO_ROOT / "data" / "demo_history.csv.gz"
@@ -87,9 +87,9 @@ def save_scenario_form(kind: str, frame: pd.DataFrame, default_name: str, *, met
 
 @st.cache_data(show_spinner="Quick forecast (weekly mean, 7 days, 15 minutes)…")
 def _quick_forecast(history: pd.DataFrame) -> pd.DataFrame:
-    from forecasting.pipeline import forecast
+    from forecasting.pipeline import ForecastSettings, forecast
 
-    return forecast(history, 7, 15, model="weekly_mean", n_jobs=1).forecast
+    return forecast(history, ForecastSettings(7, 15, model="weekly_mean"), n_jobs=1).forecast
 
 
 def current_forecast() -> pd.DataFrame:

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 import optimiser.queueing.erlang as E
-from optimiser.demo.history import generate_demo_history, write_history_csv
-from forecasting.history import read_history
+from optimiser.demo.history import generate_demo_history
+from wfm.io.history import read_history, write_history_csv
 
 
 def best(f, n=3):
@@ -32,7 +32,7 @@ def main() -> None:
     print(datetime.datetime.now(datetime.UTC).isoformat(), "load", os.getloadavg())
     tg, h = best(generate_demo_history, 3)
     d = tempfile.mkdtemp()
-    tw, _ = best(lambda: write_history_csv(h, os.path.join(d, "x.csv.gz")), 2)
+    tw, _ = best(lambda: write_history_csv(h, os.path.join(d, "x.csv.gz"), seconds_decimals=0), 2)
     tr, _ = best(lambda: read_history("data/demo_history.csv.gz"), 2)
     tp, _ = best(lambda: pd.read_csv("data/demo_history.csv.gz"), 2)
     rng = np.random.default_rng(0)

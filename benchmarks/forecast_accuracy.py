@@ -194,14 +194,15 @@ PEER_FUNCS = {
 
 def run_pipeline(train, test, minutes, tz, country, model, jobs):
     """(forecast frame on the test rows, selection labels) from ``forecast()``."""
-    from forecasting.pipeline import forecast
+    from forecasting.pipeline import ForecastSettings, forecast
 
     last_local = _local(train["interval_start"], tz).max()
     start = last_local.normalize() + pd.Timedelta(days=1)
     end = _local(test["interval_start"], tz).max().normalize() + pd.Timedelta(days=1)
     days = int((end - start) / pd.Timedelta(days=1))
     # aht_seconds: calls-only series; handle time is not scored here
-    res = forecast(train, days, minutes, model=model, country=country, n_jobs=jobs, aht_seconds=180.0)
+    res = forecast(train, ForecastSettings(days, minutes, model=model, country=country, aht_seconds=180.0),
+                   n_jobs=jobs)
     fc = res.forecast.set_index(["queue", "interval_start"])
     key = pd.MultiIndex.from_arrays([test["queue"].astype(str), pd.DatetimeIndex(test["interval_start"])])
     got = fc.reindex(key)

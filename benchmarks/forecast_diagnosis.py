@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from forecast_series import SERIES  # noqa: E402
 
 from forecasting.backtest import backtest_origins  # noqa: E402
-from forecasting.pipeline import forecast  # noqa: E402
+from forecasting.pipeline import ForecastSettings, forecast  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "results" / "forecast_diagnosis.md"
 
@@ -65,7 +65,8 @@ def score(hist: pd.DataFrame, model: str, country, origins: int = 4, aggregate_t
         last = train["interval_start"].iloc[-1].tz_convert(tz).tz_localize(None)
         start = last.normalize() + pd.Timedelta(days=1)
         days = int(((end.tz_convert(tz).tz_localize(None).normalize() - start) / pd.Timedelta(days=1))) + 1
-        fc = forecast(train, days, minutes, model=model, country=country, n_jobs=1, aht_seconds=180.0, **kw).forecast
+        settings = ForecastSettings(days, minutes, model=model, country=country, aht_seconds=180.0, **kw)
+        fc = forecast(train, settings, n_jobs=1).forecast
         got = fc.set_index(["queue", "interval_start"])["calls_offered"].reindex(
             pd.MultiIndex.from_arrays([test["queue"].astype(str), test["interval_start"]])).fillna(0.0).to_numpy()
         err += float(np.abs(test["calls_offered"].to_numpy() - got).sum())

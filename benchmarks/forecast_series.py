@@ -2,7 +2,7 @@
 
 Every loader returns a canonical history frame (``interval_start`` tz-aware,
 ``queue``, ``calls_offered``; ``attrs["interval_minutes"]`` and ``attrs["tz"]``
-set) exactly as ``forecasting.history.read_history`` would give it for a file
+set) exactly as ``wfm.io.history.read_history`` would give it for a file
 with those rows: rows a source does not have are NOT added (closed hours and
 data gaps stay absent), except for call *records*, where an interval without a
 call is a true zero.
@@ -183,8 +183,8 @@ def load_mpls_stops_hourly() -> pd.DataFrame:
 
 def load_demo_hourly() -> pd.DataFrame:
     """The project's synthetic demo (4 queues x 3 years at 15 min) summed to hours."""
-    from forecasting.history import read_history
     from forecasting.intraday import aggregate_intervals
+    from wfm.io.history import read_history
 
     return aggregate_intervals(read_history(ROOT / "data" / "demo_history.csv.gz"), 60)
 

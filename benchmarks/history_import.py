@@ -28,7 +28,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from forecasting.history import read_history, summarise_history
+from forecasting.history import summarise_history
+from wfm.io.history import read_history
 
 REPO = Path(__file__).resolve().parents[1]
 DEMO = REPO / "data" / "demo_history.csv.gz"

@@ -54,7 +54,7 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from forecasting.history import read_history  # noqa: E402
+from wfm.io.history import read_history  # noqa: E402
 from optimiser.analysis.calibration import (erlang_check, estimate_patience, read_call_records,  # noqa: E402
                                    records_per_interval)
 from optimiser.analysis.replay import run_replay  # noqa: E402

@@ -68,7 +68,8 @@ import numpy as np
 import pandas as pd
 
 from forecasting import metrics
-from forecasting.models import MODELS, fallback_for, make_model
+from forecasting.backtest import rolling_origin_backtest
+from forecasting.models import MODELS, check_model_name, fallback_for, make_model
 from forecasting.models.base import (
     FORECAST_COLUMNS,
     BaseForecaster,
@@ -83,6 +84,7 @@ __all__ = [
     "Combination",
     "AutoForecaster",
     "Selection",
+    "make_forecaster",
     "select_from_backtest",
     "combine_points",
     "model_params",
@@ -94,15 +96,43 @@ __all__ = [
 STRATEGIES = ("auto", "best", "weighted", "median")
 
 
+#: Forecasters built from others, by the name ``model=`` takes.
+ENSEMBLE_NAMES = ("auto", "combination")
+
+
+def _forecaster_class(name: str) -> type:
+    if name == "auto":
+        return AutoForecaster
+    if name == "combination":
+        return Combination
+    check_model_name(name)
+    return MODELS[name]
+
+
 def model_params(name: str, **available) -> dict:
     """The subset of ``available`` hyperparameters model ``name`` accepts.
 
     E.g. ``country``, ``events`` and ``random_state`` go to the models whose
     constructor takes them, and nowhere else.
     """
-    cls = MODELS[name] if name in MODELS else {"auto": AutoForecaster, "combination": Combination}[name]
-    accepted = inspect.signature(cls.__init__).parameters
+    accepted = inspect.signature(_forecaster_class(name).__init__).parameters
     return {k: v for k, v in available.items() if k in accepted and v is not None}
+
+
+def make_forecaster(name: str, **params):
+    """Build any forecaster by name: a registered model, ``"auto"`` or ``"combination"``.
+
+    Raises
+    ------
+    WfmInputError
+        Unknown or unavailable name, or an unknown parameter.
+    """
+    if name not in ENSEMBLE_NAMES:
+        return make_model(name, **params)
+    try:
+        return _forecaster_class(name)(**params)
+    except TypeError as exc:
+        raise WfmInputError(f"model {name!r}: bad hyperparameters {sorted(params)}: {exc}") from exc
 
 
 #: Days of training kept before the oldest backtest origin.
@@ -350,33 +380,93 @@ def select_from_backtest(
     WfmInputError
         Unknown strategy, bad ``top_k``, or no model has a complete backtest.
     """
-    if strategy not in STRATEGIES:
-        raise WfmInputError(f"auto: strategy must be one of {list(STRATEGIES)}, got {strategy!r}")
-    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
-        raise WfmInputError(f"auto: top_k must be a whole number >= 1, got {top_k!r}")
+    _check_selection(strategy, top_k, max_wape_ratio, combination_margin, pooling)
     fc = forecasts if max_horizon_days is None else forecasts[forecasts["lead_days"] < max_horizon_days]
     failed = {} if failures is None or len(failures) == 0 else failures.groupby("model")["error"].first().to_dict()
     models = sorted(set(fc["model"]) - set(failed))
-    rows = [{"candidate": m, "kind": "model", "note": f"not eligible: {e}"} for m, e in sorted(failed.items())]
     if not models:
         raise WfmInputError(
-            f"auto (queue {queue!r}): no candidate model has a complete backtest; " + "; ".join(f"{m}: {e}" for m, e in failed.items())
-        )
-    wide = fc[fc["model"].isin(models)].pivot_table(index=["origin", "interval_start"], columns="model",
-                                                     values="calls_offered", aggfunc="first")
-    actual = fc.drop_duplicates(["origin", "interval_start"]).set_index(["origin", "interval_start"])["actual"]
-    wide = wide.dropna()
-    actual = actual.reindex(wide.index).to_numpy()
+            f"auto (queue {queue!r}): no candidate model has a complete backtest; "
+            + "; ".join(f"{m}: {e}" for m, e in failed.items()))
+    wide, actual = _common_intervals(fc, models)
     scores = {m: metrics.wape(actual, wide[m].to_numpy()) for m in models}
-    scores = {m: (np.inf if not np.isfinite(s) else s) for m, s in scores.items()}
+    scores = {m: (s if np.isfinite(s) else np.inf) for m, s in scores.items()}
+    ranked = _rank(models, scores, relative_prior, pooling)
+    contenders = _contenders(ranked, scores, top_k, max_wape_ratio)
+    points = {k: combine_points(wide[list(mem)].to_numpy().T, np.array(w), meth)
+              for k, (mem, w, meth) in contenders.items()}
+    c_scores = {k: metrics.wape(actual, p) for k, p in points.items()}
+    pick = _pick(strategy, contenders, c_scores, combination_margin)
+    members, weights, method = contenders[pick]
+    calibration = fit_interval_calibration(actual, points[pick], "backtest")
+    rows = [{"candidate": m, "kind": "model", "note": f"not eligible: {e}"} for m, e in sorted(failed.items())]
+    rows += _model_rows(fc, ranked, scores)
+    rows += [{"candidate": _label(mem, w, meth), "kind": f"contender:{k}", "wape": c_scores[k],
+              "bias": metrics.bias(actual, points[k]), "rank": np.nan,
+              "note": "chosen by backtest WAPE" if k == pick else ""}
+             for k, (mem, w, meth) in contenders.items()]
+    table = _decision_table(rows, members, weights, pick, queue, strategy, len(actual))
+    return Selection(tuple(members), tuple(weights), method, calibration, _label(members, weights, method), table)
+
+
+def _check_selection(strategy, top_k, max_wape_ratio, combination_margin, pooling) -> None:
+    if strategy not in STRATEGIES:
+        raise WfmInputError(f"auto: strategy must be one of {list(STRATEGIES)}, got {strategy!r}", parameter="strategy")
+    if isinstance(top_k, bool) or not isinstance(top_k, (int, np.integer)) or top_k < 1:
+        raise WfmInputError(f"auto: top_k must be a whole number >= 1, got {top_k!r}", parameter="top_k")
     if not (np.isfinite(pooling) and 0 <= pooling <= 1):
-        raise WfmInputError(f"auto: pooling must be a fraction in [0, 1], got {pooling!r}")
+        raise WfmInputError(f"auto: pooling must be a fraction in [0, 1], got {pooling!r}", parameter="pooling")
+    if not (np.isfinite(max_wape_ratio) and max_wape_ratio >= 1):
+        raise WfmInputError(f"auto: max_wape_ratio must be >= 1, got {max_wape_ratio!r}", parameter="max_wape_ratio")
+    if not (np.isfinite(combination_margin) and 0 <= combination_margin < 1):
+        raise WfmInputError(f"auto: combination_margin must be a fraction in [0, 1), got {combination_margin!r}",
+                            parameter="combination_margin")
+
+
+def _common_intervals(fc: pd.DataFrame, models: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Each model's forecast on the (origin, interval) pairs every model forecast, and the actuals."""
+    wide = fc[fc["model"].isin(models)].pivot_table(index=["origin", "interval_start"], columns="model",
+                                                     values="calls_offered", aggfunc="first").dropna()
+    actual = fc.drop_duplicates(["origin", "interval_start"]).set_index(["origin", "interval_start"])["actual"]
+    return wide, actual.reindex(wide.index).to_numpy()
+
+
+def _rank(models: list[str], scores: dict, relative_prior, pooling: float) -> list[str]:
+    """Models best first: by WAPE, shrunk towards the pooled ranking when a prior is given."""
     rank_score = dict(scores)
     if relative_prior and len(models) > 1 and np.isfinite(min(scores.values())):
         low = min(scores.values())
         rank_score = {m: (1 - pooling) * scores[m] + pooling * float(relative_prior.get(m, scores[m] / low)) * low
                       for m in models}
-    ranked = sorted(models, key=lambda m: (rank_score[m], m))
+    return sorted(models, key=lambda m: (rank_score[m], m))
+
+
+def _contenders(ranked: list[str], scores: dict, top_k: int, max_wape_ratio: float) -> dict:
+    """The best single model, and the inverse-WAPE-weighted and median combinations of the top ones."""
+    best = ranked[0]
+    top = [m for m in ranked[: min(top_k, len(ranked))] if scores[m] <= max_wape_ratio * scores[best]]
+    contenders = {"best": ((best,), (1.0,), "weighted")}
+    if len(top) > 1:
+        inv = np.array([1.0 / max(scores[m], 1e-9) for m in top])
+        contenders["weighted"] = (tuple(top), tuple(float(x) for x in inv / inv.sum()), "weighted")
+        contenders["median"] = (tuple(top), tuple(1.0 / len(top) for _ in top), "median")
+    return contenders
+
+
+def _pick(strategy: str, contenders: dict, c_scores: dict, combination_margin: float) -> str:
+    """``auto``: a combination only when it beats the best single model by the margin."""
+    if strategy != "auto":
+        return strategy if strategy in contenders else "best"
+    combos = [k for k in ("weighted", "median") if k in c_scores]
+    if combos:
+        combo = min(combos, key=lambda k: (c_scores[k], k))
+        if c_scores[combo] < (1.0 - combination_margin) * c_scores["best"]:
+            return combo
+    return "best"
+
+
+def _model_rows(fc: pd.DataFrame, ranked: list[str], scores: dict) -> list[dict]:
+    rows = []
     for r, m in enumerate(ranked, start=1):
         g = fc[fc["model"] == m]
         rows.append({
@@ -385,50 +475,24 @@ def select_from_backtest(
             "coverage95": metrics.coverage(g["actual"], g["calls_offered_p025"], g["calls_offered_p975"]),
             "rank": r, "note": "",
         })
-    best = ranked[0]
-    if not (np.isfinite(max_wape_ratio) and max_wape_ratio >= 1):
-        raise WfmInputError(f"auto: max_wape_ratio must be >= 1, got {max_wape_ratio!r}")
-    top = [m for m in ranked[: min(top_k, len(ranked))] if scores[m] <= max_wape_ratio * scores[best]]
-    inv = np.array([1.0 / max(scores[m], 1e-9) for m in top])
-    w_top = inv / inv.sum()
-    if not (np.isfinite(combination_margin) and 0 <= combination_margin < 1):
-        raise WfmInputError(f"auto: combination_margin must be a fraction in [0, 1), got {combination_margin!r}")
-    contenders = {"best": ((best,), (1.0,), "weighted")}
-    if len(top) > 1:
-        contenders["weighted"] = (tuple(top), tuple(float(x) for x in w_top), "weighted")
-        contenders["median"] = (tuple(top), tuple(1.0 / len(top) for _ in top), "median")
-    points = {k: combine_points(wide[list(mem)].to_numpy().T, np.array(w), meth) for k, (mem, w, meth) in contenders.items()}
-    c_scores = {k: metrics.wape(actual, p) for k, p in points.items()}
-    if strategy == "auto":
-        combos = [k for k in ("weighted", "median") if k in c_scores]
-        pick = "best"
-        if combos:
-            combo = min(combos, key=lambda k: (c_scores[k], k))
-            if c_scores[combo] < (1.0 - combination_margin) * c_scores["best"]:
-                pick = combo
-    else:
-        pick = strategy if strategy in contenders else "best"
-    members, weights, method = contenders[pick]
-    calibration = fit_interval_calibration(actual, points[pick], "backtest")
-    for k, (mem, w, meth) in contenders.items():
-        rows.append({
-            "candidate": _label(mem, w, meth), "kind": f"contender:{k}", "wape": c_scores[k],
-            "bias": metrics.bias(actual, points[k]), "rank": np.nan,
-            "note": "chosen by backtest WAPE" if k == pick else "",
-        })
+    return rows
+
+
+def _decision_table(rows: list[dict], members, weights, pick: str, queue, strategy: str, n_intervals: int) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     for col in ("wape", "bias", "coverage80", "coverage95", "rank"):
         if col not in table:
             table[col] = np.nan
     table["weight"] = [dict(zip(members, weights)).get(c, 0.0) if k == "model" else np.nan
                        for c, k in zip(table["candidate"], table["kind"])]
-    table["chosen"] = [(k == "model" and c in members) or (k == f"contender:{pick}") for c, k in zip(table["candidate"], table["kind"])]
+    table["chosen"] = [(k == "model" and c in members) or (k == f"contender:{pick}")
+                       for c, k in zip(table["candidate"], table["kind"])]
     table.insert(0, "queue", queue)
     table["strategy"] = strategy
-    table["n_intervals"] = len(actual)
+    table["n_intervals"] = n_intervals
     cols = ["queue", "candidate", "kind", "wape", "bias", "coverage80", "coverage95", "rank", "weight", "chosen",
             "strategy", "n_intervals", "note"]
-    return Selection(tuple(members), tuple(weights), method, calibration, _label(members, weights, method), table[cols])
+    return table[cols]
 
 
 class AutoForecaster:
@@ -523,8 +587,6 @@ class AutoForecaster:
 
     def fit(self, history: pd.DataFrame) -> "AutoForecaster":
         """Backtest the candidates on ``history``, choose, refit the choice."""
-        from forecasting.backtest import rolling_origin_backtest
-
         specs = self.candidate_specs()
         try:
             n_origins, horizon_days = self._design(history)
@@ -533,7 +595,7 @@ class AutoForecaster:
                 step_days=self.step_days, n_jobs=self.n_jobs, dask_scheduler=self.dask_scheduler,
             )
         except WfmInputError as exc:
-            return self._fit_fallback(history, f"no backtest possible: {exc}")
+            return self.fit_fallback(history, f"no backtest possible: {exc}")
         return self.fit_from_backtest(history, bt)
 
     def fit_from_backtest(self, history: pd.DataFrame, backtest,
@@ -550,7 +612,7 @@ class AutoForecaster:
             fc, fail = fc[fc["queue"] == queue], fail[fail["queue"] == queue]
         if len(fc) == 0:
             reasons = "; ".join(f"{m}: {e}" for m, e in fail.groupby("model")["error"].first().items())
-            return self._fit_fallback(history, f"no candidate could be backtested ({reasons})")
+            return self.fit_fallback(history, f"no candidate could be backtested ({reasons})")
         sel = select_from_backtest(fc, fail, strategy=self.strategy, top_k=self.top_k,
                                    max_horizon_days=self.max_horizon_days, queue=queue,
                                    max_wape_ratio=self.max_wape_ratio,
@@ -564,7 +626,8 @@ class AutoForecaster:
                                   calibration=sel.calibration, label=sel.label).fit(history)
         return self
 
-    def _fit_fallback(self, history: pd.DataFrame, reason: str) -> "AutoForecaster":
+    def fit_fallback(self, history: pd.DataFrame, reason: str) -> "AutoForecaster":
+        """Fit the fallback model (:func:`forecasting.models.fallback_for`), noting ``reason`` in ``selection_``."""
         model = fallback_for(history)
         self.model_ = model.fit(history)
         label = f"auto:fallback({model.name}, season={getattr(model, 'season', '')})"

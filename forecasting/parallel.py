@@ -98,7 +98,7 @@ def _dask_map(func, items, address: str, progress, labels) -> list[Any]:
         client = Client(address, timeout="5s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise WfmInputError(
-            f"--dask-scheduler {address!r}: cannot connect to a Dask scheduler there ({exc})"
+            f"dask_scheduler {address!r}: cannot connect to a Dask scheduler there ({exc})", parameter="dask_scheduler"
         ) from exc
     try:
         futures = client.map(func, items, pure=False)

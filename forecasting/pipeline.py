@@ -1,6 +1,7 @@
 """The forecasting pipeline: history of every queue in, forecast CSV frame out.
 
-:func:`forecast` is what ``wfm forecast`` runs. Per queue:
+:func:`forecast` is what ``wfm forecast`` and the app's Forecast page run: a history frame
+and a :class:`ForecastSettings` in, a :class:`ForecastResult` out.  Per queue:
 
 1. the history is aggregated to the MODEL resolution: whole hours when the
    requested interval is shorter than an hour (the statistical models are
@@ -24,30 +25,29 @@ Steps 3-5 run in parallel over queues. The same code runs on joblib
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from forecasting.aht import AhtForecaster
-from forecasting.backtest import rolling_origin_backtest, summarise_backtest
-from forecasting.ensemble import AutoForecaster, Combination, backtest_design, model_params, relative_wape
+from forecasting.backtest import BacktestResult, rolling_origin_backtest, summarise_backtest
+from forecasting.ensemble import AutoForecaster, Combination, backtest_design, make_forecaster, model_params, relative_wape
 from forecasting.intraday import aggregate_intervals, learn_intraday_profile, split_forecast
-from forecasting.models import MODELS, make_model
+from forecasting.models import MODELS, UNAVAILABLE, check_model_name
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import FORECAST_COLUMNS
+from wfm.ground.timegrid import check_interval_minutes
 
 __all__ = [
     "OUTPUT_COLUMNS",
     "ForecastResult",
+    "ForecastSettings",
     "forecast",
     "model_names",
-    "parse_horizon_days",
-    "parse_interval_minutes",
 ]
 
 #: Columns of the forecast CSV, in order (a public contract, :data:`wfm.ground.frames.FORECAST_COLUMNS`).
@@ -56,6 +56,92 @@ OUTPUT_COLUMNS = list(FORECAST_COLUMNS)
 MODEL_INTERVAL_MINUTES = 60
 #: Longest backtest horizon [days] (6 weeks, issue 3 item 6).
 MAX_BACKTEST_DAYS = 42
+#: Members of ``model="combination"``.
+COMBINATION_MEMBERS = ("ets", "mstl", "regression")
+
+
+def model_names() -> list[str]:
+    """Every value ``model=`` accepts (an unavailable model is not one, see
+    :data:`forecasting.models.UNAVAILABLE`)."""
+    return ["auto", "combination", *sorted(MODELS)]
+
+
+def _whole(value, parameter: str, minimum: int) -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise WfmInputError(f"{parameter} must be a whole number >= {minimum}, got {value!r}", parameter=parameter)
+    return int(value)
+
+
+@dataclass(frozen=True)
+class ForecastSettings:
+    """What to forecast and how; checked on construction.
+
+    Parameters
+    ----------
+    horizon_days : int
+        Whole local days to forecast (>= 1).
+    interval_minutes : int
+        Output interval [minutes] (15, 30, 60, ...): a divisor of an hour or whole hours, not
+        finer than the history's and a multiple of it.
+    model : str
+        ``"auto"``, ``"combination"`` (median of ets, mstl, regression) or a registry name
+        (see :func:`model_names`).
+    country : str or None
+        Holiday calendar (default ``"SE"``: Swedish holidays, eves, bridge days; None: none).
+    backtest : bool
+        Also return the backtest summary (of ``auto``'s candidates, or of ``model`` and the
+        seasonal-naive baseline).
+    queues : tuple of str, optional
+        Forecast only these queues.
+    random_state : int
+        Seed passed to the models that take one.
+    aht_seconds : float, optional
+        Constant handle time [seconds] for queues whose history has none.
+    candidates : tuple of str, optional
+        ``auto``'s candidate models (default all registered).
+    n_origins : int
+        Backtest origins per queue (default 6, a week apart).
+    """
+
+    horizon_days: int
+    interval_minutes: int
+    model: str = "auto"
+    country: str | None = "SE"
+    backtest: bool = False
+    queues: tuple[str, ...] | None = None
+    random_state: int = 0
+    aht_seconds: float | None = None
+    candidates: tuple[str, ...] | None = None
+    n_origins: int = 6
+
+    def __post_init__(self):
+        if self.model not in model_names():
+            if self.model in UNAVAILABLE:
+                check_model_name(self.model)  # says why
+            raise WfmInputError(f"model: unknown model {self.model!r}; valid models: {', '.join(model_names())}",
+                                parameter="model")
+        _whole(self.horizon_days, "horizon_days", 1)
+        minutes = check_interval_minutes(self.interval_minutes)
+        if 60 % minutes and minutes % 60:
+            raise WfmInputError(f"interval_minutes must divide an hour or be whole hours, got {minutes}",
+                                parameter="interval_minutes")
+        _whole(self.n_origins, "n_origins", 1)
+        for name in ("queues", "candidates"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, tuple(str(v) for v in value))
+        if self.candidates is not None:
+            unknown = [c for c in self.candidates if c not in MODELS]
+            if unknown:
+                raise WfmInputError(f"candidates: unknown model(s) {unknown}; known models: {sorted(MODELS)}",
+                                    parameter="candidates")
+        if self.aht_seconds is not None and not (np.isfinite(self.aht_seconds) and self.aht_seconds > 0):
+            raise WfmInputError(f"aht_seconds must be > 0, got {self.aht_seconds!r}", parameter="aht_seconds")
+
+    @property
+    def calendar(self) -> dict:
+        """The calendar hyperparameters the models that take them get (events added by the caller)."""
+        return {"country": self.country, "random_state": self.random_state}
 
 
 @dataclass(frozen=True)
@@ -79,45 +165,15 @@ class ForecastResult:
     selection: pd.DataFrame | None
 
 
-def model_names() -> list[str]:
-    """Every value ``model=`` accepts."""
-    return ["auto", "combination", *sorted(MODELS)]
+@dataclass
+class _Queues:
+    """Each queue's history at three resolutions: as read, the output's and the models'."""
 
-
-def parse_horizon_days(text) -> int:
-    """``"28d"``, ``"4w"`` or ``28`` -> days (a whole number >= 1).
-
-    Raises
-    ------
-    WfmInputError
-        Unparseable, zero or negative (the message shows the value).
-    """
-    s = str(text).strip().lower()
-    m = re.fullmatch(r"(\d+)\s*(d|day|days|w|week|weeks)?", s)
-    if not m:
-        raise WfmInputError(f"--horizon must look like 28d, 4w or 28 (days), got {text!r}")
-    days = int(m.group(1)) * (7 if (m.group(2) or "d").startswith("w") else 1)
-    if days < 1:
-        raise WfmInputError(f"--horizon must be at least 1 day, got {text!r}")
-    return days
-
-
-def parse_interval_minutes(text) -> int:
-    """``"15min"``, ``"30min"``, ``"60min"``, ``"1h"`` or ``15`` -> minutes.
-
-    Raises
-    ------
-    WfmInputError
-        Unparseable, or not a positive divisor of a day.
-    """
-    s = str(text).strip().lower()
-    m = re.fullmatch(r"(\d+)\s*(min|mins|minutes|m|h|hour|hours)?", s)
-    if not m:
-        raise WfmInputError(f"--interval must look like 15min, 30min, 60min or 1h, got {text!r}")
-    minutes = int(m.group(1)) * (60 if (m.group(2) or "min").startswith("h") else 1)
-    if minutes < 1 or 1440 % minutes:
-        raise WfmInputError(f"--interval must divide a day (e.g. 15min, 30min, 60min), got {text!r}")
-    return minutes
+    fine: dict[str, pd.DataFrame] = field(default_factory=dict)
+    coarse: dict[str, pd.DataFrame] = field(default_factory=dict)
+    output: dict[str, pd.DataFrame] = field(default_factory=dict)
+    tz: str = ""
+    coarse_minutes: int = 0
 
 
 def _split_queues(history: pd.DataFrame, queues) -> dict[str, pd.DataFrame]:
@@ -129,7 +185,8 @@ def _split_queues(history: pd.DataFrame, queues) -> dict[str, pd.DataFrame]:
     if queues is not None:
         missing = [q for q in queues if q not in present]
         if missing:
-            raise WfmInputError(f"--queues: queue(s) {missing} not in the history; its queues are {present}")
+            raise WfmInputError(f"queues: queue(s) {missing} not in the history; its queues are {present}",
+                                parameter="queues")
         present = [q for q in present if q in set(queues)]
     out = {}
     for q in present:
@@ -141,95 +198,118 @@ def _split_queues(history: pd.DataFrame, queues) -> dict[str, pd.DataFrame]:
     return out
 
 
-def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-    """Fit, forecast, split and add AHT for one queue (runs in a worker)."""
-    queue = task["queue"]
-    fine, coarse = task["fine"], task["coarse"]
-    coarse_m, out_m, tz = task["coarse_minutes"], task["interval_minutes"], task["tz"]
-    selection = None
-    if task["model"] == "auto":
-        auto = AutoForecaster(candidates=task["candidates"], max_horizon_days=task["horizon_days"], **task["calendar"])
-        if task["backtest"] is not None:
-            model = auto.fit_from_backtest(coarse.assign(queue=queue), task["backtest"],
-                                           relative_prior=task.get("relative_prior"))
-        else:
-            model = auto._fit_fallback(coarse, task["backtest_error"] or "no backtest")
-        selection = model.selection_.assign(queue=queue)
-    elif task["model"] == "combination":
-        members = [(n, model_params(n, **task["calendar"])) for n in ("ets", "mstl", "regression") if n in MODELS]
-        model = Combination(members).fit(coarse)
+def _prepare(history: pd.DataFrame, settings: ForecastSettings) -> _Queues:
+    """Validate each queue and aggregate it to the output and the model resolution (step 1)."""
+    minutes = settings.interval_minutes
+    prepared = _Queues()
+    for q, frame in _split_queues(history, settings.queues).items():
+        validated = validate_history(frame.drop(columns="queue"), f"forecast (queue {q!r})")
+        hist_m, tz = validated.interval_minutes, validated.tz
+        if minutes < hist_m:
+            raise WfmInputError(
+                f"interval_minutes {minutes} is finer than the history's {hist_m}-minute intervals (queue {q!r}); "
+                f"forecast at {hist_m} minutes or coarser, or import a finer history", parameter="interval_minutes")
+        if minutes % hist_m:
+            raise WfmInputError(f"interval_minutes {minutes} is not a multiple of the history's {hist_m}-minute "
+                                f"intervals (queue {q!r})", parameter="interval_minutes")
+        coarse_m = max(MODEL_INTERVAL_MINUTES, hist_m) if minutes < MODEL_INTERVAL_MINUTES else minutes
+        fine = validated.frame
+        output = fine if minutes == hist_m else aggregate_intervals(fine, minutes, tz)
+        coarse = (fine if coarse_m == hist_m else aggregate_intervals(fine, coarse_m, tz)).reset_index(drop=True)
+        coarse.attrs = dict(fine.attrs, interval_minutes=coarse_m, tz=tz)
+        output.attrs = dict(fine.attrs, interval_minutes=minutes, tz=tz)
+        prepared.fine[q], prepared.coarse[q], prepared.output[q] = fine, coarse, output
+        prepared.tz, prepared.coarse_minutes = tz, coarse_m
+    return prepared
+
+
+def _backtest(prepared: _Queues, settings: ForecastSettings, calendar: dict, *, n_jobs, dask_scheduler,
+              progress) -> tuple[BacktestResult | None, str | None]:
+    """The rolling-origin backtest of every (queue, origin) pair (step 2), or why there is none."""
+    if not (settings.model == "auto" or settings.backtest):
+        return None, None
+    if settings.model == "auto":
+        names = list(settings.candidates) if settings.candidates is not None else sorted(MODELS)
     else:
-        model = make_model(task["model"], **model_params(task["model"], **task["calendar"])).fit(coarse)
-    last = coarse["interval_start"].iloc[-1]
-    start = task["start"]
-    end = (start.tz_localize(None) + pd.Timedelta(days=task["horizon_days"])).tz_localize(
+        names = sorted({settings.model, "seasonal_naive"} - {"combination"})
+    specs: dict = {n: (n, model_params(n, **calendar)) for n in names}
+    if settings.model == "combination":
+        specs["combination"] = Combination([(n, model_params(n, **calendar)) for n in COMBINATION_MEMBERS])
+    everything = pd.concat([c.assign(queue=q) for q, c in prepared.coarse.items()], ignore_index=True)
+    everything.attrs = {"interval_minutes": prepared.coarse_minutes, "tz": prepared.tz}
+    spans = [int((c["interval_start"].iloc[-1] - c["interval_start"].iloc[0]) / pd.Timedelta(days=1))
+             for c in prepared.coarse.values()]
+    # shorter horizon, then fewer origins, so 3 weeks of training stay before the first origin
+    origins, days = backtest_design(min(spans), settings.n_origins, 7, min(MAX_BACKTEST_DAYS, settings.horizon_days))
+    try:
+        return rolling_origin_backtest(everything, specs, n_origins=origins, horizon_days=days, n_jobs=n_jobs,
+                                       dask_scheduler=dask_scheduler, progress=progress), None
+    except WfmInputError as exc:
+        if settings.backtest:
+            raise WfmInputError(f"backtest: {exc}", parameter="backtest") from exc
+        return None, str(exc)
+
+
+def _first_day(prepared: _Queues, q: str) -> pd.Timestamp:
+    """The local midnight after the queue's last history interval (at either resolution)."""
+    tz = prepared.tz
+    last = max(prepared.coarse[q]["interval_start"].iloc[-1], prepared.fine[q]["interval_start"].iloc[-1])
+    start_local = last.tz_convert(tz).tz_localize(None).normalize() + pd.Timedelta(days=1)
+    return start_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
+
+
+def _fitted_model(task: dict, coarse: pd.DataFrame):
+    """The model of one queue, fitted (step 3): auto's choice, the combination or a named model."""
+    settings: ForecastSettings = task["settings"]
+    calendar = task["calendar"]
+    if settings.model == "auto":
+        auto = AutoForecaster(candidates=settings.candidates, max_horizon_days=settings.horizon_days, **calendar)
+        if task["backtest"] is not None:
+            return auto.fit_from_backtest(coarse.assign(queue=task["queue"]), task["backtest"],
+                                          relative_prior=task["relative_prior"])
+        return auto.fit_fallback(coarse, task["backtest_error"] or "no backtest")
+    if settings.model == "combination":
+        return Combination([(n, model_params(n, **calendar)) for n in COMBINATION_MEMBERS if n in MODELS]).fit(coarse)
+    return make_forecaster(settings.model, **model_params(settings.model, **calendar)).fit(coarse)
+
+
+def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Fit, forecast, split and add AHT for one queue (steps 3-5; runs in a worker)."""
+    settings: ForecastSettings = task["settings"]
+    coarse, coarse_m, tz, start = task["coarse"], task["coarse_minutes"], task["tz"], task["start"]
+    model = _fitted_model(task, coarse)
+    end = (start.tz_localize(None) + pd.Timedelta(days=settings.horizon_days)).tz_localize(
         tz, ambiguous=True, nonexistent="shift_forward")
-    horizon = int((end - last) / pd.Timedelta(minutes=coarse_m)) - 1
+    horizon = int((end - coarse["interval_start"].iloc[-1]) / pd.Timedelta(minutes=coarse_m)) - 1
     pred = model.predict(horizon)
     pred = pred[(pred["interval_start"] >= start) & (pred["interval_start"] < end)].reset_index(drop=True)
-    if out_m < coarse_m:
-        profile = learn_intraday_profile(task["profile_history"], coarse_m, country=task["calendar"]["country"],
-                                         horizon_days=task["horizon_days"] + 400)
+    if settings.interval_minutes < coarse_m:
+        profile = learn_intraday_profile(task["output_history"], coarse_m, country=settings.country,
+                                         horizon_days=settings.horizon_days + 400)
         pred = split_forecast(pred, profile)
-    aht = AhtForecaster(default_aht_seconds=task["aht_seconds"]).fit(task["profile_history"])
+    aht = AhtForecaster(default_aht_seconds=settings.aht_seconds).fit(task["output_history"])
     pred["aht_seconds"] = aht.predict(pred["interval_start"]).to_numpy()
-    pred["queue"] = queue
+    pred["queue"] = task["queue"]
+    selection = model.selection_.assign(queue=task["queue"]) if settings.model == "auto" else None
     return pred[OUTPUT_COLUMNS], selection
 
 
-def forecast(
-    history_all_queues: pd.DataFrame,
-    horizon_days: int,
-    interval_minutes: int,
-    model: str = "auto",
-    events: pd.DataFrame | None = None,
-    country: str | None = "SE",
-    backtest: bool = False,
-    n_jobs: int = 2,
-    dask_scheduler: str | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-    *,
-    queues: list[str] | None = None,
-    random_state: int = 0,
-    aht_seconds: float | None = None,
-    candidates: list[str] | None = None,
-    n_origins: int = 6,
-) -> ForecastResult:
+def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, events: pd.DataFrame | None = None,
+             n_jobs: int = 2, dask_scheduler: str | None = None,
+             progress: Callable[[int, int, str], None] | None = None) -> ForecastResult:
     """Forecast calls (with 80 %/95 % bounds) and AHT for every queue.
 
     Parameters
     ----------
     history_all_queues : DataFrame
-        Canonical history (``forecasting.history.read_history``), any number
-        of queues; ``attrs["interval_minutes"]`` used when present.
-    horizon_days : int
-        Whole local days to forecast (>= 1).
-    interval_minutes : int
-        Output interval [minutes] (15, 30, 60, ...); not finer than the
-        history's and a divisor or multiple of 60.
-    model : str
-        ``"auto"``, ``"combination"`` (median of ets, mstl, regression) or a
-        registry name (see :func:`model_names`).
+        Canonical history (``wfm.io.history.read_history``), any number of queues;
+        ``attrs["interval_minutes"]`` used when present.
+    settings : ForecastSettings
+        What to forecast and how.
     events : DataFrame, optional
-        User events from :func:`forecasting.events.read_events`.
-    country : str or None
-        Holiday calendar (default ``"SE"``: Swedish holidays, eves, bridge days).
-    backtest : bool
-        Also return the backtest summary (of ``auto``'s candidates, or of
-        ``model`` and the seasonal-naive baseline).
+        The events frame (``wfm.io.events.read_events``), regressors of the models that take them.
     n_jobs, dask_scheduler, progress
         Parallelism and progress, see :func:`forecasting.parallel.parallel_map`.
-    queues : list of str, optional
-        Forecast only these queues.
-    random_state : int
-        Seed passed to the models that take one.
-    aht_seconds : float, optional
-        Constant handle time [seconds] for queues whose history has none.
-    candidates : list of str, optional
-        ``auto``'s candidate models (default all registered).
-    n_origins : int
-        Backtest origins per queue (default 6, a week apart; ``auto``
-        chooses on them, see :class:`forecasting.ensemble.AutoForecaster`).
 
     Returns
     -------
@@ -238,92 +318,29 @@ def forecast(
     Raises
     ------
     WfmInputError
-        Unknown model (lists the valid names), horizon < 1 day, an interval
-        finer than the history's or incompatible with it, unknown queue.
+        An interval finer than the history's or incompatible with it, an unknown queue, a
+        history a model cannot use; each names the parameter it is about.
     """
-    if model not in model_names():
-        raise WfmInputError(f"--model: unknown model {model!r}; valid models: {', '.join(model_names())}")
-    if isinstance(horizon_days, bool) or not isinstance(horizon_days, (int, np.integer)) or horizon_days < 1:
-        raise WfmInputError(f"--horizon must be a whole number of days >= 1, got {horizon_days!r}")
-    if isinstance(interval_minutes, bool) or not isinstance(interval_minutes, (int, np.integer)) or \
-            interval_minutes < 1 or 1440 % interval_minutes:
-        raise WfmInputError(f"--interval must divide a day (15, 30, 60 minutes ...), got {interval_minutes!r}")
-    if candidates is not None:
-        unknown = [c for c in candidates if c not in MODELS]
-        if unknown:
-            raise WfmInputError(f"candidates: unknown model(s) {unknown}; known models: {sorted(MODELS)}")
-    per_queue = _split_queues(history_all_queues, queues)
-    tz = None
-    fines, coarses, profiles = {}, {}, {}
-    coarse_m = None
-    for q, frame in per_queue.items():
-        validated = validate_history(frame.drop(columns="queue"), f"forecast (queue {q!r})")
-        hist_m, tz = validated.interval_minutes, validated.tz
-        if interval_minutes < hist_m:
-            raise WfmInputError(
-                f"--interval {interval_minutes}min is finer than the history's {hist_m}-minute intervals "
-                f"(queue {q!r}); forecast at {hist_m}min or coarser, or import a finer history"
-            )
-        if interval_minutes % hist_m:
-            raise WfmInputError(
-                f"--interval {interval_minutes}min is not a multiple of the history's {hist_m}-minute intervals (queue {q!r})"
-            )
-        if 60 % interval_minutes and interval_minutes % 60:
-            raise WfmInputError(f"--interval must divide an hour or be whole hours, got {interval_minutes}min")
-        q_coarse_m = max(MODEL_INTERVAL_MINUTES, hist_m) if interval_minutes < MODEL_INTERVAL_MINUTES else interval_minutes
-        coarse_m = q_coarse_m
-        fine = validated.frame
-        out_res = fine if interval_minutes == hist_m else aggregate_intervals(fine, interval_minutes, tz)
-        coarse = fine if q_coarse_m == hist_m else aggregate_intervals(fine, q_coarse_m, tz)
-        coarse = coarse.reset_index(drop=True)
-        coarse.attrs = dict(fine.attrs, interval_minutes=q_coarse_m, tz=tz)
-        out_res.attrs = dict(fine.attrs, interval_minutes=interval_minutes, tz=tz)
-        fines[q], coarses[q], profiles[q] = fine, coarse, out_res
-
-    calendar = {"country": country, "events": events, "random_state": random_state}
-    auto_candidates = list(candidates) if candidates is not None else sorted(MODELS)
-    bt_result, bt_error = None, None
-    if model == "auto" or backtest:
-        bt_models = auto_candidates if model == "auto" else sorted({model, "seasonal_naive"} - {"combination"})
-        specs = {n: (n, model_params(n, **calendar)) for n in bt_models}
-        if model == "combination":
-            specs["combination"] = Combination([(n, model_params(n, **calendar)) for n in ("ets", "mstl", "regression")])
-        all_coarse = pd.concat([c.assign(queue=q) for q, c in coarses.items()], ignore_index=True)
-        all_coarse.attrs = {"interval_minutes": coarse_m, "tz": tz}
-        spans = [int((c["interval_start"].iloc[-1] - c["interval_start"].iloc[0]) / pd.Timedelta(days=1)) for c in coarses.values()]
-        # shorter horizon, then fewer origins, so 3 weeks of training stay before the first origin
-        bt_origins, bt_days = backtest_design(min(spans), n_origins, 7, min(MAX_BACKTEST_DAYS, horizon_days))
-        try:
-            bt_result = rolling_origin_backtest(all_coarse, specs, n_origins=bt_origins, horizon_days=bt_days,
-                                                n_jobs=n_jobs, dask_scheduler=dask_scheduler, progress=progress)
-        except WfmInputError as exc:
-            if backtest:
-                raise WfmInputError(f"--backtest: {exc}") from exc
-            bt_error = str(exc)
+    if not isinstance(settings, ForecastSettings):
+        raise WfmInputError(f"settings must be a ForecastSettings, got {type(settings).__name__}")
+    prepared = _prepare(history_all_queues, settings)
+    calendar = dict(settings.calendar, events=events)
+    bt_result, bt_error = _backtest(prepared, settings, calendar, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
+                                    progress=progress)
+    auto_backtest = bt_result if settings.model == "auto" else None
     # each model's WAPE relative to the best, over all queues: auto's prior for every queue
-    prior = relative_wape(bt_result.forecasts, horizon_days) if bt_result is not None and model == "auto" else None
-    tasks, labels = [], []
-    for q in per_queue:
-        last_local = coarses[q]["interval_start"].iloc[-1].tz_convert(tz).tz_localize(None)
-        fine_last = fines[q]["interval_start"].iloc[-1].tz_convert(tz).tz_localize(None)
-        start_local = max(last_local, fine_last).normalize() + pd.Timedelta(days=1)
-        start = start_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
-        bt_q = None
-        if bt_result is not None and model == "auto":
-            bt_q = bt_result
-        tasks.append({
-            "queue": q, "fine": fines[q], "coarse": coarses[q], "profile_history": profiles[q],
-            "coarse_minutes": coarse_m, "interval_minutes": interval_minutes, "tz": tz, "start": start,
-            "horizon_days": int(horizon_days), "model": model, "candidates": auto_candidates,
-            "calendar": calendar, "backtest": _subset(bt_q, q), "backtest_error": bt_error,
-            "aht_seconds": aht_seconds, "relative_prior": prior,
-        })
-        labels.append(f"forecast {q}")
-    results = parallel_map(_queue_task, tasks, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
-                           progress=progress, labels=labels)
+    prior = relative_wape(bt_result.forecasts, settings.horizon_days) if auto_backtest is not None else None
+    tasks = [{
+        "queue": q, "settings": settings, "calendar": calendar, "coarse": prepared.coarse[q],
+        "output_history": prepared.output[q], "coarse_minutes": prepared.coarse_minutes, "tz": prepared.tz,
+        "start": _first_day(prepared, q), "backtest": _subset(auto_backtest, q), "backtest_error": bt_error,
+        "relative_prior": prior,
+    } for q in prepared.coarse]
+    results = parallel_map(_queue_task, tasks, n_jobs=n_jobs, dask_scheduler=dask_scheduler, progress=progress,
+                           labels=[f"forecast {q}" for q in prepared.coarse])
     out = pd.concat([r[0] for r in results], ignore_index=True).sort_values(["queue", "interval_start"])
     out = out.reset_index(drop=True)
-    out.attrs = {"interval_minutes": int(interval_minutes), "tz": tz}
+    out.attrs = {"interval_minutes": settings.interval_minutes, "tz": prepared.tz}
     selections = [r[1] for r in results if r[1] is not None]
     selection = pd.concat(selections, ignore_index=True) if selections else None
     summary = None
@@ -332,7 +349,7 @@ def forecast(
         if selection is not None:
             for q, g in selection.groupby("queue"):
                 chosen[q] = list(g.loc[g["chosen"] & (g["kind"] == "model"), "candidate"])
-        summary = summarise_backtest(bt_result, max_horizon_days=horizon_days, chosen=chosen)
+        summary = summarise_backtest(bt_result, max_horizon_days=settings.horizon_days, chosen=chosen)
     return ForecastResult(out, summary, selection)
 
 
@@ -340,20 +357,7 @@ def _subset(bt, queue):
     """The part of a backtest result that belongs to one queue (smaller pickles)."""
     if bt is None:
         return None
-    from forecasting.backtest import BacktestResult
-
     fc = bt.forecasts[bt.forecasts["queue"] == queue]
     fail = bt.failures[bt.failures["queue"] == queue]
     table = bt.table[bt.table["queue"] == queue] if len(bt.table) else bt.table
     return BacktestResult(fc, table, fail, bt.interval_minutes, bt.horizon_days)
-
-
-def write_forecast_csv(frame: pd.DataFrame, path) -> None:
-    """Write the forecast CSV: :data:`OUTPUT_COLUMNS`, ISO-8601 timestamps with offset."""
-    out = frame[OUTPUT_COLUMNS].copy()
-    text = pd.Series(pd.DatetimeIndex(out["interval_start"]).strftime("%Y-%m-%dT%H:%M:%S%z"), index=out.index)
-    out["interval_start"] = text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
-    out.to_csv(path, index=False, float_format="%.4f")
-
-
-__all__.append("write_forecast_csv")

@@ -2,10 +2,17 @@
 
 ``MODELS`` maps a registry name to a class; :func:`make_model` builds one with
 hyperparameters; :func:`fallback_for` picks a model that works on a history
-too short for the others. See ``docs/forecasting_models.md``.
+too short for the others.  A model whose library is not installed is listed in
+``UNAVAILABLE`` with the reason, and asking for it is an error that says so.
+The registry knows single models only: combinations and ``auto`` live in
+:mod:`forecasting.ensemble`, which imports this package, never the other way.
+See ``docs/forecasting_models.md``.
 """
 
 from __future__ import annotations
+
+import importlib
+import importlib.util
 
 import pandas as pd
 
@@ -25,54 +32,61 @@ MODELS: dict[str, type] = {
     "weekly_mean": WeeklyMean,
 }
 
+#: The statistical models: registry name -> (module of this package, class, the third-party
+#: packages it needs).  Those packages are imported when a model is fitted (prophet takes
+#: seconds to import), so availability is checked here without importing them.
+OPTIONAL_MODELS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "ets": ("ets", "ETS", ("statsmodels",)),
+    "mstl": ("mstl", "MSTLForecaster", ("statsmodels",)),
+    "regression": ("regression", "FourierRegression", ()),
+    "prophet": ("prophet_model", "ProphetForecaster", ("prophet",)),
+}
+
+#: Models that could not be registered: registry name -> why (the missing package).  Listed,
+#: never silently dropped: asking for one is an error that names the reason.
+UNAVAILABLE: dict[str, str] = {}
+
 
 def _register_optional() -> None:
-    """Register the statistical models (import errors surface at use)."""
-    import importlib
+    """Register the statistical models; one whose package is missing goes to :data:`UNAVAILABLE`.
 
-    for name, (module, cls) in {
-        "ets": ("ets", "ETS"),
-        "mstl": ("mstl", "MSTLForecaster"),
-        "regression": ("regression", "FourierRegression"),
-        "prophet": ("prophet_model", "ProphetForecaster"),
-    }.items():
-        try:
-            MODELS[name] = getattr(importlib.import_module(f"forecasting.models.{module}"), cls)
-        except ImportError:  # pragma: no cover - module still being written
-            continue
+    Only a missing third-party package makes a model unavailable; an import error in this
+    package's own modules is a bug and is raised, never swallowed.
+    """
+    for name, (module, cls, requires) in OPTIONAL_MODELS.items():
+        model = getattr(importlib.import_module(f"forecasting.models.{module}"), cls)
+        missing = [package for package in requires if importlib.util.find_spec(package) is None]
+        if missing:
+            UNAVAILABLE[name] = f"it needs the {', '.join(map(repr, missing))} package, which is not installed"
+        else:
+            MODELS[name] = model
 
 
 _register_optional()
 
 
-#: Names :func:`make_model` builds besides the single models of ``MODELS``:
-#: they combine registered models, so they are not candidates themselves.
-ENSEMBLES = ("auto", "combination")
-
-
-def _ensemble_class(name: str) -> type:
-    from forecasting.ensemble import AutoForecaster, Combination  # imports this module
-
-    return {"auto": AutoForecaster, "combination": Combination}[name]
+def check_model_name(name: str) -> None:
+    """Refuse a model that is unavailable (naming why) or unknown (listing the known ones)."""
+    if name in UNAVAILABLE:
+        raise WfmInputError(f"model {name!r} is unavailable: {UNAVAILABLE[name]}", parameter="model")
+    if name not in MODELS:
+        raise WfmInputError(f"unknown model {name!r}; known models: {sorted(MODELS)}", parameter="model")
 
 
 def make_model(name: str, **params) -> Forecaster:
-    """Build the model ``name`` with hyperparameters ``params``.
+    """Build the registered single model ``name`` with hyperparameters ``params``.
 
-    ``name`` is a registered single model (``MODELS``) or one of
-    :data:`ENSEMBLES`: ``"auto"`` (:class:`forecasting.ensemble.AutoForecaster`)
-    and ``"combination"`` (:class:`forecasting.ensemble.Combination`).
+    (Combinations and ``auto`` are built by :func:`forecasting.ensemble.make_forecaster`.)
 
     Raises
     ------
     WfmInputError
-        Unknown name (the message lists the known ones) or unknown parameter.
+        Unknown or unavailable name (the message lists the known ones or says why), or an
+        unknown parameter.
     """
-    if name not in MODELS and name not in ENSEMBLES:
-        raise WfmInputError(f"unknown model {name!r}; known models: {sorted(MODELS) + list(ENSEMBLES)}")
-    cls = MODELS[name] if name in MODELS else _ensemble_class(name)
+    check_model_name(name)
     try:
-        return cls(**params)
+        return MODELS[name](**params)
     except TypeError as exc:
         raise WfmInputError(f"model {name!r}: bad hyperparameters {sorted(params)}: {exc}") from exc
 
@@ -106,7 +120,9 @@ __all__ = [
     "Forecaster",
     "InsufficientHistoryError",
     "MODELS",
-    "ENSEMBLES",
+    "OPTIONAL_MODELS",
+    "UNAVAILABLE",
+    "check_model_name",
     "make_model",
     "fallback_for",
     "horizon_intervals",

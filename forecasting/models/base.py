@@ -5,7 +5,7 @@ Every model in :mod:`forecasting.models` follows the scikit-learn habit:
 * ``__init__`` stores hyperparameters only, under the same names;
 * ``fit(history) -> self`` learns state into attributes with a trailing
   underscore (``interval_minutes_``, ``tz_``, ``last_interval_start_``,
-  ``open_slots_``, ...);
+  ``opening_hours_``, ...);
 * ``predict(horizon) -> DataFrame`` returns ``horizon`` future intervals with
   the point forecast and the 80 % and 95 % interval bounds.
 
@@ -18,9 +18,9 @@ This module holds what the models have in common so that no model repeats it:
 * the future timestamps (:func:`future_index`, :func:`horizon_intervals`),
   which continue the history grid in absolute time, so a spring-forward day has
   23 hours (92 quarter-hours) and a fall-back day 25 hours (100 quarter-hours);
-* closed hours (:func:`learn_open_slots`, :func:`open_mask`): a
-  (weekday, minute-of-day) slot that never had a call in the history is closed
-  and forecast exactly 0 with 0-width bounds;
+* closed hours: the queue's opening hours are learned with the one rule of
+  :mod:`forecasting.opening_hours` (the rule the Data page summary uses); a
+  closed slot is forecast exactly 0 with 0-width bounds;
 * calibrated prediction intervals (:func:`fit_interval_calibration`,
   :func:`interval_bounds`) from out-of-sample residuals with a
   quasi-Poisson / negative-binomial variance function;
@@ -47,6 +47,8 @@ from typing import Protocol, runtime_checkable
 import numpy as np
 import pandas as pd
 
+from forecasting.events import event_days
+from forecasting.opening_hours import QueueOpeningHours, learn_opening_hours
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import check_history
 from wfm.ground.timegrid import check_interval_minutes, interval_minutes_of, local_wallclock, minute_of_week
@@ -183,43 +185,7 @@ def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
     return ValidatedHistory(frame=frame, interval_minutes=minutes, tz=tz)
 
 
-def learn_open_slots(validated: ValidatedHistory) -> frozenset[tuple[int, int]]:
-    """Open (weekday, minute-of-day) slots: those with at least one call.
-
-    A slot of a weekday the history covers that has no rows or only zero calls
-    is closed. Weekdays the history does not cover at all (histories shorter
-    than a week) take the union of the open times of the covered days, since
-    nothing says they are closed. If the history never has a call, every slot
-    is open, so an all-zero history gives an all-zero forecast through the
-    models themselves.
-    """
-    minutes = validated.interval_minutes
-    naive = local_wallclock(validated.frame["interval_start"], validated.tz)
-    calls = validated.frame["calls_offered"].to_numpy()
-    if not (calls > 0).any():
-        return frozenset((d, m) for d in range(DAYS_PER_WEEK) for m in range(0, MINUTES_PER_DAY, minutes))
-    seen = calls > 0
-    weekday = naive.day_of_week.to_numpy()[seen]
-    minute = (naive.hour.to_numpy() * 60 + naive.minute.to_numpy())[seen]
-    slots = set(zip(weekday.tolist(), minute.tolist()))
-    covered_days = pd.date_range(naive[0].normalize(), naive[-1].normalize(), freq="D")
-    covered = set(covered_days.day_of_week.tolist())
-    if len(covered) < DAYS_PER_WEEK:
-        times = set(minute.tolist())
-        for d in set(range(DAYS_PER_WEEK)) - covered:
-            slots.update((d, m) for m in times)
-    return frozenset(slots)
-
-
-def open_mask(index: pd.DatetimeIndex, tz: str, open_slots: frozenset[tuple[int, int]]) -> np.ndarray:
-    """Boolean array: True where a timestamp falls in an open slot."""
-    naive = local_wallclock(index, tz)
-    keys = minute_of_week(naive)
-    open_keys = np.array(sorted(d * MINUTES_PER_DAY + m for d, m in open_slots), dtype=np.int64)
-    return np.isin(keys, open_keys)
-
-
-def wallclock_series(validated: ValidatedHistory, open_slots: frozenset[tuple[int, int]]) -> pd.Series:
+def wallclock_series(validated: ValidatedHistory, hours: QueueOpeningHours) -> pd.Series:
     """Calls on a regular grid of LOCAL wall-clock times (tz-naive index).
 
     The grid runs from the first to the last local interval of the history at
@@ -236,11 +202,7 @@ def wallclock_series(validated: ValidatedHistory, open_slots: frozenset[tuple[in
     calls = calls.groupby(level=0).mean()
     grid = pd.date_range(calls.index[0], calls.index[-1], freq=f"{minutes}min")
     y = calls.reindex(grid)
-    is_open = np.isin(
-        minute_of_week(grid),
-        np.array([d * MINUTES_PER_DAY + m for d, m in open_slots], dtype=np.int64),
-    )
-    y[~is_open] = 0.0
+    y[~hours.is_open_at(grid)] = 0.0
     missing = y.isna().to_numpy()
     filled = int(missing.sum())
     if filled:
@@ -495,43 +457,7 @@ def _normalise_special(frame: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["date", "kind"]).reset_index(drop=True)
 
 
-def validate_events(events: pd.DataFrame | None, model: str) -> pd.DataFrame:
-    """Check a user events frame ``date, end_date, name, kind`` and return it typed.
-
-    ``end_date`` may be empty (a one-day event). Dates are local calendar dates.
-    """
-    cols = ["date", "end_date", "name", "kind"]
-    if events is None:
-        return pd.DataFrame({c: pd.Series(dtype="datetime64[ns]" if "date" in c else "str") for c in cols})
-    missing = [c for c in ("date", "name") if c not in events.columns]
-    if missing:
-        raise WfmInputError(f"{model}: events frame must have columns {cols}, missing {missing}")
-    out = pd.DataFrame({"name": events["name"].astype(str)})
-    out["kind"] = events["kind"].astype(str) if "kind" in events.columns else "event"
-    for col in ("date", "end_date"):
-        raw = events[col] if col in events.columns else pd.Series([None] * len(events), index=events.index)
-        parsed = pd.to_datetime(raw, errors="coerce")
-        bad = parsed.isna() & raw.notna() & (raw.astype(str).str.strip() != "")
-        if col == "date":
-            bad = bad | parsed.isna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise WfmInputError(
-                f"{model}: events column {col!r} row {i} must be a date (YYYY-MM-DD), got {raw.iloc[i]!r}"
-            )
-        out[col] = parsed.dt.normalize()
-    out["end_date"] = out["end_date"].fillna(out["date"])
-    back = out["end_date"] < out["date"]
-    if back.any():
-        i = int(np.flatnonzero(back.to_numpy())[0])
-        raise WfmInputError(
-            f"{model}: events row {i} ({out['name'].iloc[i]!r}): end_date {out['end_date'].iloc[i].date()} "
-            f"is before date {out['date'].iloc[i].date()}"
-        )
-    return out[cols].reset_index(drop=True)
-
-
-def day_calendar(days: pd.DatetimeIndex, special: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+def day_calendar(days: pd.DatetimeIndex, special: pd.DataFrame, events: pd.DataFrame | None) -> pd.DataFrame:
     """Per local calendar day: special-day kind dummies and one column per event name.
 
     Parameters
@@ -540,8 +466,8 @@ def day_calendar(days: pd.DatetimeIndex, special: pd.DataFrame, events: pd.DataF
         tz-naive local dates (normalised).
     special : DataFrame
         ``date, name, kind`` from :func:`special_days_frame`.
-    events : DataFrame
-        ``date, end_date, name, kind`` from :func:`validate_events`.
+    events : DataFrame or None
+        The events frame (``wfm.io.events.read_events``), see :func:`forecasting.events.event_days`.
 
     Returns
     -------
@@ -554,11 +480,9 @@ def day_calendar(days: pd.DatetimeIndex, special: pd.DataFrame, events: pd.DataF
     for kind in ("holiday", "eve", "bridge"):
         dates = pd.DatetimeIndex(special.loc[special["kind"] == kind, "date"])
         out[kind] = days.isin(dates).astype(float)
-    for name, grp in events.groupby("name", sort=True):
-        col = np.zeros(len(days))
-        for d0, d1 in zip(grp["date"], grp["end_date"]):
-            col = np.maximum(col, ((days >= d0) & (days <= d1)).astype(float))
-        out[f"event_{name}"] = col
+    if events is not None:
+        for column, values in event_days(events, days).items():
+            out[column] = values.to_numpy()
     return out
 
 
@@ -655,8 +579,9 @@ class BaseForecaster:
         self.interval_minutes_ = minutes
         self.tz_ = validated.tz
         self.last_interval_start_ = last
-        self.open_slots_ = learn_open_slots(validated)
-        y = wallclock_series(validated, self.open_slots_)
+        self.opening_hours_ = learn_opening_hours(validated.frame["interval_start"], validated.frame["calls_offered"],
+                                                  minutes, tz=validated.tz)
+        y = wallclock_series(validated, self.opening_hours_)
         self.last_naive_ = y.index[-1]
         self.n_filled_ = int(y.attrs.get("filled", 0))
         self._fit_model(validated, y)
@@ -670,9 +595,8 @@ class BaseForecaster:
 
     def _naive_calibration(self, validated: ValidatedHistory) -> IntervalCalibration:
         """Calibration from same-time-yesterday errors (cheap, no refit)."""
-        y = wallclock_series(validated, self.open_slots_)
-        aware = y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward")
-        is_open = open_mask(aware, validated.tz, self.open_slots_)
+        y = wallclock_series(validated, self.opening_hours_)
+        is_open = self.opening_hours_.is_open_at(y.index)
         actual, pred = daily_naive_errors(y, is_open, validated.interval_minutes)
         return fit_interval_calibration(actual, pred, "daily_naive")
 
@@ -695,7 +619,7 @@ class BaseForecaster:
         horizon = int((idx[-1] - sub.last_interval_start_) / pd.Timedelta(minutes=minutes))
         fut = future_index(sub.last_interval_start_, horizon, minutes, validated.tz)
         pred = pd.Series(sub._masked_points(fut), index=fut).reindex(idx).to_numpy()
-        keep = open_mask(idx, validated.tz, self.open_slots_)
+        keep = self.opening_hours_.is_open(idx, validated.tz)
         return fit_interval_calibration(test["calls_offered"].to_numpy()[keep], pred[keep], "holdout")
 
     def recalibrate(self, actual, predicted, source: str = "backtest") -> "BaseForecaster":
@@ -718,14 +642,14 @@ class BaseForecaster:
         return self
 
     def _check_fitted(self) -> None:
-        if not hasattr(self, "open_slots_"):
+        if not hasattr(self, "opening_hours_"):
             raise WfmInputError(f"{self.name}: call fit(history) before predict(horizon)")
 
     def _masked_points(self, future: pd.DatetimeIndex) -> np.ndarray:
         point = np.asarray(self._predict_points(future), dtype=float)
         point = np.where(np.isfinite(point), point, 0.0)
         point = np.clip(point, 0.0, None)
-        point[~open_mask(future, self.tz_, self.open_slots_)] = 0.0
+        point[~self.opening_hours_.is_open(future, self.tz_)] = 0.0
         return point
 
     def predict(self, horizon: int) -> pd.DataFrame:
@@ -766,8 +690,7 @@ class CalendarMixin:
         else:
             special = pd.DataFrame({"date": pd.Series(dtype="datetime64[ns]"),
                                     "name": pd.Series(dtype="str"), "kind": pd.Series(dtype="str")})
-        events = validate_events(getattr(self, "events", None), self.name)
-        return day_calendar(days, special, events)
+        return day_calendar(days, special, getattr(self, "events", None))
 
 
 def tail_weeks(y: pd.Series, weeks: int | None, interval_minutes: int) -> pd.Series:

@@ -37,7 +37,6 @@ from forecasting.models.base import (
     BaseForecaster,
     CalendarMixin,
     ValidatedHistory,
-    open_mask,
     require_weeks,
     tail_weeks,
 )
@@ -121,7 +120,7 @@ class ProphetForecaster(CalendarMixin, BaseForecaster):
 
         y = tail_weeks(y, self.max_history_weeks, validated.interval_minutes)
         aware = y.index.tz_localize(validated.tz, ambiguous=True, nonexistent="shift_forward")
-        keep = open_mask(aware, validated.tz, self.open_slots_)
+        keep = self.opening_hours_.is_open(aware, validated.tz)
         y = y[keep]
         naive = pd.DatetimeIndex(y.index)
         days = pd.date_range(naive[0].normalize(), naive[-1].normalize() + pd.Timedelta(days=CALENDAR_AHEAD_DAYS), freq="D")

@@ -44,7 +44,6 @@ from forecasting.models.base import (
     BaseForecaster,
     CalendarMixin,
     ValidatedHistory,
-    open_mask,
     require_days,
 )
 from wfm.ground.errors import WfmInputError
@@ -213,7 +212,7 @@ class FourierRegression(CalendarMixin, BaseForecaster):
     def _fit_model(self, validated: ValidatedHistory, y: pd.Series) -> None:
         frame = validated.frame
         idx = pd.DatetimeIndex(frame["interval_start"])
-        keep = open_mask(idx, validated.tz, self.open_slots_)
+        keep = self.opening_hours_.is_open(idx, validated.tz)
         idx = idx[keep]
         calls = frame["calls_offered"].to_numpy()[keep]
         naive = local_wallclock(idx, validated.tz)

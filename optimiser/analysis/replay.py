@@ -60,6 +60,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from forecasting.pipeline import ForecastSettings
 from forecasting.pipeline import forecast as run_forecast
 from optimiser.analysis.calibration import erlang_check, estimate_patience, records_per_interval
 from optimiser.queueing import erlang
@@ -407,7 +408,7 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
     Parameters
     ----------
     history : DataFrame
-        Canonical history (:func:`forecasting.history.read_history`).
+        Canonical history (:func:`wfm.io.history.read_history`).
     cut : str or date
         First local day of the replay.
     weeks : int
@@ -432,8 +433,8 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
         raise WfmInputError(f"rules interval_minutes {minutes} is not a multiple of the {source}'s "
                             f"{hist_minutes}-minute intervals")
     targets, from_records = _from_records(records, targets, minutes)
-    fres = run_forecast(train, horizon_days=7 * weeks, interval_minutes=minutes, model=model,
-                        country=country, n_jobs=1, random_state=0 if seed is None else seed)
+    fres = run_forecast(train, ForecastSettings(horizon_days=7 * weeks, interval_minutes=minutes, model=model,
+                                                country=country, random_state=0 if seed is None else seed), n_jobs=1)
     fc = fres.forecast
     fc = fc[(fc["interval_start"] >= cut_ts) & (fc["interval_start"] < end_ts)].reset_index(drop=True)
     if len(fc) == 0:

@@ -73,13 +73,8 @@ References
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import gzip
-import io
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -90,7 +85,7 @@ from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.staffing.requirement import required_agents
 from wfm.ground.calendar import DEFACTO_DAYS_OFF, special_days
 from wfm.ground.errors import WfmInputError
-from wfm.ground.frames import HISTORY_COLUMNS
+from wfm.ground.frames import EVENT_COLUMNS, HISTORY_COLUMNS
 from wfm.ground.vocabulary import DEFAULT_TZ
 
 __all__ = [
@@ -111,11 +106,7 @@ __all__ = [
     "events_frame",
     "expected_calls",
     "generate_demo_history",
-    "history_to_csv_bytes",
-    "read_events_csv",
     "staffing_arithmetic",
-    "write_events_csv",
-    "write_history_csv",
 ]
 
 #: Default seed of the committed demo files.
@@ -404,67 +395,13 @@ class DemoParameters:
 DEFAULT_PARAMETERS = DemoParameters()
 
 
-# --------------------------------------------------------------------------- events I/O
-_EVENT_COLUMNS = ("date", "end_date", "name", "kind")
-
-
+# --------------------------------------------------------------------------- events
 def events_frame(events: Iterable[DemoEvent] = DEFAULT_EVENTS) -> pd.DataFrame:
     """The events as a frame with columns ``date, end_date, name, kind`` (ISO dates as text)."""
     events = list(events)
     return pd.DataFrame(
-        {c: pd.Series([getattr(e, c) for e in events], dtype=str) for c in _EVENT_COLUMNS}
+        {c: pd.Series([getattr(e, c) for e in events], dtype=str) for c in EVENT_COLUMNS}
     )
-
-
-def write_events_csv(path: str | os.PathLike, events: Iterable[DemoEvent] = DEFAULT_EVENTS) -> None:
-    """Write ``date,end_date,name,kind`` (LF line ends, UTF-8)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(_EVENT_COLUMNS)
-    for e in events:
-        writer.writerow([e.date, e.end_date, e.name, e.kind])
-    Path(path).write_text(buf.getvalue(), encoding="utf-8")
-
-
-def read_events_csv(path: str | os.PathLike) -> tuple[DemoEvent, ...]:
-    """Read and validate an events file (``date,end_date,name,kind``).
-
-    Raises
-    ------
-    WfmInputError
-        Naming the file, row and column of every bad cell (bad date, end before
-        start, unknown kind, missing column).
-    """
-    name = str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise WfmInputError(f"{name}: cannot read events file ({exc})") from None
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in _EVENT_COLUMNS if c not in (reader.fieldnames or [])]
-    if missing:
-        raise WfmInputError(f"{name}: events file must have columns {list(_EVENT_COLUMNS)}; missing {missing}")
-    errors: list[str] = []
-    events: list[DemoEvent] = []
-    for i, row in enumerate(reader, start=2):
-        parsed = {}
-        for col in ("date", "end_date"):
-            try:
-                parsed[col] = _dt.date.fromisoformat((row[col] or "").strip())
-            except ValueError:
-                errors.append(f"{name}, row {i}, column {col}: must be a date YYYY-MM-DD, got {row[col]!r}")
-        if len(parsed) == 2 and parsed["end_date"] < parsed["date"]:
-            errors.append(
-                f"{name}, row {i}, column end_date: must be on or after date {parsed['date']}, got {row['end_date']!r}"
-            )
-        kind = (row["kind"] or "").strip()
-        if kind not in EVENT_EFFECTS:
-            errors.append(f"{name}, row {i}, column kind: must be one of {list(EVENT_KINDS)}, got {row['kind']!r}")
-        if len(parsed) == 2 and kind in EVENT_EFFECTS:
-            events.append(DemoEvent(parsed["date"].isoformat(), parsed["end_date"].isoformat(), row["name"], kind))
-    if errors:
-        raise WfmInputError(f"{name}: {len(errors)} bad event row(s); first: {errors[0]}", errors)
-    return tuple(events)
 
 
 # --------------------------------------------------------------------------- queueing (optimiser.queueing)
@@ -897,47 +834,6 @@ def generate_demo_history(
         for column, values in _simulate_day(_day_rng(seed, day), week, plan, sl, params).items():
             out[column][:, sl] = values
     return _history_frame(plan.index, params, out, tz)
-
-
-# --------------------------------------------------------------------------- writing
-def _iso_with_offset(index: pd.Series) -> pd.Series:
-    text = index.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
-    return text.str[:-2] + ":" + text.str[-2:]
-
-
-def history_to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The history as CSV text (UTF-8, LF), ``interval_start`` ISO-8601 with offset.
-
-    Counts are written as integers and ``aht_seconds``/``asa_seconds`` as whole
-    seconds (empty when no call was answered).
-    """
-    missing = [c for c in HISTORY_COLUMNS if c not in frame.columns]
-    if missing:
-        raise WfmInputError(f"history frame is missing column(s) {missing}")
-    out = pd.DataFrame({"interval_start": _iso_with_offset(frame["interval_start"])})
-    out["queue"] = frame["queue"].astype(str)
-    for col in ("calls_offered", "calls_answered", "calls_abandoned"):
-        out[col] = frame[col].astype("Int64")
-    for col in ("aht_seconds", "asa_seconds"):
-        out[col] = frame[col].round().astype("Int64")
-    out["callbacks_accepted"] = frame["callbacks_accepted"].astype("Int64")
-    return out.to_csv(index=False, lineterminator="\n").encode("utf-8")
-
-
-def write_history_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
-    """Write the history; ``.gz`` paths are gzip-compressed with a fixed header.
-
-    The gzip header carries no file name and ``mtime=0``, so the same frame
-    gives byte-identical files.
-    """
-    data = history_to_csv_bytes(frame)
-    path = Path(path)
-    if path.name.endswith(".gz"):
-        with open(path, "wb") as raw:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
-                gz.write(data)
-    else:
-        path.write_bytes(data)
 
 
 # --------------------------------------------------------------------------- calibration

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting.history import read_history
+from wfm.io.history import read_history
 from forecasting.views import queue_overview
 
 REPO = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting.history import read_history
-from forecasting.pipeline import forecast
+from wfm.io.history import read_history
+from forecasting.pipeline import ForecastSettings, forecast
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,8 +31,8 @@ def test_forecast_page_runs_and_shows_the_library_forecast(store_url):
     at.button[0].click()  # the form's submit button
     at.run()
     assert not at.exception, at.exception
-    expected = forecast(read_history(REPO / "data" / "demo_history.csv.gz"), 7, 60, model="weekly_mean",
-                        n_jobs=1, queues=["switchboard"]).forecast
+    expected = forecast(read_history(REPO / "data" / "demo_history.csv.gz"),
+                        ForecastSettings(7, 60, model="weekly_mean", queues=["switchboard"]), n_jobs=1).forecast
     shown = {m.label: m.value for m in at.metric}
     assert shown["Calls in horizon"] == f"{expected['calls_offered'].sum():,.0f}"
     assert len(expected) == 7 * 24

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from forecasting.history import read_history
-from forecasting.pipeline import forecast
+from wfm.io.history import read_history
+from forecasting.pipeline import ForecastSettings, forecast
 from optimiser.staffing.compose import WhatIfs, plan_requirement
 from optimiser.staffing.requirement import AccessibilityTargets
 
@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 @pytest.fixture(scope="module")
 def quick_forecast():
-    return forecast(read_history(REPO / "data" / "demo_history.csv.gz"), 7, 15, model="weekly_mean", n_jobs=1).forecast
+    history = read_history(REPO / "data" / "demo_history.csv.gz")
+    return forecast(history, ForecastSettings(7, 15, model="weekly_mean"), n_jobs=1).forecast
 
 
 def _targets(**kw):

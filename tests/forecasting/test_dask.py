@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from forecasting.parallel import parallel_map
-from forecasting.pipeline import forecast
+from forecasting.pipeline import ForecastSettings, forecast
 from wfm.ground.errors import WfmInputError
 
 distributed = pytest.importorskip("dask.distributed")
@@ -41,9 +41,10 @@ def test_parallel_map_on_dask_keeps_order(cluster):
 
 def test_forecast_on_dask_equals_joblib(cluster):
     h = history()
-    kwargs = dict(model="auto", backtest=True, candidates=["seasonal_naive", "weekly_mean"], n_origins=2)
-    local = forecast(h, 7, 60, n_jobs=2, **kwargs)
-    remote = forecast(h, 7, 60, dask_scheduler=cluster.scheduler_address, **kwargs)
+    settings = ForecastSettings(7, 60, model="auto", backtest=True, candidates=("seasonal_naive", "weekly_mean"),
+                                n_origins=2)
+    local = forecast(h, settings, n_jobs=2)
+    remote = forecast(h, settings, dask_scheduler=cluster.scheduler_address)
     pd.testing.assert_frame_equal(local.forecast, remote.forecast)
     pd.testing.assert_frame_equal(local.backtest, remote.backtest)
     pd.testing.assert_frame_equal(local.selection, remote.selection)

@@ -175,18 +175,23 @@ def test_auto_falls_back_on_a_short_history():
         AutoForecaster(candidates=["nope"]).fit(h)
 
 
-def test_make_model_builds_auto_and_combination():
+def test_make_forecaster_builds_auto_and_combination_and_the_registry_knows_single_models_only():
+    from forecasting.ensemble import make_forecaster
     from forecasting.models import MODELS, make_model
 
-    auto = make_model("auto", candidates=["seasonal_naive", "weekly_mean"], horizon_days=7, n_origins=2)
+    auto = make_forecaster("auto", candidates=["seasonal_naive", "weekly_mean"], horizon_days=7, n_origins=2)
     assert isinstance(auto, AutoForecaster) and auto.n_origins == 2
-    assert isinstance(make_model("combination", members=["weekly_mean"]), Combination)
-    # ensembles are built by name but are not candidates of themselves
+    assert isinstance(make_forecaster("combination", members=["weekly_mean"]), Combination)
+    # ensembles are built by name but are not candidates of themselves, nor in the registry
     assert "auto" not in MODELS and "combination" not in MODELS
     out = auto.fit(history(days=56, seed=3)).predict(24)
     assert out["model"].iloc[0].startswith("auto:")
-    with pytest.raises(WfmInputError, match=r"unknown model 'nope'; known models: \[.*'auto', 'combination'\]"):
-        make_model("nope")
+    with pytest.raises(WfmInputError, match=r"unknown model 'auto'; known models: \[.*'seasonal_naive'"):
+        make_model("auto")
+    with pytest.raises(WfmInputError, match=r"unknown model 'nope'; known models"):
+        make_forecaster("nope")
+    with pytest.raises(WfmInputError, match=r"model 'auto': bad hyperparameters \['colour'\]"):
+        make_forecaster("auto", colour="blue")
 
 
 def test_backtest_design_keeps_three_weeks_of_training():

@@ -140,8 +140,5 @@ def test_closed_hours_are_exact_zeros_and_open_hours_positive(name, interval_min
     closed = fc.loc[~is_open, BOUND_ORDER].to_numpy()
     assert (closed == 0.0).all(), "closed slots forecast exactly 0 with 0-width bounds"
     assert (fc.loc[is_open, "calls_offered"] > 0).all()
-    # the learned opening hours: Mon-Fri, 07:00-20:xx
-    slots = model.open_slots_
-    assert {d for d, _ in slots} == {0, 1, 2, 3, 4}
-    assert min(m for _, m in slots) == 7 * 60
-    assert max(m for _, m in slots) == 21 * 60 - interval_minutes
+    # the learned opening hours: Mon-Fri, 07:00-21:00
+    assert model.opening_hours_.spans == ((((7 * 60, 21 * 60),),) * 5 + ((), ()))

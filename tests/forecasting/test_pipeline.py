@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecasting.pipeline import OUTPUT_COLUMNS, forecast, parse_horizon_days, parse_interval_minutes, write_forecast_csv
+from forecasting.pipeline import OUTPUT_COLUMNS, ForecastSettings, forecast
 from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
@@ -33,7 +33,7 @@ def make_history(days=42, end="2024-03-25", queues=("reports", "tips"), minutes=
 
 def test_contract_columns_rows_and_dst_day():
     h = make_history()
-    res = forecast(h, 14, 15, model="weekly_mean", n_jobs=1)
+    res = forecast(h, ForecastSettings(14, 15, model="weekly_mean"), n_jobs=1)
     out = res.forecast
     assert list(out.columns) == OUTPUT_COLUMNS
     assert set(out["queue"]) == {"reports", "tips"}
@@ -53,19 +53,19 @@ def test_contract_columns_rows_and_dst_day():
 
 def test_quarter_hours_sum_to_the_hourly_forecast():
     h = make_history()
-    q15 = forecast(h, 7, 15, model="seasonal_naive", n_jobs=1).forecast
-    q60 = forecast(h, 7, 60, model="seasonal_naive", n_jobs=1).forecast
+    q15 = forecast(h, ForecastSettings(7, 15, model="seasonal_naive"), n_jobs=1).forecast
+    q60 = forecast(h, ForecastSettings(7, 60, model="seasonal_naive"), n_jobs=1).forecast
     hourly = q15.assign(hour=pd.DatetimeIndex(q15["interval_start"]).tz_convert("UTC").floor("60min")) \
         .groupby(["queue", "hour"])["calls_offered"].sum()
     direct = q60.set_index(["queue", pd.DatetimeIndex(q60["interval_start"]).tz_convert("UTC")])["calls_offered"]
     assert hourly.to_numpy() == pytest.approx(direct.to_numpy())
-    q30 = forecast(h, 7, 30, model="seasonal_naive", n_jobs=1).forecast
+    q30 = forecast(h, ForecastSettings(7, 30, model="seasonal_naive"), n_jobs=1).forecast
     assert q30["calls_offered"].sum() == pytest.approx(q60["calls_offered"].sum())
 
 
 def test_closed_hours_stay_zero():
     h = make_history(closed=True)
-    out = forecast(h, 7, 15, model="weekly_mean", n_jobs=1).forecast
+    out = forecast(h, ForecastSettings(7, 15, model="weekly_mean"), n_jobs=1).forecast
     naive = pd.DatetimeIndex(out["interval_start"]).tz_convert(TZ).tz_localize(None)
     closed = ~((naive.hour >= 7) & (naive.hour < 21) & (naive.day_of_week < 5))
     assert (out.loc[closed, ["calls_offered", "calls_offered_p975"]] == 0).all().all()
@@ -80,8 +80,8 @@ def test_event_in_history_and_horizon_lowers_the_forecast():
     events = pd.DataFrame({"date": pd.to_datetime(["2024-02-06", "2024-02-20", "2024-03-05", "2024-03-26"]),
                            "end_date": pd.to_datetime(["2024-02-06", "2024-02-20", "2024-03-05", "2024-03-26"]),
                            "name": "outage", "kind": "outage"})
-    with_ev = forecast(h, 14, 60, model="regression", events=events, country=None, n_jobs=1).forecast
-    without = forecast(h, 14, 60, model="regression", events=None, country=None, n_jobs=1).forecast
+    with_ev = forecast(h, ForecastSettings(14, 60, model="regression", country=None), events=events, n_jobs=1).forecast
+    without = forecast(h, ForecastSettings(14, 60, model="regression", country=None), events=None, n_jobs=1).forecast
     day = pd.DatetimeIndex(with_ev["interval_start"]).tz_convert(TZ).tz_localize(None).normalize()
     on = day == pd.Timestamp("2024-03-26")
     ratio = with_ev.loc[on, "calls_offered"].sum() / without.loc[on, "calls_offered"].sum()
@@ -93,7 +93,8 @@ def test_event_in_history_and_horizon_lowers_the_forecast():
 
 def test_auto_with_backtest_and_selection():
     h = make_history(days=49, minutes=60)
-    res = forecast(h, 7, 60, model="auto", backtest=True, n_jobs=1, candidates=["seasonal_naive", "weekly_mean"])
+    settings = ForecastSettings(7, 60, model="auto", backtest=True, candidates=["seasonal_naive", "weekly_mean"])
+    res = forecast(h, settings, n_jobs=1)
     assert res.forecast["model"].str.startswith("auto:").all()
     assert set(res.selection["queue"]) == {"reports", "tips"}
     s = res.backtest
@@ -104,77 +105,38 @@ def test_auto_with_backtest_and_selection():
 
 def test_auto_on_a_short_history_falls_back_with_a_note():
     h = make_history(days=9, minutes=60)
-    res = forecast(h, 3, 60, model="auto", n_jobs=1, candidates=["weekly_mean"])
+    res = forecast(h, ForecastSettings(3, 60, model="auto", candidates=["weekly_mean"]), n_jobs=1)
     assert res.forecast["model"].str.startswith("auto:fallback").all()
     assert res.selection["note"].str.contains("no backtest possible|no candidate").all()
     # a named model on too short a history: the message says what it needs and what to use
     with pytest.raises(WfmInputError, match=r"model 'weekly_mean' needs at least 672 intervals \(28 days\).*fallback_for"):
-        forecast(h, 3, 60, model="weekly_mean", n_jobs=1)
+        forecast(h, ForecastSettings(3, 60, model="weekly_mean"), n_jobs=1)
 
 
 @pytest.mark.parametrize(
-    "kwargs, pattern",
+    "kwargs, pattern, parameter",
     [
-        (dict(model="nope"), r"unknown model 'nope'; valid models: auto, combination, .*seasonal_naive"),
-        (dict(horizon_days=0), r"--horizon must be a whole number of days >= 1, got 0"),
-        (dict(interval_minutes=5), r"--interval 5min is finer than the history's 15-minute intervals"),
-        (dict(interval_minutes=45), r"--interval must divide an hour or be whole hours, got 45min"),
-        (dict(queues=["x"]), r"--queues: queue\(s\) \['x'\] not in the history"),
-        (dict(candidates=["zzz"]), r"candidates: unknown model\(s\) \['zzz'\]"),
+        (dict(model="nope"), r"unknown model 'nope'; valid models: auto, combination, .*seasonal_naive", "model"),
+        (dict(horizon_days=0), r"horizon_days must be a whole number >= 1, got 0", "horizon_days"),
+        (dict(interval_minutes=5), r"interval_minutes 5 is finer than the history's 15-minute intervals", "interval_minutes"),
+        (dict(interval_minutes=45), r"interval_minutes must divide an hour or be whole hours, got 45", "interval_minutes"),
+        (dict(interval_minutes=7), r"interval_minutes must be a whole number of minutes dividing a day", "interval_minutes"),
+        (dict(queues=["x"]), r"queues: queue\(s\) \['x'\] not in the history", "queues"),
+        (dict(candidates=["zzz"]), r"candidates: unknown model\(s\) \['zzz'\]", "candidates"),
+        (dict(aht_seconds=-1.0), r"aht_seconds must be > 0, got -1.0", "aht_seconds"),
     ],
 )
-def test_bad_input(kwargs, pattern):
-    args = dict(history_all_queues=make_history(days=14), horizon_days=7, interval_minutes=15, model="weekly_mean")
-    args.update(kwargs)
-    with pytest.raises(WfmInputError, match=pattern):
-        forecast(**args, n_jobs=1)
+def test_bad_input_names_the_parameter_never_a_flag(kwargs, pattern, parameter):
+    settings = dict(horizon_days=7, interval_minutes=15, model="weekly_mean")
+    settings.update(kwargs)
+    with pytest.raises(WfmInputError, match=pattern) as err:
+        forecast(make_history(days=14), ForecastSettings(**settings), n_jobs=1)
+    assert err.value.parameter == parameter and "--" not in str(err.value)
 
 
 def test_calls_only_history_forecasts_calls_and_leaves_aht_empty_unless_given():
     h = make_history(days=14).drop(columns="aht_seconds")
-    out = forecast(h, 2, 15, model="seasonal_naive", n_jobs=1).forecast
+    out = forecast(h, ForecastSettings(2, 15, model="seasonal_naive"), n_jobs=1).forecast
     assert out["aht_seconds"].isna().all() and (out["calls_offered"] > 0).any()
-    out = forecast(h, 2, 15, model="seasonal_naive", n_jobs=1, aht_seconds=250.0).forecast
+    out = forecast(h, ForecastSettings(2, 15, model="seasonal_naive", aht_seconds=250.0), n_jobs=1).forecast
     assert (out["aht_seconds"] == 250.0).all()
-
-
-def test_parsers():
-    assert parse_horizon_days("28d") == 28 and parse_horizon_days("4w") == 28 and parse_horizon_days(3) == 3
-    assert parse_interval_minutes("15min") == 15 and parse_interval_minutes("1h") == 60
-    for bad in ("0d", "-3d", "abc", "2.5d"):
-        with pytest.raises(WfmInputError, match="--horizon"):
-            parse_horizon_days(bad)
-    for bad in ("7min", "0", "x"):
-        with pytest.raises(WfmInputError, match="--interval"):
-            parse_interval_minutes(bad)
-
-
-def test_csv_round_trip_iso_offsets(tmp_path):
-    out = forecast(make_history(days=14), 2, 15, model="seasonal_naive", n_jobs=1).forecast
-    path = tmp_path / "f.csv"
-    write_forecast_csv(out, path)
-    back = pd.read_csv(path, dtype={"interval_start": str})
-    assert list(back.columns) == OUTPUT_COLUMNS
-    assert back["interval_start"].iloc[0] == "2024-03-25T00:00:00+01:00"
-    parsed = pd.to_datetime(back["interval_start"], utc=True)
-    assert (parsed.to_numpy() == pd.DatetimeIndex(out["interval_start"]).tz_convert("UTC").to_numpy()).all()
-    assert back["calls_offered"].to_numpy() == pytest.approx(out["calls_offered"].to_numpy(), abs=1e-4)
-
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-
-@settings(max_examples=80, deadline=None)
-@given(st.text(max_size=12))
-def test_cli_value_parsers_accept_or_refuse_clearly(text):
-    """Property: any text is either a valid horizon/interval or a WfmInputError naming the flag."""
-    for parse, flag in ((parse_horizon_days, "--horizon"), (parse_interval_minutes, "--interval")):
-        try:
-            value = parse(text)
-        except WfmInputError as exc:
-            assert flag in str(exc) and repr(text) in str(exc)
-        else:
-            assert isinstance(value, int) and value >= 1
-            if flag == "--interval":
-                assert 1440 % value == 0

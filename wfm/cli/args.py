@@ -26,6 +26,7 @@ PARAMETER_FLAGS: dict[str, str] = {
     "tz": "--tz",
     "queues": "--queues",
     "model": "--model",
+    "candidates": "--candidates",
     "backtest": "--backtest",
     "aht_seconds": "--aht-seconds",
     "default_aht_seconds": "--aht-seconds",

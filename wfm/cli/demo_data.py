@@ -19,15 +19,12 @@ import argparse
 import datetime as _dt
 from pathlib import Path
 
-from optimiser.demo.history import (
-    DEFAULT_EVENTS,
-    DEFAULT_SEED,
-    generate_demo_history,
-    write_events_csv,
-    write_history_csv,
-)
 from optimiser.demo.agents import generate_demo_agents, write_agents_csv, write_unavailability_csv
+from optimiser.demo.history import DEFAULT_EVENTS, DEFAULT_SEED, events_frame, generate_demo_history
 from wfm.ground.errors import WfmInputError
+from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.events import write_events_csv
+from wfm.io.history import write_history_csv
 
 DEFAULT_START = "2023-01-01"
 DEFAULT_END = "2025-12-31"
@@ -45,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "demo-data",
         help="generate the demo contact-centre data (history, events, agents, unavailability)",
         description="Generate the seeded demo data of a national police non-emergency number "
-        "(4 queues, 15-minute intervals, Europe/Stockholm) and about 800 fictitious agents. "
+        f"(4 queues, 15-minute intervals, {DEFAULT_TZ}) and about 800 fictitious agents. "
         "With the defaults the files equal the ones committed in data/.",
     )
     parser.add_argument("--out", metavar="DIR", required=True, help="output directory (created if missing)")
@@ -82,8 +79,8 @@ def run_demo_data(args: argparse.Namespace) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     history = generate_demo_history(start, end, seed=args.seed)
-    write_history_csv(history, out / HISTORY_FILE)
-    write_events_csv(out / EVENTS_FILE, DEFAULT_EVENTS)
+    write_history_csv(history, out / HISTORY_FILE, seconds_decimals=0)
+    write_events_csv(events_frame(DEFAULT_EVENTS), out / EVENTS_FILE)
     agents, unavailability = generate_demo_agents(seed=args.seed)
     write_agents_csv(agents, out / AGENTS_FILE)
     write_unavailability_csv(unavailability, out / UNAVAILABILITY_FILE)

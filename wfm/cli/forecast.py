@@ -12,10 +12,55 @@ Bad input raises :class:`wfm.ground.errors.WfmInputError` (exit 2).
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 
-from forecasting.history import read_history
+from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import check_interval_minutes
+from wfm.ground.vocabulary import DEFAULT_TZ
+
+
+def parse_horizon_days(text) -> int:
+    """``--horizon``: ``"28d"``, ``"4w"`` or ``28`` -> days (a whole number >= 1).
+
+    Raises
+    ------
+    WfmInputError
+        Unparseable, zero or negative (the message shows the flag and the value).
+    """
+    s = str(text).strip().lower()
+    m = re.fullmatch(r"(\d+)\s*(d|day|days|w|week|weeks)?", s)
+    if not m:
+        raise WfmInputError(f"--horizon must look like 28d, 4w or 28 (days), got {text!r}")
+    days = int(m.group(1)) * (7 if (m.group(2) or "d").startswith("w") else 1)
+    if days < 1:
+        raise WfmInputError(f"--horizon must be at least 1 day, got {text!r}")
+    return days
+
+
+def parse_interval_minutes(text) -> int:
+    """``--interval``: ``"15min"``, ``"30min"``, ``"60min"``, ``"1h"`` or ``15`` -> minutes.
+
+    Raises
+    ------
+    WfmInputError
+        Unparseable, or not a positive divisor of a day (the message shows the flag and the value).
+    """
+    s = str(text).strip().lower()
+    m = re.fullmatch(r"(\d+)\s*(min|mins|minutes|m|h|hour|hours)?", s)
+    if not m:
+        raise WfmInputError(f"--interval must look like 15min, 30min, 60min or 1h, got {text!r}")
+    minutes = int(m.group(1)) * (60 if (m.group(2) or "min").startswith("h") else 1)
+    try:
+        return check_interval_minutes(minutes)
+    except WfmInputError:
+        raise WfmInputError(f"--interval must divide a day (e.g. 15min, 30min, 60min), got {text!r}") from None
+
+
+def _names(text: str | None) -> tuple[str, ...] | None:
+    """A comma-separated flag value as names (None when the flag is not given)."""
+    return tuple(v.strip() for v in text.split(",") if v.strip()) if text else None
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +81,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--backtest", metavar="REPORT", default=None, help="also write the backtest table (CSV)")
     p.add_argument("--events", metavar="EVENTS", default=None, help="events CSV: date,end_date,name,kind")
     p.add_argument("--country", default="SE", help="holiday calendar country code (default SE; 'none' for no holidays)")
-    p.add_argument("--tz", metavar="ZONE", default=None, help="IANA zone for naive timestamps (default Europe/Stockholm)")
+    p.add_argument("--tz", metavar="ZONE", default=None, help=f"IANA zone for naive timestamps (default {DEFAULT_TZ})")
     p.add_argument("--map", metavar="MAPPING", dest="mapping", default=None, help="column mapping file for HISTORY")
     p.add_argument("--jobs", type=int, default=2, help="parallel worker processes (default 2)")
     p.add_argument("--dask-scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster, e.g. tcp://HOST:8786")
@@ -54,20 +99,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Handler: read, forecast, write; returns 0 (bad input raises WfmInputError)."""
-    from forecasting.events import read_events
-    from forecasting.pipeline import forecast, model_names, parse_horizon_days, parse_interval_minutes, write_forecast_csv
-    from wfm.ground.errors import WfmInputError
+    from forecasting.pipeline import ForecastSettings, forecast
+    from wfm.io.events import read_events
+    from wfm.io.forecast import write_forecast_csv
+    from wfm.io.history import read_history
 
-    horizon_days = parse_horizon_days(args.horizon)
-    interval_minutes = parse_interval_minutes(args.interval)
-    if args.model not in model_names():
-        raise WfmInputError(f"--model: unknown model {args.model!r}; valid models: {', '.join(model_names())}")
     if args.jobs < 1:
         raise WfmInputError(f"--jobs must be >= 1, got {args.jobs}")
+    settings = ForecastSettings(
+        horizon_days=parse_horizon_days(args.horizon), interval_minutes=parse_interval_minutes(args.interval),
+        model=args.model, country=None if str(args.country).lower() in ("none", "") else args.country,
+        backtest=bool(args.backtest), queues=_names(args.queues), random_state=args.seed,
+        aht_seconds=args.aht_seconds, candidates=_names(args.candidates))
     events = read_events(args.events) if args.events else None
-    country = None if str(args.country).lower() in ("none", "") else args.country
-    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else None
-    candidates = [c.strip() for c in args.candidates.split(",") if c.strip()] if args.candidates else None
     t0 = time.monotonic()
 
     def progress(done: int, total: int, label: str) -> None:
@@ -75,11 +119,8 @@ def run_forecast(args: argparse.Namespace) -> int:
             print(f"[{done}/{total}] {label} done ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
 
     history = read_history(args.history, tz=args.tz, mapping=args.mapping)
-    result = forecast(
-        history, horizon_days, interval_minutes, model=args.model, events=events, country=country,
-        backtest=bool(args.backtest), n_jobs=args.jobs, dask_scheduler=args.dask_scheduler, progress=progress,
-        queues=queues, random_state=args.seed, aht_seconds=args.aht_seconds, candidates=candidates,
-    )
+    result = forecast(history, settings, events=events, n_jobs=args.jobs, dask_scheduler=args.dask_scheduler,
+                      progress=progress)
     write_forecast_csv(result.forecast, args.out)
     if args.backtest and result.backtest is not None:
         result.backtest.to_csv(args.backtest, index=False, float_format="%.4f")

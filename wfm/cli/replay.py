@@ -67,7 +67,7 @@ def _summary_lines(s: dict) -> list[str]:
 
 
 def run_replay_command(args) -> int:
-    from forecasting.history import read_history
+    from wfm.io.history import read_history
     from optimiser.analysis.calibration import read_call_records
     from optimiser.analysis.replay import run_replay
     from optimiser.analysis.report import write_replay_report

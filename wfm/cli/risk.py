@@ -38,8 +38,8 @@ def register(subparsers) -> None:
 
 def run_risk_command(args) -> int:
     from optimiser.analysis.risk import assess_schedule
+    from wfm.io.forecast import read_forecast_csv
     from wfm.io.schedule import read_schedule_csv
-    from wfm.cli.staff import read_forecast_csv
 
     conf = number(args.confidence, "--confidence", low=0, high=1, low_open=True, high_open=True)
     samples = number(args.samples, "--samples", low=1, whole=True)

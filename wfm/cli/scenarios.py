@@ -38,7 +38,7 @@ from wfm.io.schedule import read_schedule_csv
 def read_plan_csv(path: str | Path, kind: str, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """Read the CSV contract of ``kind`` with that contract's strict reader."""
     if kind == "forecast":
-        from wfm.cli.staff import read_forecast_csv
+        from wfm.io.forecast import read_forecast_csv
         return read_forecast_csv(path, tz)
     if kind == "requirement":
         return read_requirement_csv(path, tz)

@@ -21,7 +21,6 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from optimiser.queueing import erlang
@@ -31,6 +30,7 @@ from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, required_agents
 from wfm.cli.args import add_target_flags, flag_number, targets_from_flags
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.forecast import read_forecast_csv
 from wfm.io.requirement import write_requirement_csv
 
 
@@ -122,55 +122,6 @@ def _run_one(args) -> int:
     return 0
 
 
-def read_forecast_csv(path: str | Path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
-    """Read the forecast CSV (``interval_start`` ISO-8601 with offset, ``queue``,
-    ``calls_offered``, ``aht_seconds``, ...) into a long frame in zone ``tz``."""
-    path = Path(path)
-    try:
-        df = pd.read_csv(path)
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"{path}: forecast file not found") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"{path}: not a readable CSV ({exc})") from exc
-    missing = [c for c in ("interval_start", "queue", "calls_offered", "aht_seconds")
-               if c not in df.columns]
-    if missing:
-        raise WfmInputError(f"{path}: missing column(s) {', '.join(missing)} "
-                            f"(found {', '.join(map(str, df.columns))})")
-    from wfm.ground.timegrid import parse_offset_timestamps
-
-    try:
-        df["interval_start"] = parse_offset_timestamps(df["interval_start"], "UTC", str(path), "interval_start")
-        df["interval_start"] = df["interval_start"].dt.tz_convert(tz)
-    except WfmInputError:
-        raise
-    except Exception as exc:  # unknown zone
-        raise WfmInputError(f"--tz must be an IANA zone such as Europe/Stockholm, got {tz!r}") from exc
-    for col in ("calls_offered", "aht_seconds"):
-        values = pd.to_numeric(df[col], errors="coerce")
-        bad = values.isna() & df[col].notna()
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise WfmInputError(f"{path}: row {i + 2}, column {col}: not a number, got {df[col].iloc[i]}")
-        df[col] = values.astype(float)
-    for col, rule in (("calls_offered", lambda v: v.isna() | (v < 0)),):
-        bad = rule(df[col])
-        if bad.any():
-            i = int(np.flatnonzero(bad.to_numpy())[0])
-            raise WfmInputError(f"{path}: row {i + 2}, column {col}: must be >= 0, got {df[col].iloc[i]}")
-    bad = (df["aht_seconds"].isna() & (df["calls_offered"] > 0)) | (df["aht_seconds"] <= 0)
-    if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise WfmInputError(f"{path}: row {i + 2}, column aht_seconds: must be > 0, got "
-                            f"{df['aht_seconds'].iloc[i]}")
-    df["queue"] = df["queue"].astype(str)
-    dup = df.duplicated(["queue", "interval_start"])
-    if dup.any():
-        i = int(np.flatnonzero(dup.to_numpy())[0])
-        raise WfmInputError(f"{path}: row {i + 2}: duplicate (queue, interval_start)")
-    return df
-
-
 def _run_forecast(args) -> int:
     if args.out is None:
         raise WfmInputError("--forecast needs --out requirement.csv")
@@ -194,4 +145,4 @@ def _run_forecast(args) -> int:
     return 0
 
 
-__all__ = ["register", "run", "read_forecast_csv", "REQUIREMENT_COLUMNS"]
+__all__ = ["register", "run", "REQUIREMENT_COLUMNS"]

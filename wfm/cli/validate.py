@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 
-from forecasting.history import read_history, summarise_history
+from forecasting.history import summarise_history
+from wfm.io.history import read_history
 from wfm.ground.vocabulary import DEFAULT_TZ
 
 

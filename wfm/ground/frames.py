@@ -9,6 +9,7 @@ are about frames already in memory, and name the frame (``what``) and the row po
 * schedule and roster -- :data:`SCHEDULE_COLUMNS`, :data:`ROSTER_COLUMNS` and their ``breaks`` cell
   notation: the :class:`Break` type, :func:`parse_breaks`, :func:`format_breaks` (``wfm.io.schedule``,
   ``wfm.io.roster`` read and write the files).
+* events -- :data:`EVENT_COLUMNS`, :func:`check_events` (``wfm.io.events``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,12 @@ import pandas as pd
 
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import parse_offset_timestamps
-from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.ground.vocabulary import DEFAULT_TZ, EVENT_KINDS
 
 __all__ = [
     "BREAK_NOTATION",
     "Break",
+    "EVENT_COLUMNS",
     "FORECAST_BOUND_COLUMNS",
     "FORECAST_COLUMNS",
     "FORECAST_REQUIRED_COLUMNS",
@@ -38,6 +40,7 @@ __all__ = [
     "HISTORY_SECONDS_COLUMNS",
     "ROSTER_COLUMNS",
     "SCHEDULE_COLUMNS",
+    "check_events",
     "check_forecast",
     "check_history",
     "format_breaks",
@@ -79,6 +82,12 @@ FORECAST_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered",
 FORECAST_REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered", "aht_seconds")
 
 
+# --------------------------------------------------------------------------- events
+#: Columns of the events frame and file, in order: local calendar dates ``date`` to ``end_date``
+#: (inclusive), the event's ``name`` (one regressor per name) and its ``kind`` (:data:`EVENT_KINDS`).
+EVENT_COLUMNS: tuple[str, ...] = ("date", "end_date", "name", "kind")
+
+
 # --------------------------------------------------------------------------- checks
 def require_columns(frame, columns, *, what: str) -> None:
     """Refuse anything but a DataFrame holding every column of ``columns``."""
@@ -102,28 +111,35 @@ def _first(mask: np.ndarray) -> int:
     return int(np.flatnonzero(mask)[0])
 
 
-def _require_counts(frame: pd.DataFrame, column: str, *, what: str) -> None:
-    """Finite numbers >= 0 (the first bad row named)."""
+def _shown(value) -> str:
+    return repr(value) if isinstance(value, str) else str(value)
+
+
+def _cell_error(what: str, row: int, column: str, rule: str, value) -> WfmInputError:
+    return WfmInputError(f"{what}: row {row}, column {column}: {rule}, got {_shown(value)}")
+
+
+def _require_counts(frame: pd.DataFrame, column: str, *, what: str, row_offset: int) -> None:
+    """Finite numbers >= 0; the first bad row named by its rule (number, finite, >= 0)."""
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = ~np.isfinite(values) | (values < 0)
-    if bad.any():
-        i = _first(bad)
-        shown = raw.iloc[i]
-        shown = repr(shown) if isinstance(shown, str) else str(shown)
-        raise WfmInputError(f"{what}: column {column!r} must be finite and >= 0, got {shown} at row {i} "
-                            f"(interval_start {frame['interval_start'].iloc[i]}); {int(bad.sum())} bad row(s) in all")
+    for bad, rule in ((np.isnan(values), "must be a number"), (np.isinf(values), "must be finite"),
+                      (values < 0, "must be >= 0")):
+        if bad.any():
+            i = _first(bad)
+            raise _cell_error(what, i + row_offset, column, rule, raw.iloc[i])
 
 
-def _require_unique(frame: pd.DataFrame, keys: list[str], *, what: str) -> None:
+def _require_unique(frame: pd.DataFrame, keys: list[str], *, what: str, row_offset: int) -> None:
     dup = frame.duplicated(keys).to_numpy()
     if dup.any():
         i = _first(dup)
         shown = ", ".join(f"{k} {frame[k].iloc[i]}" for k in keys)
-        raise WfmInputError(f"{what}: duplicate interval ({shown}); one row per interval and queue")
+        raise WfmInputError(f"{what}: row {i + row_offset}: duplicate interval ({shown}); one row per interval "
+                            "and queue")
 
 
-def check_history(frame, *, what: str = "history", one_queue: bool = False) -> None:
+def check_history(frame, *, what: str = "history", one_queue: bool = False, row_offset: int = 0) -> None:
     """Check a history frame in memory: the contract a stage relies on.
 
     Rules: a DataFrame with ``interval_start`` (tz-aware) and ``calls_offered`` (finite, >= 0);
@@ -133,7 +149,8 @@ def check_history(frame, *, what: str = "history", one_queue: bool = False) -> N
     Raises
     ------
     WfmInputError
-        Naming ``what``, the column, the row and the value of the first rule broken.
+        Naming ``what``, the row (its position plus ``row_offset``: 2 for the rows of a file
+        with a header), the column and the value of the first rule broken.
     """
     required = [c for c in HISTORY_REQUIRED_COLUMNS if not (one_queue and c == "queue")]
     require_columns(frame, required, what=what)
@@ -145,29 +162,57 @@ def check_history(frame, *, what: str = "history", one_queue: bool = False) -> N
             raise WfmInputError(f"{what}: must hold ONE queue, got {len(queues)}: {list(queues)[:5]} "
                                 "(fit one model per queue)")
     require_tz_aware(frame, "interval_start", what=what)
-    _require_counts(frame, "calls_offered", what=what)
-    _require_unique(frame, ["queue", "interval_start"] if "queue" in frame.columns else ["interval_start"], what=what)
+    _require_counts(frame, "calls_offered", what=what, row_offset=row_offset)
+    keys = ["queue", "interval_start"] if "queue" in frame.columns else ["interval_start"]
+    _require_unique(frame, keys, what=what, row_offset=row_offset)
 
 
-def check_forecast(frame, *, what: str = "forecast") -> None:
+def check_forecast(frame, *, what: str = "forecast", row_offset: int = 0, need_aht: bool = True) -> None:
     """Check a forecast frame in memory (:data:`FORECAST_REQUIRED_COLUMNS` at least).
 
     Rules: tz-aware ``interval_start``; ``calls_offered`` finite and >= 0; ``aht_seconds`` > 0
-    where calls are offered; at least one row; one row per queue and interval.
+    where calls are offered (it may be empty where none are; with ``need_aht=False`` -- a
+    calls-only forecast, which cannot be staffed yet -- it may be empty anywhere); at least one
+    row; one row per queue and interval.  Rows are named by position plus ``row_offset``.
     """
     require_columns(frame, FORECAST_REQUIRED_COLUMNS, what=what)
     if len(frame) == 0:
         raise WfmInputError(f"{what}: no rows")
     require_tz_aware(frame, "interval_start", what=what)
-    _require_counts(frame, "calls_offered", what=what)
+    _require_counts(frame, "calls_offered", what=what, row_offset=row_offset)
     calls = pd.to_numeric(frame["calls_offered"], errors="coerce").to_numpy(dtype="float64")
     aht = pd.to_numeric(frame["aht_seconds"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    bad = (np.isnan(aht) & (calls > 0)) | (aht <= 0) | np.isinf(aht)
+    bad = (np.isnan(aht) & (calls > 0) & need_aht) | (aht <= 0) | np.isinf(aht)
     if bad.any():
         i = _first(bad)
-        raise WfmInputError(f"{what}: column 'aht_seconds' must be > 0 where calls are offered, got "
-                            f"{frame['aht_seconds'].iloc[i]} at row {i} (interval_start {frame['interval_start'].iloc[i]})")
-    _require_unique(frame, ["queue", "interval_start"], what=what)
+        raise _cell_error(what, i + row_offset, "aht_seconds", "must be > 0 where calls are offered",
+                          frame["aht_seconds"].iloc[i])
+    _require_unique(frame, ["queue", "interval_start"], what=what, row_offset=row_offset)
+
+
+def check_events(frame, *, what: str = "events") -> None:
+    """Check an events frame in memory (as ``wfm.io.events.read_events`` returns it).
+
+    Rules: :data:`EVENT_COLUMNS`; ``date`` and ``end_date`` tz-naive ``datetime64`` local dates with
+    ``end_date >= date``; ``name`` not empty; ``kind`` one of :data:`EVENT_KINDS`.
+    """
+    require_columns(frame, EVENT_COLUMNS, what=what)
+    for column in ("date", "end_date"):
+        dtype = frame[column].dtype
+        if not pd.api.types.is_datetime64_dtype(dtype) or isinstance(dtype, pd.DatetimeTZDtype):
+            raise WfmInputError(f"{what}: column {column!r} must hold local calendar dates (tz-naive datetime64), "
+                                f"got dtype {dtype}; read an events file with its reader")
+    bad = (frame["date"].isna() | frame["end_date"].isna() | (frame["end_date"] < frame["date"])).to_numpy()
+    if bad.any():
+        i = _first(bad)
+        raise WfmInputError(f"{what}: row {i} ({frame['name'].iloc[i]!r}) needs a date and an end_date on or after "
+                            f"it, got {frame['date'].iloc[i]} to {frame['end_date'].iloc[i]}")
+    names = frame["name"].astype(str).str.strip()
+    bad = (names == "").to_numpy() | ~frame["kind"].isin(EVENT_KINDS).to_numpy()
+    if bad.any():
+        i = _first(bad)
+        raise WfmInputError(f"{what}: row {i} needs a name and a kind among {', '.join(EVENT_KINDS)}, "
+                            f"got name {frame['name'].iloc[i]!r}, kind {frame['kind'].iloc[i]!r}")
 
 
 # ============================================================================================

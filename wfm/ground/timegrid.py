@@ -43,6 +43,7 @@ from wfm.ground.vocabulary import DAYS_PER_WEEK, DEFAULT_TZ, MINUTES_PER_DAY
 
 __all__ = [
     "OFFSET_PATTERN",
+    "SUPPORTED_DATES",
     "check_interval_minutes",
     "first_off_grid",
     "format_offset_timestamps",
@@ -52,8 +53,10 @@ __all__ = [
     "interval_steps",
     "local_wallclock",
     "minute_of_week",
+    "outside_supported_dates",
     "parse_iso_offset",
     "parse_offset_timestamps",
+    "regular_grid",
     "resolve_tz",
     "slot_of_week",
     "slots_per_week",
@@ -62,6 +65,9 @@ __all__ = [
 #: A UTC offset (or ``Z``) right after a clock time: ``08:15+01:00``, ``08:15:00Z``,
 #: ``0815+0100``; ``2024-01-08`` (a date) does not end in an offset.
 OFFSET_PATTERN = r"[0-9]{2}:?[0-9]{2}(?::?[0-9]{2}(?:[.,][0-9]+)?)? ?(?:Z|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+
+#: Timestamps are held in nanoseconds; dates outside this range are refused (first, last day).
+SUPPORTED_DATES: tuple[str, str] = ("1700-01-01", "2200-12-31")
 
 _NS_PER_MINUTE = 60_000_000_000
 
@@ -225,6 +231,15 @@ def first_off_grid(interval_start, minutes: int, queue=None) -> int | None:
     return int(order[1:][bad].min())
 
 
+def regular_grid(interval_start, minutes: int) -> pd.DatetimeIndex:
+    """Every interval start from the first to the last of ``interval_start``, ``minutes`` apart in
+    absolute time (a spring-forward day has 92 quarter-hours, a fall-back day 100), in their zone."""
+    index = pd.DatetimeIndex(interval_start)
+    if index.tz is None:
+        raise WfmInputError(f"interval_start must be tz-aware timestamps (e.g. {DEFAULT_TZ}), got naive ones")
+    return pd.date_range(index.min(), index.max(), freq=f"{check_interval_minutes(minutes)}min").as_unit("ns")
+
+
 # --------------------------------------------------------------------------- timestamps in files
 def has_utc_offset(text: pd.Series) -> np.ndarray:
     """True where a timestamp text ends in a UTC offset or ``Z`` (:data:`OFFSET_PATTERN`)."""
@@ -232,11 +247,18 @@ def has_utc_offset(text: pd.Series) -> np.ndarray:
 
 
 def parse_iso_offset(text: pd.Series) -> pd.Series:
-    """ISO-8601 texts with a UTC offset -> ``datetime64[ns, UTC]``; NaT where unreadable or without offset."""
+    """ISO-8601 texts with a UTC offset -> UTC timestamps (index reset); NaT where unreadable or
+    without offset.  The resolution is whatever pandas needs; see :data:`SUPPORTED_DATES`."""
     text = pd.Series(text, dtype="str").str.strip().reset_index(drop=True)
     keep = has_utc_offset(text)
-    parsed = pd.to_datetime(text.where(keep, None), utc=True, errors="coerce", format="ISO8601")
-    return parsed.astype("datetime64[ns, UTC]")
+    return pd.to_datetime(text.where(keep, None), utc=True, errors="coerce", format="ISO8601")
+
+
+def outside_supported_dates(stamps: pd.Series) -> np.ndarray:
+    """True where a timestamp lies outside :data:`SUPPORTED_DATES` (NaT is not outside)."""
+    aware = isinstance(stamps.dtype, pd.DatetimeTZDtype)
+    lo, hi = (pd.Timestamp(d, tz="UTC" if aware else None) for d in SUPPORTED_DATES)
+    return ((stamps < lo) | (stamps > hi)).to_numpy(dtype=bool)
 
 
 def parse_offset_timestamps(values: pd.Series, tz: str, source: str, column: str,
@@ -267,11 +289,14 @@ def parse_offset_timestamps(values: pd.Series, tz: str, source: str, column: str
         return values.dt.tz_convert(zone)
     text = values.astype(object).where(values.notna(), "").astype(str)
     parsed = parse_iso_offset(text)
-    bad = parsed.isna().to_numpy()
+    outside = outside_supported_dates(parsed)
+    bad = parsed.isna().to_numpy() | outside
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         rule = ("timestamps must carry a UTC offset (e.g. 2025-01-06T08:15:00+01:00)"
-                if not has_utc_offset(text.iloc[i:i + 1])[0] else "not an ISO-8601 timestamp")
+                if not has_utc_offset(text.iloc[i:i + 1])[0] else
+                f"is outside the supported dates {SUPPORTED_DATES[0]} to {SUPPORTED_DATES[1]}" if outside[i]
+                else "not an ISO-8601 timestamp")
         raise WfmInputError(f"{source}: row {i + row_offset}, column {column}: {rule}, got {text.iloc[i]!r}")
     return pd.Series(parsed.dt.tz_convert(zone).to_numpy(), index=values.index, name=values.name,
                      dtype=f"datetime64[ns, {zone}]")

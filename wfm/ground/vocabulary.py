@@ -14,6 +14,11 @@ DEFAULT_TZ = "Europe/Stockholm"
 #: rules files, agents files, CSV columns and the app.
 WEEKDAYS: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
+#: Kinds of a one-off event in an events file (``docs/forecasting_models.md``): the usual
+#: disruptions of a contact centre, plus the two the demo data uses (a weather ``storm`` and the
+#: ``rebound`` of redials the day after an outage).
+EVENT_KINDS: tuple[str, ...] = ("outage", "rebound", "campaign", "fraud_wave", "media", "storm", "other")
+
 MINUTES_PER_DAY = 1440
 DAYS_PER_WEEK = 7
 MINUTES_PER_WEEK = MINUTES_PER_DAY * DAYS_PER_WEEK

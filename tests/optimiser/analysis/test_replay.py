@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from forecasting.history import read_history
+from wfm.io.history import read_history
 from optimiser.analysis.replay import COMPONENTS, QUEUEING_SPLIT, decompose, run_replay, split_history
 from wfm.io.rules import parse_rules
 from optimiser.staffing.requirement import AccessibilityTargets, required_agents

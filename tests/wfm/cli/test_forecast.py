@@ -4,7 +4,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from wfm.cli import main
+from wfm.cli.forecast import parse_horizon_days, parse_interval_minutes
+from wfm.ground.errors import WfmInputError
 
 TZ = "Europe/Stockholm"
 COLUMNS = ["interval_start", "queue", "calls_offered", "calls_offered_p10", "calls_offered_p90",
@@ -60,7 +65,7 @@ def test_queues_selection_and_events_file(history_csv, tmp_path):
         (["--model", "magic"], "unknown model 'magic'; valid models: auto, combination"),
         (["--horizon", "0d"], "--horizon must be at least 1 day"),
         (["--horizon", "soon"], "--horizon must look like 28d"),
-        (["--interval", "10min"], "--interval 10min is finer than the history's 60-minute intervals"),
+        (["--interval", "10min"], "interval_minutes 10 is finer than the history's 60-minute intervals"),
         (["--model", "auto", "--candidates", "ets,foo"], "candidates: unknown model(s) ['foo']"),
     ],
 )
@@ -73,7 +78,10 @@ def test_bad_input_exits_2_with_a_clear_message(history_csv, tmp_path, capsys, a
         argv += [k, v]
     rc = main(argv)
     assert rc == 2
-    assert message in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert message in err
+    flag = args[0] if args[0] != "--model" or len(args) == 2 else "--candidates"
+    assert flag in err  # only the CLI speaks of flags: it says which one sets the value
     assert not (tmp_path / "x.csv").exists()
 
 
@@ -108,3 +116,50 @@ def test_calls_only_history_is_forecast_and_says_its_aht_column_is_empty(history
     df = pd.read_csv(out)
     assert df["aht_seconds"].isna().all() and df["calls_offered"].sum() > 0
     assert "no aht_seconds for queue(s) english, reports" in capsys.readouterr().err
+
+
+def test_flag_value_parsers():
+    assert parse_horizon_days("28d") == 28 and parse_horizon_days("4w") == 28 and parse_horizon_days(3) == 3
+    assert parse_interval_minutes("15min") == 15 and parse_interval_minutes("1h") == 60
+    for bad in ("0d", "-3d", "abc", "2.5d"):
+        with pytest.raises(WfmInputError, match="--horizon"):
+            parse_horizon_days(bad)
+    for bad in ("7min", "0", "x"):
+        with pytest.raises(WfmInputError, match="--interval"):
+            parse_interval_minutes(bad)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.text(max_size=12))
+def test_flag_value_parsers_accept_or_refuse_clearly(text):
+    """Property: any text is either a valid horizon/interval or a WfmInputError naming the flag."""
+    for parse, flag in ((parse_horizon_days, "--horizon"), (parse_interval_minutes, "--interval")):
+        try:
+            value = parse(text)
+        except WfmInputError as exc:
+            assert flag in str(exc) and repr(text) in str(exc)
+        else:
+            assert isinstance(value, int) and value >= 1
+            if flag == "--interval":
+                assert 1440 % value == 0
+
+
+def test_an_unavailable_model_is_an_error_naming_why(history_csv, tmp_path):
+    """Without the prophet package the registry lists prophet as unavailable, and asking for it says why."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = ("import sys; sys.modules['prophet'] = None\n"  # the package is not installed
+              "from forecasting.models import MODELS, UNAVAILABLE\n"
+              "assert 'prophet' not in MODELS and 'prophet' in UNAVAILABLE, UNAVAILABLE\n"
+              "from wfm.cli import main\n"
+              f"sys.exit(main(['forecast', {str(history_csv)!r}, '--horizon', '2d', '--interval', '60min', "
+              f"'--model', 'prophet', '--out', {str(tmp_path / 'x.csv')!r}, '--jobs', '1']))\n")
+    root = Path(__file__).resolve().parents[3]
+    env = dict(os.environ, PYTHONPATH=str(root))
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert out.returncode == 2, out.stderr[-2000:]
+    assert "model 'prophet' is unavailable: it needs the 'prophet' package, which is not installed" in out.stderr
+    assert "(set with --model)" in out.stderr and "Traceback" not in out.stderr

@@ -185,7 +185,7 @@ def test_forecast_mode_writes_what_the_one_composer_gives(tmp_path, capsys):
     # wfm staff --forecast is optimiser.staffing.compose.plan_requirement, call-back offer included
     from optimiser.staffing.compose import WhatIfs, plan_requirement
     from optimiser.staffing.requirement import AccessibilityTargets
-    from wfm.cli.staff import read_forecast_csv
+    from wfm.io.forecast import read_forecast_csv
 
     fc = tmp_path / "forecast.csv"
     _write_forecast(fc)

@@ -11,7 +11,7 @@ import pytest
 
 from wfm.cli import main
 
-DATA = Path(__file__).resolve().parents[2] / "forecasting" / "data"
+DATA = Path(__file__).resolve().parents[1] / "io" / "data"
 WFM = Path(sys.executable).with_name("wfm")
 
 # file, row that must be named, column that must be named (None: file-level error)

@@ -53,9 +53,9 @@ def test_good_frames_pass():
     (lambda d: d.drop(columns=["queue", "calls_offered"]), r"required columns 'queue', 'calls_offered' are missing"),
     (lambda d: d.iloc[0:0], r"history: no rows"),
     (lambda d: d.assign(interval_start=d["interval_start"].dt.tz_localize(None)), r"must be tz-aware timestamps"),
-    (lambda d: d.assign(calls_offered=d["calls_offered"].where(d.index != 5, -1)), r"must be finite and >= 0, got -1 at row 5"),
-    (lambda d: d.assign(calls_offered=d["calls_offered"].astype(object).where(d.index != 2, "x")), r"got 'x' at row 2"),
-    (lambda d: pd.concat([d, d.iloc[[3]]]), r"duplicate interval \(queue q, interval_start 2024-01-01 00:45:00\+01:00\)"),
+    (lambda d: d.assign(calls_offered=d["calls_offered"].where(d.index != 5, -1)), r"history: row 5, column calls_offered: must be >= 0, got -1"),
+    (lambda d: d.assign(calls_offered=d["calls_offered"].astype(object).where(d.index != 2, "x")), r"row 2, column calls_offered: must be a number, got 'x'"),
+    (lambda d: pd.concat([d, d.iloc[[3]]]), r"history: row 8: duplicate interval \(queue q, interval_start 2024-01-01 00:45:00\+01:00\)"),
     (lambda d: [1, 2], r"history: must be a pandas DataFrame, got list"),
 ])
 def test_a_bad_history_is_refused_naming_the_rule(mutate, match):
@@ -77,7 +77,7 @@ def test_forecast_aht_must_be_positive_where_calls_are_offered(aht, ok):
     if ok:
         check_forecast(frame)
     else:
-        with pytest.raises(WfmInputError, match=r"forecast: column 'aht_seconds' must be > 0 where calls are offered.*row 3"):
+        with pytest.raises(WfmInputError, match=r"forecast: row 3, column aht_seconds: must be > 0 where calls are offered"):
             check_forecast(frame)
     frame.loc[3, "calls_offered"] = 0
     if np.isnan(aht):

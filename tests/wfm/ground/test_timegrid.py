@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from forecasting.history import validate_history_frame
+from wfm.io.history import validate_history_frame
 from forecasting.models import make_model
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
 from optimiser.store.repository import diff_frames

@@ -1,6 +1,6 @@
 """Regenerate the small history fixtures beside this file (deterministic).
 
-Run: ``.venv/bin/python tests/forecasting/data/make_history_fixtures.py``.
+Run: ``.venv/bin/python tests/wfm/io/data/make_history_fixtures.py``.
 Each ``bad_*.csv`` breaks exactly one rule at a known row (see the tests).
 """
 

@@ -24,7 +24,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forecasting.history import ALLOWED_INTERVAL_MINUTES, read_history, summarise_history
+from wfm.io.history import read_history
+from wfm.io.mapping import ALLOWED_INTERVAL_MINUTES
 from wfm.ground.errors import WfmInputError
 
 ZONES = ["Europe/Stockholm", "UTC", "America/New_York", "Asia/Kolkata"]
@@ -253,44 +254,6 @@ def test_documented_pattern_matches_the_fixture_messages(source):
     assert pattern.match(f"{source}, rows 42 to 53, column interval_start: mixed interval lengths")
     assert pattern.match(f"{source}: the file is empty")
     assert not pattern.match(f"{source} row 7 calls_offered bad")
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.sampled_from(["Europe/Stockholm", "UTC"]),
-    st.sampled_from([15, 30, 60]),
-    st.integers(7, 21),
-    st.lists(st.integers(0, 10_000), max_size=40),
-    st.booleans(),
-)
-def test_summary_accounts_for_every_interval_and_never_fills(tz, minutes, days, holes, office_hours):
-    """present + gaps + absent closed intervals == the whole grid; gaps hold no row."""
-    grid = pd.date_range(pd.Timestamp("2024-10-21", tz=tz), pd.Timestamp("2024-10-21", tz=tz) + pd.Timedelta(days=days), freq=f"{minutes}min", inclusive="left")
-    keep = np.ones(len(grid), dtype=bool)
-    if office_hours:  # a weekday 07:00-21:00 centre
-        keep &= (grid.day_of_week < 5) & (grid.hour >= 7) & (grid.hour < 21)
-    for h in holes:
-        keep[h % len(grid)] = False
-    stamps = grid[keep]
-    if len(stamps) < 2:
-        return
-    df = pd.DataFrame({"interval_start": stamps.as_unit("ns"), "queue": "q", "calls_offered": np.full(len(stamps), 4)})
-    df.attrs.update(interval_minutes=minutes, tz=tz)
-    summary = summarise_history(df)
-    span = pd.date_range(stamps[0], stamps[-1], freq=f"{minutes}min")
-    present = set(stamps.asi8)
-    in_gaps = set()
-    for gap in summary.gaps:
-        run = pd.date_range(gap.start, gap.end, freq=f"{minutes}min", inclusive="left")
-        assert len(run) == gap.missing_intervals
-        assert not present & set(run.asi8)  # a gap never covers a row: nothing is filled
-        in_gaps |= set(run.asi8)
-    assert summary.rows == len(df)
-    assert summary.missing_intervals == len(in_gaps)
-    absent_closed = len(span) - len(stamps) - summary.missing_intervals
-    assert 0 <= absent_closed <= summary.closed_intervals
-    if office_hours and days >= 14 and len(holes) == 0:
-        assert summary.opening_hours_text() == "q: Mon–Fri 07:00–21:00; Sat–Sun closed"
 
 
 DATA = Path(__file__).parent / "data"
