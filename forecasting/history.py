@@ -20,7 +20,6 @@ from forecasting.opening_hours import (
     QueueOpeningHours,
     learn_opening_hours,
 )
-from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import check_history
 from wfm.ground.timegrid import interval_minutes_of, regular_grid
 

@@ -9,17 +9,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import require_columns, require_tz_aware
 from wfm.ground.timegrid import interval_minutes_of
 from wfm.ground.vocabulary import WEEKDAYS
 
 
 
 def _check_history(history: pd.DataFrame) -> None:
-    missing = {"interval_start", "queue", "calls_offered"} - set(history.columns)
-    if missing:
-        raise ValueError(f"history is missing column(s) {sorted(missing)}")
-    if not isinstance(history["interval_start"].dtype, pd.DatetimeTZDtype):
-        raise ValueError("history column interval_start must be tz-aware")
+    """The columns a chart needs, refused in the history contract's words (cheap: no cell checks)."""
+    require_columns(history, ("interval_start", "queue", "calls_offered"), what="history")
+    require_tz_aware(history, "interval_start", what="history")
 
 
 def daily_calls(history: pd.DataFrame) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def average_week(history: pd.DataFrame, queue: str | None = None) -> pd.DataFram
     _check_history(history)
     frame = history if queue is None else history[history["queue"] == queue]
     if frame.empty:
-        raise ValueError(f"no history for queue {queue!r}")
+        raise WfmInputError(f"no history for queue {queue!r}", parameter="queue")
     ts = frame["interval_start"]
     hourly = (
         frame.assign(
@@ -135,7 +135,7 @@ def actuals_and_forecast(
     _check_history(history)
     fc = forecast[forecast["queue"] == queue].sort_values("interval_start")
     if fc.empty:
-        raise ValueError(f"no forecast for queue {queue!r}")
+        raise WfmInputError(f"no forecast for queue {queue!r}", parameter="queue")
     step = pd.Timedelta(minutes=interval_minutes_of(fc, what=f"forecast of queue {queue!r}"))
     hist = history[history["queue"] == queue]
     start = fc["interval_start"].iloc[0]

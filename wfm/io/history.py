@@ -46,19 +46,17 @@ import csv
 import datetime as _dt
 import gzip
 import io
-import json
 import os
 import re
 import zlib
-import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Iterable, Mapping
+from typing import IO, Any, Mapping
 
 import numpy as np
 import pandas as pd
 
-from wfm.ground.errors import MAX_ERRORS, ErrorList, WfmInputError, cell_text, column_label, file_error
+from wfm.ground.errors import ErrorList, WfmInputError, cell_text, column_label, file_error
 from wfm.ground.frames import HISTORY_COLUMNS, HISTORY_COUNT_COLUMNS, HISTORY_REQUIRED_COLUMNS, HISTORY_SECONDS_COLUMNS
 from wfm.ground.timegrid import (
     SUPPORTED_DATES,
