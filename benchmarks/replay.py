@@ -55,8 +55,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from wfm.io.history import read_history  # noqa: E402
-from optimiser.analysis.calibration import (erlang_check, estimate_patience, read_call_records,  # noqa: E402
-                                   records_per_interval)
+from optimiser.analysis.calibration import erlang_check, estimate_patience, records_per_interval  # noqa: E402
+from wfm.io.call_records import read_call_records  # noqa: E402
 from optimiser.analysis.replay import run_replay  # noqa: E402
 from optimiser.analysis.risk import daily_service_level, pool_queues, staff_to_confidence  # noqa: E402
 from wfm.ground.yamlfile import load_yaml  # noqa: E402

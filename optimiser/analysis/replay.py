@@ -421,7 +421,7 @@ def run_replay(history: pd.DataFrame, cut, weeks: int, rules, targets: Accessibi
     model : str
         Forecast model (:func:`forecasting.pipeline.model_names`).
     records : DataFrame, optional
-        Call records (:func:`optimiser.analysis.calibration.read_call_records`):
+        Call records (:func:`wfm.io.call_records.read_call_records`):
         patience estimated from them, handle times resampled from them.
     n_replications, seed, target_standard_error, max_replications
         See :func:`decompose`.

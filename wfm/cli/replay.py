@@ -68,7 +68,7 @@ def _summary_lines(s: dict) -> list[str]:
 
 def run_replay_command(args) -> int:
     from wfm.io.history import read_history
-    from optimiser.analysis.calibration import read_call_records
+    from wfm.io.call_records import read_call_records
     from optimiser.analysis.replay import run_replay
     from optimiser.analysis.report import write_replay_report
     from wfm.io.rules import load_rules

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from optimiser.queueing import erlang
-from optimiser.analysis.calibration import (erlang_check, estimate_patience, patience_mle, read_call_records,
-                                   records_per_interval)
+from optimiser.analysis.calibration import erlang_check, estimate_patience, patience_mle, records_per_interval
+from wfm.io.call_records import read_call_records
 from optimiser.queueing.simulation import simulate
 from wfm.ground.errors import WfmInputError
 
