@@ -23,7 +23,17 @@ column                     type    meaning
 ``max_hours_per_week``     float   most hours in a week of the averaging period [h/week]
 ``nights_allowed``         bool    may work shifts touching 22:00--06:00
 ``fixed_days_off``         str     weekday names Mon..Sun, ``;``-separated, may be empty
+``hire_date``              date    ``YYYY-MM-DD``, the start of the agent's hiring class
+``fte``                    float   FTE share: contract hours / 40
 =========================  ======  ==============================================
+
+Hire dates (for the capacity plan, :mod:`optimiser.capacity`): hires come in classes that start
+on the first Monday of a month; each agent's tenure at ``horizon_start`` is drawn from an
+exponential distribution (mean five years: about 18 % leave a year) from 4 months, truncated at
+15 years, and the agent joins the class of that month.  The two newest classes
+(about 3 % of the staff) started in the last three months, so some operators are still in
+training or on the ramp at the start.  They are drawn from their own stream (spawn key 3), after
+the list and the unavailability, so those stay as they were.
 
 Unavailability (``data/demo_agent_unavailability.csv``): ``agent_id, start,
 end, reason`` with ``start``/``end`` ISO-8601 with UTC offset (end exclusive)
@@ -85,9 +95,17 @@ AGENT_COLUMNS: tuple[str, ...] = (
     "max_hours_per_week",
     "nights_allowed",
     "fixed_days_off",
+    "hire_date",
+    "fte",
 )
 UNAVAILABILITY_COLUMNS: tuple[str, ...] = ("agent_id", "start", "end", "reason")
 UNAVAILABILITY_REASONS: tuple[str, ...] = ("leave", "training", "part_time")
+
+#: Mean tenure of the demo staff [years] and its cap (the centre's age) [years].
+MEAN_TENURE_YEARS = 5.0
+MAX_TENURE_YEARS = 15.0
+#: Share of the staff in the two newest classes (in training or on the ramp at the start).
+NEWEST_CLASSES_SHARE = 0.03
 
 #: Site -> share of the operators.
 SITES: dict[str, float] = {
@@ -189,6 +207,9 @@ def generate_demo_agents(
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(2,)))
     agents = _agent_list(rng, n)
     unavailability = _unavailability(rng, agents, h0, weeks, tz)
+    tenure_rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(3,)))
+    agents["hire_date"] = _hire_dates(tenure_rng, n, h0)
+    agents["fte"] = agents["contract_hours_per_week"] / 40.0
     return agents, unavailability
 
 
@@ -242,6 +263,29 @@ def _agent_list(rng: np.random.Generator, n: int) -> pd.DataFrame:
         "nights_allowed": nights.astype(bool),
         "fixed_days_off": pd.Series(fixed, dtype=str),
     })
+
+
+def _class_start(year: int, month: int) -> _dt.date:
+    """The first Monday of a month (the day a hiring class starts)."""
+    first = _dt.date(year, month, 1)
+    return first + _dt.timedelta(days=(7 - first.weekday()) % 7)
+
+
+def _hire_dates(rng: np.random.Generator, n: int, h0: _dt.date) -> list[str]:
+    """Hire dates (``YYYY-MM-DD``) of ``n`` agents: the class start of the month their tenure falls in."""
+    # 4 months plus an exponential truncated at the cap (inverse CDF): no pile-up at either end
+    mean, span = MEAN_TENURE_YEARS * 12.0, MAX_TENURE_YEARS * 12.0 - 4.0
+    tenure_months = 4.0 - mean * np.log1p(-rng.random(n) * -np.expm1(-span / mean))
+    newest = rng.random(n) < NEWEST_CLASSES_SHARE
+    tenure_months = np.where(newest, rng.choice([1.0, 3.0], size=n), tenure_months)
+    index = h0.year * 12 + h0.month - 1 - np.floor(tenure_months).astype(int)
+    out = []
+    for k in index:
+        start = _class_start(int(k) // 12, int(k) % 12 + 1)
+        if start > h0:  # the month's class starts after the horizon's start: the previous month's
+            start = _class_start(int(k - 1) // 12, int(k - 1) % 12 + 1)
+        out.append(start.isoformat())
+    return out
 
 
 def _unavailability(rng: np.random.Generator, agents: pd.DataFrame, h0: _dt.date, weeks: int,
@@ -299,7 +343,7 @@ def write_agents_csv(agents: pd.DataFrame, path: str | os.PathLike) -> None:
         raise WfmInputError(f"agents frame is missing column(s) {missing}")
     out = agents[list(AGENT_COLUMNS)].copy()
     out["nights_allowed"] = np.where(out["nights_allowed"].astype(bool), "true", "false")
-    for col in ("contract_hours_per_week", "min_hours_per_week", "max_hours_per_week"):
+    for col in ("contract_hours_per_week", "min_hours_per_week", "max_hours_per_week", "fte"):
         out[col] = out[col].map(lambda v: f"{v:g}")
     Path(path).write_bytes(out.to_csv(index=False, lineterminator="\n").encode("utf-8"))
 

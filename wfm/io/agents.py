@@ -1,7 +1,8 @@
 """The agent list, the agents' unavailability and their preferences, read strictly.
 
 The agent list (CSV or single-sheet XLSX) has the columns of ``data/demo_agents.csv``
-(:data:`AGENT_COLUMNS`); the unavailability file ``agent_id, start, end, reason`` with ISO-8601
+(:data:`AGENT_COLUMNS`, and optionally :data:`OPTIONAL_AGENT_COLUMNS`: ``hire_date``
+``YYYY-MM-DD`` and ``fte``, the FTE share in (0, 1], which the capacity plan needs); the unavailability file ``agent_id, start, end, reason`` with ISO-8601
 timestamps carrying a UTC offset (``end`` exclusive); the preferences file ``agent_id, kind, day,
 template, weight``.  As with the history importer, the whole file is checked and every problem is
 reported at once in a :class:`~wfm.ground.errors.WfmInputError` whose messages name the file, the
@@ -34,6 +35,7 @@ from wfm.io.common import FileLike, source_name
 
 __all__ = [
     "AGENT_COLUMNS",
+    "OPTIONAL_AGENT_COLUMNS",
     "PREFERENCE_COLUMNS",
     "PREFERENCE_KINDS",
     "UNAVAILABILITY_COLUMNS",
@@ -47,6 +49,8 @@ AGENT_COLUMNS: tuple[str, ...] = (
     "contract_hours_per_week", "min_hours_per_week", "max_hours_per_week", "nights_allowed",
     "fixed_days_off",
 )
+#: Columns an agent list may add (for the capacity plan): the hire date and the FTE share.
+OPTIONAL_AGENT_COLUMNS: tuple[str, ...] = ("hire_date", "fte")
 UNAVAILABILITY_COLUMNS: tuple[str, ...] = ("agent_id", "start", "end", "reason")
 PREFERENCE_COLUMNS: tuple[str, ...] = ("agent_id", "kind", "day", "template", "weight")
 PREFERENCE_KINDS: tuple[str, ...] = ("wanted", "unwanted")
@@ -89,9 +93,9 @@ def _read_table(source: FileLike, what: str) -> tuple[pd.DataFrame, str]:
     return (df.astype(str) if len(df.columns) else df), label
 
 
-def _check_columns(df: pd.DataFrame, columns: tuple[str, ...], label: str) -> None:
+def _check_columns(df: pd.DataFrame, columns: tuple[str, ...], label: str, optional: tuple[str, ...] = ()) -> None:
     missing = [c for c in columns if c not in df.columns]
-    extra = [c for c in df.columns if c not in columns]
+    extra = [c for c in df.columns if c not in columns + optional]
     problems = []
     if missing:
         problems.append(f"{label}: missing column(s) {', '.join(missing)}; expected {', '.join(columns)}")
@@ -201,6 +205,23 @@ def _check_days(rec: dict, err: Err) -> tuple[bool, tuple]:
     return bool(night), days
 
 
+def _check_optional(rec: dict, optional: list[str], err: Err) -> dict:
+    """``hire_date`` (a date) and ``fte`` (a share in (0, 1]) when the file has them."""
+    out = {}
+    if "hire_date" in optional:
+        try:
+            out["hire_date"] = dt.date.fromisoformat(rec["hire_date"])
+        except ValueError:
+            err("hire_date", f"must be a date YYYY-MM-DD, got {rec['hire_date']!r}")
+            out["hire_date"] = None
+    if "fte" in optional:
+        value = _number(rec["fte"])
+        if value is None or not 0 < value <= 1:
+            err("fte", f"must be an FTE share in (0, 1] (1 = full time), got {rec['fte']!r}")
+        out["fte"] = value
+    return out
+
+
 def read_agents(source: FileLike, *, skill_groups: dict[str, tuple[str, ...]] | None = None,
                 ruleset: RuleSet | None = None) -> pd.DataFrame:
     """Read and validate an agent list (CSV or single-sheet XLSX).
@@ -208,7 +229,8 @@ def read_agents(source: FileLike, *, skill_groups: dict[str, tuple[str, ...]] | 
     Parameters
     ----------
     source : path-like or file object
-        The agent list with exactly the columns :data:`AGENT_COLUMNS`.
+        The agent list with the columns :data:`AGENT_COLUMNS` and any of
+        :data:`OPTIONAL_AGENT_COLUMNS`.
     skill_groups : dict, optional
         Skill group -> queues; default :data:`optimiser.roster.agents.DEFAULT_SKILL_GROUPS`.
     ruleset : RuleSet, optional
@@ -218,9 +240,10 @@ def read_agents(source: FileLike, *, skill_groups: dict[str, tuple[str, ...]] | 
     Returns
     -------
     pandas.DataFrame
-        One row per agent, columns :data:`AGENT_COLUMNS` with
-        ``skills``/``languages``/``fixed_days_off`` as tuples of str, the hour
-        columns float64 [h/week] and ``nights_allowed`` bool, in file order.
+        One row per agent, columns :data:`AGENT_COLUMNS` (then the optional
+        columns the file has) with ``skills``/``languages``/``fixed_days_off``
+        as tuples of str, the hour columns float64 [h/week], ``nights_allowed``
+        bool, ``hire_date`` a ``datetime.date`` and ``fte`` float64, in file order.
 
     Raises
     ------
@@ -232,7 +255,8 @@ def read_agents(source: FileLike, *, skill_groups: dict[str, tuple[str, ...]] | 
     queues = sorted({q for qs in groups.values() for q in qs})
     rules = ruleset or packaged_ruleset("sweden")
     df, label = _read_table(source, "agent list")
-    _check_columns(df, AGENT_COLUMNS, label)
+    _check_columns(df, AGENT_COLUMNS, label, OPTIONAL_AGENT_COLUMNS)
+    optional = [c for c in OPTIONAL_AGENT_COLUMNS if c in df.columns]
     if df.empty:
         raise WfmInputError(f"{label}: the agent list has no agents")
     errors: list[str] = []
@@ -249,10 +273,10 @@ def read_agents(source: FileLike, *, skill_groups: dict[str, tuple[str, ...]] | 
         hours = _check_hours(rec, rules, err)
         night, days = _check_days(rec, err)
         rows.append({**rec, "skills": skills, "languages": langs, "nights_allowed": night, "fixed_days_off": days,
-                     **hours})
+                     **hours, **_check_optional(rec, optional, err)})
     _raise_all(errors, label, "agent list")
-    agents = pd.DataFrame(rows, columns=list(AGENT_COLUMNS))
-    for column in HOUR_COLUMNS:
+    agents = pd.DataFrame(rows, columns=list(AGENT_COLUMNS) + optional)
+    for column in HOUR_COLUMNS + (("fte",) if "fte" in optional else ()):
         agents[column] = agents[column].astype("float64")
     agents["nights_allowed"] = agents["nights_allowed"].astype(bool)
     agents.attrs["source"] = label

@@ -152,3 +152,24 @@ def test_an_importer_never_accepts_a_malformed_agent_file(tmp_path, column, data
     with pytest.raises(WfmInputError) as info:
         read_agents(path)
     assert any(f"row {n_good + 2}" in e and str(path) in e for e in info.value.errors), info.value.errors
+
+
+def test_optional_hire_date_and_fte_columns(tmp_path):
+    import datetime as dt
+
+    columns = AGENT_COLUMNS + ("hire_date", "fte")
+    a = read_agents(_write(tmp_path / "a.csv", [{**GOOD, "hire_date": "2019-03-04", "fte": "0.75"}], columns))
+    assert a["hire_date"].iloc[0] == dt.date(2019, 3, 4) and a["fte"].iloc[0] == 0.75
+    assert list(a.columns) == list(columns)
+    assert "hire_date" not in read_agents(_write(tmp_path / "b.csv", [GOOD])).columns  # still optional
+
+
+@pytest.mark.parametrize("column, value, pattern", [
+    ("hire_date", "2019-13-04", r"row 2, column hire_date: must be a date YYYY-MM-DD, got '2019-13-04'"),
+    ("fte", "1.5", r"row 2, column fte: must be an FTE share in \(0, 1\] \(1 = full time\), got '1.5'"),
+    ("fte", "0", r"row 2, column fte: must be an FTE share in \(0, 1\]"),
+])
+def test_bad_hire_date_and_fte(tmp_path, column, value, pattern):
+    row = {**GOOD, "hire_date": "2019-03-04", "fte": "1", column: value}
+    with pytest.raises(WfmInputError, match=pattern):
+        read_agents(_write(tmp_path / "a.csv", [row], AGENT_COLUMNS + ("hire_date", "fte")))
