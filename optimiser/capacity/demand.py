@@ -276,22 +276,25 @@ def month_measures(demand: MonthDemand, scale, demand_factor=None, *, with_asa: 
     agents = demand.weeks["agents_on_phone"].to_numpy(float) * scale[k]
     aht = np.nan_to_num(demand.weeks["aht_seconds"].to_numpy(float), nan=1.0)
     aht = np.where(aht > 0, aht, 1.0)
-    m = erlang.queue_metrics(calls, demand.interval_minutes, aht, agents, demand.answer_within_seconds,
-                             demand.patience_seconds)
+    # the unchecked core (the weeks were checked when built); the costly Erlang A ASA only when asked
+    ones = np.ones(len(calls))
+    patience = np.inf if demand.patience_seconds is None else float(demand.patience_seconds)
+    m = erlang.queue_measures(calls, demand.interval_minutes * ones, aht, agents, patience * ones,
+                              demand.answer_within_seconds * ones, 5.0 * ones, with_asa=with_asa)
     total = np.bincount(k, weights=calls, minlength=n_months)
     safe = np.where(total > 0, total, 1.0)
     out = {
-        "service_level": np.where(total > 0, np.bincount(k, weights=calls * m["service_level"].to_numpy(),
+        "service_level": np.where(total > 0, np.bincount(k, weights=calls * m["service_level"],
                                                          minlength=n_months) / safe, 1.0),
-        "abandon_rate": np.where(total > 0, np.bincount(k, weights=calls * m["abandon_rate"].to_numpy(),
+        "abandon_rate": np.where(total > 0, np.bincount(k, weights=calls * m["abandon_rate"],
                                                         minlength=n_months) / safe, 0.0),
     }
     agent_sum = np.bincount(k, weights=agents, minlength=n_months)
-    out["occupancy"] = np.where(agent_sum > 0, np.bincount(k, weights=agents * m["occupancy"].to_numpy(),
+    out["occupancy"] = np.where(agent_sum > 0, np.bincount(k, weights=agents * m["occupancy"],
                                                            minlength=n_months) / np.where(agent_sum > 0, agent_sum, 1), 0.0)
     if with_asa:
-        answered = calls * (1 - m["abandon_rate"].to_numpy())
-        asa = np.nan_to_num(m["asa_seconds"].to_numpy(), nan=0.0, posinf=np.nan)
+        answered = calls * (1 - m["abandon_rate"])
+        asa = np.nan_to_num(m["asa_seconds"], nan=0.0, posinf=np.nan)
         ans = np.bincount(k, weights=answered, minlength=n_months)
         with np.errstate(invalid="ignore"):
             out["asa_seconds"] = np.where(ans > 0, np.bincount(k, weights=answered * asa, minlength=n_months)

@@ -14,10 +14,10 @@ Constraint families, one function each:
 * :func:`add_overtime_limits` — overtime per month at most the limit per proficient FTE;
 * :func:`add_budget` — hiring cost, new hires' salaries in the plan and overtime within the budget;
 * :func:`add_targets` — ``A_m >= `` the month's required on-phone hours (the exact threshold from
-  the Erlang evaluation, :mod:`optimiser.capacity.demand`) in every month a class can reach (its
-  first day on or after the first day a new class can be on the phones); the months before get
-  the overtime they need, up to its limit, before the programme is built (hiring cannot help
-  them);
+  the Erlang evaluation, :mod:`optimiser.capacity.demand`) in every month of the target window
+  (from ``plan.target_from``, default the whole plan) that a class can reach (its first day on or
+  after the first day a new class can be on the phones); the window's months before that get the
+  overtime they need, up to its limit, before the programme is built (hiring cannot help them);
 * :func:`add_service_curves` — for the max-min plan, ``u_m <= `` each month's share within T as a
   concave piecewise-linear function of ``A_m`` (the upper envelope of the curve's chords, like the
   scheduling stage's global service-level model, Koole & van der Sluis 2003), so the programme
@@ -65,6 +65,7 @@ __all__ = [
     "add_total_hires",
     "add_training_seats",
     "optimise_plan",
+    "target_window",
 ]
 
 #: Weight of one call answered late (relative to one unit of cost) in the max-min plan's second step.
@@ -152,13 +153,21 @@ def _class_costs(problem: CapacityProblem, options: list[ClassOption], cohorts: 
     return np.array([problem.settings.hiring_type(o.class_type).cost_per_hire for o in options]) + salary * paid_months
 
 
+def target_window(problem: CapacityProblem) -> np.ndarray:
+    """Months the target applies in: from ``plan.target_from`` (all months when it is not set)."""
+    start = problem.settings.horizon.target_from
+    return np.array([start is None or month >= start for month in problem.months])
+
+
 def _early_overtime(problem: CapacityProblem, reachable: np.ndarray) -> np.ndarray:
-    """Overtime [h/week] the months no class can reach need to meet the target, up to its limit."""
+    """Overtime [h/week] the months of the target window no class can reach need to meet the target,
+    up to its limit (0 outside the window)."""
+    window = target_window(problem)
     w = problem.settings.workforce
     prof = problem.base_proficient_fte()
     cap = problem.settings.overtime.max_hours_per_fte_month / problem.weeks * prof
     need = problem.demand.required_hours / w.scheduling_efficiency - w.hours_per_fte_week * (1 - problem.shrinkage) * prof
-    return np.where(reachable, 0.0, np.clip(need, 0.0, np.maximum(cap, 0.0)))
+    return np.where(reachable | ~window, 0.0, np.clip(need, 0.0, np.maximum(cap, 0.0)))
 
 
 def _build(problem: CapacityProblem, options: list[ClassOption], cohorts: Cohorts, limits: HiringLimits,
@@ -392,7 +401,9 @@ def optimise_plan(problem: CapacityProblem, *, time_limit_seconds: float = 60.0,
     limits = settings.limits
     max_class = np.array([settings.hiring_type(o.class_type).max_class for o in options], dtype=float)
     reachable, first = _reachable(problem, options)
-    unreachable = tuple(mo for mo, r in zip(problem.months, reachable) if not r)
+    window = target_window(problem)
+    unreachable = tuple(mo for mo, r, w in zip(problem.months, reachable, window) if w and not r)
+    reachable = reachable & window  # the months whose target the programme must meet
     notes = []
     if unreachable:
         when = f"from {first}" if first else "not within the plan"

@@ -15,6 +15,7 @@ import pandas as pd
 
 from optimiser.capacity.spec import (
     SHRINKAGE_CATEGORIES,
+    WORKING_DAYS_PER_MONTH,
     AttritionBand,
     CapacitySettings,
     HiringLimits,
@@ -48,7 +49,7 @@ SETTINGS_SECTIONS: tuple[str, ...] = (
 #: Columns of a hiring plan table (file or frame).
 PLAN_COLUMNS: tuple[str, ...] = ("class_type", "start", "hires")
 
-_PLAN_KEYS = ("start", "months", "interval_minutes", "tz")
+_PLAN_KEYS = ("start", "months", "interval_minutes", "tz", "target_from")
 _TARGET_KEYS = ("answer_within_seconds", "target_service_level", "max_abandon_rate", "max_occupancy",
                 "max_asa_seconds", "patience_seconds")
 _WORKFORCE_KEYS = ("hours_per_fte_week", "scheduling_efficiency", "salary_per_fte_month")
@@ -109,11 +110,31 @@ def _targets(raw) -> AccessibilityTargets:
         raise WfmInputError(text, parameter=f"targets.{name}" if name else "targets") from None
 
 
+def _vacation_days(raw) -> tuple[float, ...]:
+    """``shrinkage.vacation_days`` (days off per full-timer in each calendar month) as shares."""
+    days = _list(raw, "shrinkage.vacation_days")
+    if len(days) != 12:
+        raise WfmInputError(f"shrinkage.vacation_days must hold 12 monthly values (January first), got {len(days)}",
+                            parameter="shrinkage.vacation_days")
+    out = []
+    for k, d in enumerate(days):
+        if isinstance(d, bool) or not isinstance(d, (int, float)) or not 0 <= d < WORKING_DAYS_PER_MONTH:
+            raise WfmInputError(f"shrinkage.vacation_days[{k}] must be a number of days in [0, "
+                                f"{WORKING_DAYS_PER_MONTH:g}), got {d!r}", parameter="shrinkage.vacation_days")
+        out.append(float(d) / WORKING_DAYS_PER_MONTH)
+    return tuple(out)
+
+
 def _shrinkage(raw) -> ShrinkageProfile:
-    s = _mapping(raw, "shrinkage", ("preset",) + SHRINKAGE_CATEGORIES)
+    s = _mapping(raw, "shrinkage", ("preset", "vacation_days") + SHRINKAGE_CATEGORIES)
     preset = s.pop("preset", None)
     if preset not in (None, "sweden", "none"):
         raise WfmInputError(f"shrinkage.preset must be 'sweden' or 'none', got {preset!r}", parameter="shrinkage.preset")
+    if "vacation_days" in s:
+        if "vacation" in s:
+            raise WfmInputError("shrinkage: give vacation (shares) or vacation_days, not both",
+                                parameter="shrinkage.vacation_days")
+        s["vacation"] = _vacation_days(s.pop("vacation_days"))
     base = dict(ShrinkageProfile.sweden().shares) if (preset == "sweden" or (preset is None and not s)) else {}
     for name, values in s.items():
         base[name] = tuple(_list(values, f"shrinkage.{name}"))
@@ -189,7 +210,8 @@ def settings_to_mapping(settings: CapacitySettings) -> dict:
         types.append(entry)
     limits = {k: getattr(settings.limits, k) for k in _HIRING_KEYS[:-1] if getattr(settings.limits, k) is not None}
     return {
-        "plan": {"start": _month_text(h.start), "months": h.months, "interval_minutes": h.interval_minutes, "tz": h.tz},
+        "plan": {"start": _month_text(h.start), "months": h.months, "interval_minutes": h.interval_minutes, "tz": h.tz,
+                 **({"target_from": _month_text(h.target_from)} if h.target_from else {})},
         "targets": {k: getattr(t, k) for k in _TARGET_KEYS if getattr(t, k) is not None},
         "workforce": {k: getattr(settings.workforce, k) for k in _WORKFORCE_KEYS},
         "shrinkage": {"preset": "none", **{c: [float(v) for v in vals] for c, vals in settings.shrinkage.shares}},

@@ -35,6 +35,7 @@ __all__ = [
     "PlanHorizon",
     "ShrinkageProfile",
     "Transfer",
+    "WORKING_DAYS_PER_MONTH",
     "Workforce",
     "check_share",
 ]
@@ -120,16 +121,26 @@ class PlanHorizon:
         choice); must be a multiple of the history's interval.
     tz : str
         IANA zone of the centre.
+    target_from : date or str, optional
+        First month the target must be met in ("reach 80 % by next summer"); the optimiser
+        leaves the months before it free.  None: from the first month a class can reach.
     """
 
     start: dt.date
     months: int = 24
     interval_minutes: int = 60
     tz: str = DEFAULT_TZ
+    target_from: dt.date | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "start", first_of_month(self.start, "plan.start"))
         _whole(self.months, "plan.months", 1, MAX_PLAN_MONTHS)
+        if self.target_from is not None:
+            first = first_of_month(self.target_from, "plan.target_from")
+            if first not in self.month_starts:
+                raise WfmInputError(f"plan.target_from {first:%Y-%m} is outside the plan ({self.start:%Y-%m} .. "
+                                    f"{self.month_starts[-1]:%Y-%m})", parameter="plan.target_from")
+            object.__setattr__(self, "target_from", first)
         object.__setattr__(self, "interval_minutes",
                            check_interval_minutes(self.interval_minutes, parameter="plan.interval_minutes"))
         object.__setattr__(self, "tz", resolve_tz(self.tz, parameter="plan.tz"))
@@ -305,8 +316,7 @@ class HiringType:
             if self.starts != "monthly":
                 raise _fail(f"{p}.starts", "'monthly' or a list of dates", self.starts)
         else:
-            for j, d in enumerate(self.starts):
-                _date(d, f"{p}.starts[{j}]")
+            object.__setattr__(self, "starts", tuple(_date(d, f"{p}.starts[{j}]") for j, d in enumerate(self.starts)))
 
 
 @dataclass(frozen=True)
@@ -469,8 +479,14 @@ class CapacitySettings:
             _positive(self.default_aht_seconds, "default_aht_seconds")
         self.overtime.validate()
         months = set(self.horizon.month_starts)
+        object.__setattr__(self, "transfers", tuple(
+            Transfer(first_of_month(tr.month, f"transfers[{k}].month"), tr.fte, tr.note)
+            for k, tr in enumerate(self.transfers)))
+        object.__setattr__(self, "what_ifs", tuple(
+            MonthWhatIf(first_of_month(w.month, f"what_ifs[{k}].month"), w.volume_change_pct,
+                        w.share_moved_to_eservice, w.aht_change_pct) for k, w in enumerate(self.what_ifs)))
         for k, tr in enumerate(self.transfers):
-            m = first_of_month(tr.month, f"transfers[{k}].month")
+            m = tr.month
             if m not in months:
                 raise WfmInputError(f"transfers[{k}].month {m:%Y-%m} is outside the plan "
                                     f"({self.horizon.start:%Y-%m} .. {self.horizon.month_starts[-1]:%Y-%m})",

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from wfm.cli import demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
+from wfm.cli import capacity, demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
 from wfm.cli.args import flag_note
 from wfm.ground.errors import WfmInputError
 
@@ -27,6 +27,7 @@ COMMANDS = (
     scenarios,  # wfm scenarios list|show|save|publish|diff
     replay,  # wfm replay
     risk,  # wfm risk
+    capacity,  # wfm capacity
 )
 
 EXIT_OK = 0

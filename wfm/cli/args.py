@@ -58,6 +58,8 @@ PARAMETER_FLAGS: dict[str, str] = {
     "headcount_total": "--headcount",
     "decompose": "--decompose",
     "method": "--method",
+    "plan.target_from": "--target-from",
+    "paths": "--simulate",
 }
 
 

@@ -185,7 +185,7 @@ def _text_frame(frame: pd.DataFrame) -> pd.DataFrame:
         values = out[col]
         if col == "month":
             out[col] = [f"{d:%Y-%m}" for d in values]
-        elif values.dtype == object:
+        elif values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             out[col] = [("" if v is None or (isinstance(v, float) and pd.isna(v)) else
                          v.isoformat()[:10] if isinstance(v, (dt.date, pd.Timestamp)) else neutralise_formula(v))
                         for v in values]
