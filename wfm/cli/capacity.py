@@ -64,7 +64,7 @@ def _load(args):
     from forecasting.history import read_history
     from optimiser.capacity.settings import plan_from_frame, settings_from_mapping
     from optimiser.capacity.spec import HiringPlan
-    from optimiser.roster.agents import read_agents
+    from wfm.io.agents import read_agents
     from wfm.io.capacity import read_capacity_settings, read_hiring_plan, read_overtime
 
     try:

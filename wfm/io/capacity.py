@@ -21,38 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
 from pathlib import Path
-from typing import IO
 
 import pandas as pd
 import yaml
 
 from wfm.ground.errors import WfmInputError
 from wfm.ground.yamlfile import load_yaml
+from wfm.io.common import FileLike, read_csv, source_name, write_text
 from wfm.io.roster import neutralise_formula
-
-#: A file as the readers and writers accept it: a path, or an open file.
-FileLike = str | os.PathLike | IO
-
-
-def source_name(source, default: str) -> str:
-    """How messages name ``source``: its path, an open file's name, else ``default``."""
-    if isinstance(source, (str, os.PathLike)):
-        return str(source)
-    name = getattr(source, "name", None)
-    return str(name) if isinstance(name, (str, os.PathLike)) else default
-
-
-def write_text(text: str, target) -> None:
-    """Write ``text`` to a path (UTF-8) or an open text or binary file; nothing when None."""
-    if target is None:
-        return
-    if hasattr(target, "write"):
-        target.write(text.encode("utf-8") if isinstance(target, (io.BufferedIOBase, io.RawIOBase)) else text)
-    else:
-        Path(target).write_text(text, encoding="utf-8", newline="")
 
 __all__ = [
     "HIRING_PLAN_COLUMNS",
@@ -102,13 +80,7 @@ def settings_yaml_text(mapping: dict) -> str:
 
 def _read_rows(source: FileLike, what: str, columns: tuple[str, ...]) -> tuple[pd.DataFrame, str]:
     label = source_name(source, what)
-    try:
-        frame = pd.read_csv(Path(source) if isinstance(source, str) else source, dtype=str, keep_default_na=False,
-                            nrows=MAX_ROWS + 1)
-    except FileNotFoundError:
-        raise WfmInputError(f"{label}: {what} file not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, IsADirectoryError) as exc:
-        raise WfmInputError(f"{label}: not a readable CSV {what} ({exc})") from None
+    frame = read_csv(source, what, label, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
     header = [str(c).strip() for c in frame.columns]
     if header != list(columns):
         raise WfmInputError(f"{label}: the {what} must have the columns {','.join(columns)} in this order, got "
