@@ -32,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from forecasting.history import read_history  # noqa: E402
+from wfm.io.history import read_history  # noqa: E402
 from optimiser.capacity.evaluate import evaluate_plan  # noqa: E402
 from optimiser.capacity.optimise import optimise_plan  # noqa: E402
 from optimiser.capacity.problem import prepare_problem  # noqa: E402

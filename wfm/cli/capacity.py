@@ -61,7 +61,7 @@ def _in_file(path: str, exc: WfmInputError) -> WfmInputError:
 
 
 def _load(args):
-    from forecasting.history import read_history
+    from wfm.io.history import read_history
     from optimiser.capacity.settings import plan_from_frame, settings_from_mapping
     from optimiser.capacity.spec import HiringPlan
     from wfm.io.agents import read_agents
