@@ -37,5 +37,6 @@ pages = [
     st.Page("app_pages/replay.py", title=t("page_replay"), icon=":material/history:"),
     st.Page("app_pages/roster.py", title=t("page_roster"), icon=":material/badge:"),
     st.Page("app_pages/scenarios.py", title=t("page_scenarios"), icon=":material/compare:"),
+    st.Page("app_pages/capacity.py", title=t("page_capacity"), icon=":material/groups:"),
 ]
 st.navigation(pages).run()

@@ -4,7 +4,8 @@ Two tables:
 
 ``scenarios``
     One row per named scenario: ``name`` (unique), ``kind`` (``forecast``,
-    ``requirement``, ``schedule`` or ``roster``), ``latest_version`` (the
+    ``requirement``, ``schedule``, ``roster`` or ``capacity``; the last added by
+    revision ``0002_capacity_kind``), ``latest_version`` (the
     optimistic-lock counter, 0 before the first version), ``created_at``
     (UTC), ``created_by``.
 ``scenario_versions``
@@ -30,7 +31,7 @@ import datetime as dt
 import sqlalchemy as sa
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-KINDS: tuple[str, ...] = ("forecast", "requirement", "schedule", "roster")
+KINDS: tuple[str, ...] = ("forecast", "requirement", "schedule", "roster", "capacity")
 STATUSES: tuple[str, ...] = ("draft", "published")
 
 
@@ -77,7 +78,8 @@ class ScenarioRow(Base):
     created_by: Mapped[str | None] = mapped_column(sa.String(200), nullable=True)
 
     __table_args__ = (
-        sa.CheckConstraint("kind IN ('forecast', 'requirement', 'schedule', 'roster')", name="ck_scenarios_kind"),
+        sa.CheckConstraint("kind IN ('forecast', 'requirement', 'schedule', 'roster', 'capacity')",
+                           name="ck_scenarios_kind"),
         sa.CheckConstraint("latest_version >= 0", name="ck_scenarios_latest_version"),
     )
 

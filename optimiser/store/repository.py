@@ -66,6 +66,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "requirement": ("interval_start", "queue", "agents_required"),
     "schedule": ("start", "end", "count", "paid_minutes"),
     "roster": ("agent_id", "start", "end", "paid_minutes"),
+    "capacity": ("month", "required_fte", "available_fte", "service_level"),
 }
 #: Columns that must be tz-aware timestamps, per kind.
 TIME_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -73,6 +74,7 @@ TIME_COLUMNS: dict[str, tuple[str, ...]] = {
     "requirement": ("interval_start",),
     "schedule": ("start", "end"),
     "roster": ("start", "end"),
+    "capacity": (),
 }
 
 
@@ -129,7 +131,8 @@ class ScenarioDiff:
     ``by_day`` has columns ``date``, ``<quantity>_a``, ``<quantity>_b``,
     ``<quantity>_change`` (b minus a) where ``quantity`` is ``agent_hours``
     (requirement: agents_required x interval; schedule: count x paid minutes;
-    roster: paid minutes) or ``calls_offered`` (forecast).  ``agents_changed``
+    roster: paid minutes), ``calls_offered`` (forecast) or ``available_fte``
+    (capacity: one row per month, ``date`` its first day).  ``agents_changed``
     (rosters only) has ``agent_id``, ``change`` (``added``, ``removed``,
     ``changed``), ``shifts_a``, ``shifts_b``.
     """
@@ -572,6 +575,8 @@ def _per_day(frame: pd.DataFrame, kind: str, meta: dict | None) -> pd.Series:
     elif kind == "schedule":
         when = frame["start"]
         value = frame["count"].astype("float64") * frame["paid_minutes"].astype("float64") / 60.0
+    elif kind == "capacity":  # one row per month: the month's first day and its available FTE
+        return pd.Series(frame["available_fte"].astype("float64").to_numpy(), index=list(frame["month"]))
     else:
         when, value = frame["start"], frame["paid_minutes"].astype("float64") / 60.0
     days = pd.Series([t.date() for t in when], index=frame.index)
@@ -586,7 +591,7 @@ def diff_frames(frame_a: pd.DataFrame, frame_b: pd.DataFrame, kind: str, *, name
                 version_a: int = 0, version_b: int = 0, meta_a: dict | None = None,
                 meta_b: dict | None = None) -> ScenarioDiff:
     """Per-day difference of two plans of the same kind (see :class:`ScenarioDiff`)."""
-    quantity = "calls_offered" if kind == "forecast" else "agent_hours"
+    quantity = {"forecast": "calls_offered", "capacity": "available_fte"}.get(kind, "agent_hours")
     a = _per_day(frame_a, kind, meta_a)
     b = _per_day(frame_b, kind, meta_b)
     days = sorted(set(a.index) | set(b.index))

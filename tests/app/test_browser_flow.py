@@ -1,4 +1,5 @@
-"""A real browser walks the planner's main flow: demo -> forecast -> staffing -> schedule -> roster -> download.
+"""A real browser walks the planner's main flow: demo -> forecast -> staffing -> schedule -> roster -> download,
+then the capacity plan.
 
 Playwright drives Debian's chromium against the app served as `make run` serves it. Screenshots of each
 page land in docs/screenshots/ (the README shows them).
@@ -83,4 +84,12 @@ def test_demo_to_roster_download(app_server, browser, compact_rules_text, tmp_pa
     rows = list(csv.DictReader(io.StringIO(target.read_text(encoding="utf-8-sig"))))
     assert len(rows) == assigned
     assert {"agent_id", "name", "start", "end"} <= set(rows[0])
+
+    # Capacity plan: how many to hire to reach 80 % within 3 minutes by next summer (the README's question).
+    _nav(page, "Capacity plan")
+    page.get_by_role("button", name="Plan capacity").click()
+    hires = int(_metric(page, "Hires", 400_000).replace(",", ""))
+    assert hires > 0
+    page.get_by_text("keep the target out of reach").first.wait_for()
+    _shot(page, "capacity_page")
     page.close()

@@ -51,6 +51,9 @@ def register(subparsers) -> None:
     p.add_argument("--out", default=None, help="month table CSV to write")
     p.add_argument("--xlsx", default=None, help="workbook to write (sheets Months, Classes, Bands)")
     p.add_argument("--plan-out", default=None, help="write the (optimised) hiring plan CSV here")
+    p.add_argument("--save-scenario", default=None, help="save the month table (with the bands) as a new version of "
+                   "this capacity scenario in the plan store, to compare plans with wfm scenarios diff")
+    p.add_argument("--database-url", default=None, help="plan store [default $WFM_DATABASE_URL, else the SQLite file]")
     p.add_argument("--tz", default=DEFAULT_TZ, help=f"IANA zone of the history [default {DEFAULT_TZ}]")
     p.set_defaults(func=run_capacity)
 
@@ -138,6 +141,25 @@ def _optimise(problem, args):
     return result.plan, result.evaluation, lines
 
 
+def _save(args, settings, plan, evaluation, bands):
+    """A new version of the capacity scenario ``--save-scenario`` (the month table, bands appended)."""
+    from optimiser.capacity.settings import plan_to_frame, settings_to_mapping
+    from optimiser.store import PlanStore
+
+    store = PlanStore(args.database_url)
+    try:
+        listing = store.list()
+        row = listing[listing["name"] == args.save_scenario]
+        expected = int(row["latest_version"].iloc[0]) if len(row) else 0
+        frame = evaluation.months if bands is None else evaluation.months.merge(bands, on="month", how="left")
+        totals = evaluation.totals
+        meta = {"settings": settings_to_mapping(settings), "classes": plan_to_frame(plan).to_dict("records"),
+                "hires": int(totals["hires"]), "cost": float(totals["cost"])}
+        return store.save(args.save_scenario, "capacity", frame, expected_version=expected, meta=meta)
+    finally:
+        store.close()
+
+
 def run_capacity(args) -> int:
     """Handler: evaluate or optimise, optionally simulate, print and write the tables."""
     from optimiser.capacity.evaluate import evaluate_plan
@@ -176,4 +198,7 @@ def run_capacity(args) -> int:
     if args.plan_out:
         write_hiring_plan(plan_to_frame(plan), args.plan_out)
         print(f"wrote {args.plan_out}")
+    if args.save_scenario:
+        saved = _save(args, settings, plan, evaluation, bands)
+        print(f"saved scenario {saved.name!r} (capacity) version {saved.version} [draft]")
     return 0

@@ -4,7 +4,7 @@
 
     wfm scenarios list    [--database-url URL]
     wfm scenarios show    --name NAME [--version N] [--out FILE.csv] [--database-url URL]
-    wfm scenarios save    --name NAME --kind forecast|requirement|schedule|roster --file CSV
+    wfm scenarios save    --name NAME --kind forecast|requirement|schedule|roster|capacity --file CSV
                           [--expected-version N] [--note TEXT] [--author WHO] [--tz ZONE]
                           [--database-url URL]
     wfm scenarios publish --name NAME --version N [--database-url URL]
@@ -12,7 +12,7 @@
 
 ``--database-url`` defaults to ``$WFM_DATABASE_URL``, else the SQLite file
 ``~/.local/share/wfm/wfm.sqlite``.  ``save`` reads the CSV contract of the
-kind (forecast CSV, requirement CSV, schedule CSV, roster CSV export).
+kind (forecast CSV, requirement CSV, schedule CSV, roster CSV export, capacity month table CSV).
 Without ``--expected-version`` the new version is based on whatever is
 latest when the command runs; pass it to have a concurrent save refused
 (exit 2, "reload and merge").
@@ -46,6 +46,9 @@ def read_plan_csv(path: str | Path, kind: str, tz: str = DEFAULT_TZ) -> pd.DataF
         return read_schedule_csv(path, tz)
     if kind == "roster":
         return read_roster_csv(path, tz)
+    if kind == "capacity":
+        from wfm.io.capacity import read_month_table
+        return read_month_table(path)
     raise WfmInputError(f"--kind must be one of {', '.join(KINDS)}, got {kind!r}")
 
 

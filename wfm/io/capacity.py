@@ -39,6 +39,7 @@ __all__ = [
     "month_table_csv_text",
     "read_capacity_settings",
     "read_hiring_plan",
+    "read_month_table",
     "read_overtime",
     "settings_yaml_text",
     "write_hiring_plan",
@@ -214,3 +215,55 @@ def write_month_table_xlsx(months: pd.DataFrame, classes: pd.DataFrame, target: 
         target.write(data)
     else:
         Path(target).write_bytes(data)
+
+
+#: Columns a month table must have to be read back (the plan store's capacity contract).
+MONTH_TABLE_REQUIRED: tuple[str, ...] = ("month", "required_fte", "available_fte", "service_level")
+
+
+def read_month_table(source: FileLike) -> pd.DataFrame:
+    """A month table CSV (as ``wfm capacity`` writes it) as a frame: ``month`` the first day of the month
+    (``datetime.date``), ``meets_target`` bool, every other column a number (an empty cell is NaN).
+
+    Raises
+    ------
+    WfmInputError
+        A missing column of :data:`MONTH_TABLE_REQUIRED`, a month that is not ``YYYY-MM`` or appears
+        twice, a value that is not a number or ``True``/``False`` — naming the file, row and column.
+    """
+    label = source_name(source, "month table")
+    frame = read_csv(source, "month table", label, dtype=str, keep_default_na=False, nrows=MAX_ROWS + 1)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in MONTH_TABLE_REQUIRED if c not in frame.columns]
+    if missing:
+        raise WfmInputError(f"{label}: missing column(s) {', '.join(missing)} of the month table")
+    if len(frame) > MAX_ROWS:
+        raise WfmInputError(f"{label}: more than {MAX_ROWS} rows; a month table is smaller")
+    errors, out = [], {}
+    for column in frame.columns:
+        cells = frame[column].str.strip()
+        if column == "month":
+            ok = cells.str.match(_MONTH.pattern) & cells.str[5:7].isin([f"{m:02d}" for m in range(1, 13)])
+            out[column] = [dt.date(int(v[:4]), int(v[5:7]), 1) if good else None for v, good in zip(cells, ok)]
+            bad = [(i, v) for i, (v, good) in enumerate(zip(cells, ok)) if not good]
+            errors += [f"{label}: row {i + 2}, column month: must be a month YYYY-MM, got {v!r}" for i, v in bad]
+        elif column == "meets_target":
+            out[column] = cells.map({"True": True, "False": False, "true": True, "false": False})
+            errors += [f"{label}: row {i + 2}, column meets_target: must be True or False, got {v!r}"
+                       for i, v in enumerate(cells) if pd.isna(out[column].iloc[i])]
+        else:
+            numbers = pd.to_numeric(cells.where(cells != "", "nan"), errors="coerce")
+            errors += [f"{label}: row {i + 2}, column {column}: must be a number, got {v!r}"
+                       for i, (v, n) in enumerate(zip(cells, numbers)) if pd.isna(n) and v not in ("", "nan", "NaN")]
+            if column in MONTH_TABLE_REQUIRED:
+                errors += [f"{label}: row {i + 2}, column {column}: must not be empty"
+                           for i, v in enumerate(cells) if v == ""]
+            out[column] = numbers.astype("float64")
+    months = [m for m in out["month"] if m is not None]
+    if not errors and len(set(months)) != len(months):
+        errors.append(f"{label}: a month appears twice")
+    if errors:
+        raise WfmInputError(errors[0] if len(errors) == 1 else f"{label}: {len(errors)} problems; first: {errors[0]}",
+                            errors)
+    return pd.DataFrame(out, columns=list(frame.columns))
+

@@ -29,7 +29,7 @@ def test_upgrade_creates_the_schema_and_downgrade_removes_it(db_url):
 
     migrations.upgrade(engine, "head")
     assert {"scenarios", "scenario_versions", migrations.VERSION_TABLE} <= _tables(engine)
-    assert migrations.current_revision(engine) == "0001_initial"
+    assert migrations.current_revision(engine) == "0002_capacity_kind"
     columns = {c["name"] for c in sa.inspect(engine).get_columns("scenario_versions")}
     assert {"version", "parent_version", "status", "created_at", "created_by", "note", "payload",
             "meta", "content_hash", "published_at"} <= columns
@@ -43,17 +43,17 @@ def test_upgrade_creates_the_schema_and_downgrade_removes_it(db_url):
     assert migrations.current_revision(engine) is None
 
     migrations.upgrade(engine, "head")  # and up again
-    assert migrations.current_revision(engine) == "0001_initial"
+    assert migrations.current_revision(engine) == "0002_capacity_kind"
     engine.dispose()
 
 
 def test_plan_store_migrates_an_empty_database_on_first_connect(db_url):
     store = PlanStore(db_url)
-    assert migrations.current_revision(store.engine) == "0001_initial"
+    assert migrations.current_revision(store.engine) == "0002_capacity_kind"
     assert store.list().empty
     store.close()
     again = PlanStore(db_url)  # a second connect finds the schema at head and leaves it
-    assert migrations.current_revision(again.engine) == "0001_initial"
+    assert migrations.current_revision(again.engine) == "0002_capacity_kind"
     again.close()
 
 
@@ -62,7 +62,7 @@ def test_migration_command_line(tmp_path, capsys):
 
     url = f"sqlite:///{tmp_path / 'm.sqlite'}"
     assert main(["upgrade", "head", "--database-url", url]) == 0
-    assert migrations.current_revision(url) == "0001_initial"
+    assert migrations.current_revision(url) == "0002_capacity_kind"
     assert main(["downgrade", "base", "--database-url", url]) == 0
     assert migrations.current_revision(url) is None
     assert "downgrade base: done" in capsys.readouterr().out

@@ -298,7 +298,7 @@ def test_diff_of_rosters_names_the_agents_whose_shifts_changed(store):
 # --- bad input -------------------------------------------------------------------------------
 
 def test_bad_input_is_refused_with_a_clear_message(store):
-    with pytest.raises(WfmInputError, match="kind must be one of forecast, requirement, schedule, roster, got 'plan'"):
+    with pytest.raises(WfmInputError, match="kind must be one of forecast, requirement, schedule, roster, capacity, got 'plan'"):
         store.save("x", "plan", roster_frame(), expected_version=0)
     with pytest.raises(WfmInputError, match="scenario name must be .* got ''"):
         store.save("", "roster", roster_frame(), expected_version=0)

@@ -124,3 +124,27 @@ def test_demo_centre_through_the_entry_point(tmp_path):
     assert len(table) == 24 and table["required_fte"].gt(0).all()
     # the Swedish summer: July needs the most operators
     assert table.loc[table["required_fte"].idxmax(), "month"].endswith("-07")
+
+
+def test_two_plans_saved_as_capacity_scenarios_compare_by_month(files, tmp_path, capsys):
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    plan = tmp_path / "plan.csv"
+    plan.write_text("class_type,start,hires\npermanent,2026-01-05,4\n")
+    assert main(_args(files, "--save-scenario", "hiring", "--database-url", url, "--out", str(tmp_path / "a.csv"))) == 0
+    assert main(_args(files, "--plan", str(plan), "--save-scenario", "hiring", "--database-url", url)) == 0
+    assert "saved scenario 'hiring' (capacity) version 2 [draft]" in capsys.readouterr().out
+    assert main(["scenarios", "diff", "--name", "hiring", "--from-version", "1", "--to-version", "2",
+                 "--database-url", url]) == 0
+    out = capsys.readouterr().out
+    assert "(capacity): version 1 -> 2, available fte" in out
+    assert "2026-06-01 20.00 24.00    4.00" in out  # the class of 4 is proficient by June
+    # the month table file is a capacity scenario too
+    assert main(["scenarios", "save", "--name", "from file", "--kind", "capacity", "--file", str(tmp_path / "a.csv"),
+                 "--database-url", url]) == 0
+
+
+def test_a_month_table_with_a_bad_month_is_refused(tmp_path, capsys):
+    (tmp_path / "m.csv").write_text("month,required_fte,available_fte,service_level\n2026-13,1,2,0.8\n")
+    assert main(["scenarios", "save", "--name", "x", "--kind", "capacity", "--file", str(tmp_path / "m.csv"),
+                 "--database-url", f"sqlite:///{tmp_path / 's.sqlite'}"]) == 2
+    assert "m.csv: row 2, column month: must be a month YYYY-MM, got '2026-13'" in capsys.readouterr().err
