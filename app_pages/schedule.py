@@ -71,6 +71,9 @@ if result is None:
     st.stop()
 
 show_status(result)
+if not result.has_solution:
+    # no plan in the time limit: the status line says why; there is nothing to chart
+    st.stop()
 m1, m2, m3, m4, m5 = st.columns(5)
 m1.metric(t("agent_hours"), f"{result.agent_hours:,.0f}")
 m2.metric(t("cost"), f"{result.cost:,.0f}")

@@ -703,7 +703,8 @@ def _metric(name, calls_offered, interval_minutes, aht_seconds, agents, patience
     f = {k: np.broadcast_to(v, full).reshape(-1).astype(float) for k, v in arr.items()}
     res = queue_measures(f["calls_offered"], f["interval_minutes"], f["aht_seconds"], f["agents"],
                 np.broadcast_to(pat, full).reshape(-1).astype(float),
-                f.get("answer_within_seconds"), f.get("short_abandon_seconds"))
+                f.get("answer_within_seconds"), f.get("short_abandon_seconds"),
+                with_asa=name == "asa_seconds")  # the ASA series is the costly part; only asa_seconds needs it
     return res, full, index, scalar
 
 

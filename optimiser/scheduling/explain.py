@@ -7,12 +7,21 @@ solve, at which rule caps coverage there, in this order:
 
 1. the queue is closed (``opening_hours``);
 2. no shift template can put an agent of a group serving the queue there;
-3. ``max_agents`` of a ``limits`` entry is reached;
-4. every template that could cover it is at its ``max_agents_per_day``;
-5. the headcount of every skill group serving the queue is used up
+3. no agent of those groups can have a weekly tour: every contract's minimum weekly hours is
+   above what its days per week of the templates' longest paid shifts reach;
+4. ``max_agents`` of a ``limits`` entry is reached;
+5. every template that could cover it is at its ``max_agents_per_day``;
+6. the headcount of every skill group serving the queue is used up
    (or ``headcount_total``);
-6. the contract weekly-hours maximum of those groups is reached;
-7. otherwise covering it costs more than the shortfall penalty.
+7. the contract weekly-hours maximum of those groups is reached;
+8. the solver stopped before proving its plan optimal (time limit, gap, user) and no rule above is
+   at its limit there: the time limit, not a rule, left it short;
+9. otherwise (proven optimal) the cheapest shift reaching it costs more than the shortfall penalty it
+   would save, with both numbers; or, when it does not, the proof: every extra shift there costs more
+   than it saves once what it changes elsewhere is counted.
+
+Each reason is read from the model and its solution (row activities, variable values, the shifts'
+costs and spans), never assumed.
 
 Messages read like "Sun 02:00-06:00 needs 14 agents (reports), 4 short;
 night shifts are capped at 10 per day (shift_templates.night.max_agents_per_day)".
@@ -57,8 +66,62 @@ def _cover_index(model) -> dict[str, dict[int, list[int]]]:
     return cached
 
 
-def binding_rule(model, queue: str, positions: list[int]) -> str:
-    """The rule that caps coverage of ``queue`` over horizon ``positions``."""
+def unreachable_contracts(model, groups: list[str]) -> list[str]:
+    """Reasons, one per (skill group, contract) with agents in ``groups``, when no tour of that contract can
+    reach its minimum weekly hours: days per week x the longest paid shift the group's templates offer
+    (a horizon shorter than a week scales the minimum by its days / 7, as the model does)."""
+    rules = model.problem.rules
+    days = min(7, model.problem.n_days)
+    longest = {}
+    for sv in model.shifts:
+        longest[sv.group] = max(longest.get(sv.group, 0), sv.paid_minutes)
+    out = []
+    for g in groups:
+        for c in rules.contracts:
+            if not any(h.skill_group == g and h.contract == c.name and h.agents > 0 for h in rules.headcount):
+                continue
+            on = min(c.days_per_week, days)
+            most, need = on * longest.get(g, 0) / 60.0, c.min_hours_per_week * days / 7.0
+            if most + TOL >= need:
+                return []
+            out.append(f"contract {c.name} needs at least {need:g} h a week, but a {g} agent can "
+                       f"work at most {on} days x {longest.get(g, 0) / 60:g} h = {most:g} h with the "
+                       f"shift templates (contracts.{c.name}.min_hours_per_week), so no {g} agent can be scheduled")
+    return out
+
+
+def _cheapest_cover(covering, positions: list[int]):
+    """The cheapest shift among ``covering`` and the positions of ``positions`` it reaches."""
+    wanted = set(int(i) for i in positions)
+    best = min(covering, key=lambda sv: sv.cost)
+    return best, len(wanted.intersection(int(x) for x in best.positions if x >= 0))
+
+
+def _fallback(model, covering, positions, proven: bool, stop: str) -> str:
+    """Reasons 8 and 9 of the module docstring."""
+    rules = model.problem.rules
+    if not proven:
+        return (f"no rule is at its limit there: the solver stopped ({stop}) before proving its plan optimal, so "
+                "the search, not a rule, left it short -- a longer time limit may cover it")
+    if model.problem.objective == "max-sl":
+        return ("the plan is proven optimal: the agents answer more calls elsewhere than the floor here is worth "
+                "(service_floor)")
+    sv, reached = _cheapest_cover(covering, positions)
+    hours = model.problem.interval_minutes / 60.0
+    saved = rules.costs.shortfall_penalty_per_agent_hour * hours * reached
+    what = (f"the cheapest shift reaching it ({sv.template} {sv.start:%a %H:%M}, {sv.length_minutes / 60:g} h) "
+            f"costs {sv.cost:,.0f}")
+    if sv.cost > saved + TOL:
+        return (f"{what}, more than the {saved:,.0f} of shortfall penalty one more agent on it saves here "
+                f"({rules.costs.shortfall_penalty_per_agent_hour:g} per agent-hour, "
+                "costs.shortfall_penalty_per_agent_hour)")
+    return (f"{what}, less than the {saved:,.0f} of shortfall penalty it saves here, but the plan is proven "
+            "optimal: adding it breaks or costs more elsewhere (days off, contract hours, breaks) than it saves")
+
+
+def binding_rule(model, queue: str, positions: list[int], *, proven: bool = True, stop: str = "time limit") -> str:
+    """The rule that caps coverage of ``queue`` over horizon ``positions``.  ``proven``: the plan is a
+    proven optimum (else reasons that need optimality give way to the solver's stop, ``stop``)."""
     p = model.problem
     rules = p.rules
     if queue in model.open_mask and not model.open_mask[queue][positions].any():
@@ -76,6 +139,9 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
     if not covering:
         return (f"no shift template lets a {' or '.join(groups)} agent work then "
                 "(shift_templates: start times, lengths, days, skill_groups)")
+    no_tours = unreachable_contracts(model, groups)
+    if no_tours:
+        return "; ".join(no_tours)
     local = p.intervals.tz_convert(p.tz)
     for k, lim in enumerate(rules.limits):
         if lim.max_agents is None:
@@ -118,16 +184,17 @@ def binding_rule(model, queue: str, positions: list[int]) -> str:
     if hours_used and all(_tight(model, lp_name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
         return f"the contract hours of {', '.join(groups)} are used up (contracts.*.max_hours_per_week)"
     if capped:
-        return (f"{', '.join(capped)} shifts are at their max_agents_per_day and the other templates "
-                f"({', '.join(uncapped)}) cost more than the shortfall penalty here")
-    return ("covering it costs more than the shortfall penalty "
-            f"({rules.costs.shortfall_penalty_per_agent_hour:g} per agent-hour, costs.shortfall_penalty_per_agent_hour)")
+        rest = [sv for sv in covering if sv.template in uncapped]
+        return (f"{', '.join(capped)} shifts are at their max_agents_per_day; for the other templates: "
+                + _fallback(model, rest or covering, positions, proven, stop))
+    return _fallback(model, covering, positions, proven, stop)
 
 
-def explain_shortfalls(model, runs, coverage, proven: bool = True) -> tuple[list, list[str]]:
+def explain_shortfalls(model, runs, coverage, proven: bool = True, stop: str = "time limit") -> tuple[list, list[str]]:
     """Attach the binding rule to each :class:`Shortfall` run and return
     human-readable explanations, one per run.  ``proven=False`` (the solver
-    stopped before optimality) adds that a longer run may cover more."""
+    stopped before optimality, for the reason ``stop``) names the stop where no
+    rule binds, and adds to a binding rule that a longer run may cover more."""
     p = model.problem
     index = {t: i for i, t in enumerate(p.intervals)}
     step = p.intervals[1] - p.intervals[0] if len(p.intervals) > 1 else None
@@ -141,13 +208,39 @@ def explain_shortfalls(model, runs, coverage, proven: bool = True) -> tuple[list
             t = t + step
         if not positions:
             positions = [index.get(run.start, 0)]
-        reason = binding_rule(model, run.queue, positions)
-        if not proven:
+        reason = binding_rule(model, run.queue, positions, proven=proven, stop=stop)
+        if model.problem.objective == "max-sl":
+            floors = [model.floors.get((run.queue, i), 0) for i in positions]
+            reason = f"below its floor of {max(floors)} on the phone (service_floor); {reason}"
+        if not proven and "the solver stopped" not in reason:
             reason += " (the solver stopped before proving optimality: a longer run may cover more)"
         run = replace(run, reason=reason)
         out.append(run)
         lines.append(run.describe())
     return out, lines
+
+
+def explain_min_agents(model, proven: bool = True, stop: str = "time limit") -> list[str]:
+    """One line per ``limits`` entry whose elastic ``min_agents`` the plan does not meet: in how many
+    intervals, by up to how many agents, from when, and the rule that binds there."""
+    p = model.problem
+    missed: dict[int, list[tuple[int, float]]] = {}
+    for (k, i), s in model.limit_slack.items():
+        x = _val(s)
+        if x > TOL:
+            missed.setdefault(k, []).append((i, x))
+    out = []
+    local = p.intervals.tz_convert(p.tz)
+    for k, rows in sorted(missed.items()):
+        lim = p.rules.limits[k]
+        positions = sorted(i for i, _ in rows)
+        queue = lim.queue if lim.queue != "*" else next(iter(p.queues), "")
+        why = binding_rule(model, queue, positions, proven=proven, stop=stop) if queue else ""
+        who = "agents working" if lim.queue == "*" else f"agents on {lim.queue}"
+        out.append(f"limits[{k}].min_agents {lim.min_agents:g} {who} is not met in {len(rows)} interval(s) "
+                   f"(up to {max(x for _, x in rows):.2g} short, first {local[positions[0]]:%a %H:%M})"
+                   + (f"; {why}" if why else ""))
+    return out
 
 
 def explain_global_sl(model) -> list[str]:
@@ -177,4 +270,5 @@ def uncoverable_intervals(model) -> np.ndarray:
     return mask
 
 
-__all__ = ["binding_rule", "explain_shortfalls", "explain_global_sl", "uncoverable_intervals"]
+__all__ = ["binding_rule", "explain_shortfalls", "explain_global_sl", "explain_min_agents", "uncoverable_intervals",
+           "unreachable_contracts"]

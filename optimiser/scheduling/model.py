@@ -69,6 +69,7 @@ import pandas as pd
 import pulp
 
 from optimiser.queueing.on_phone import on_phone_from_scheduled
+from optimiser.scheduling.shift_design import add_min_average_shift_length, add_shift_type_usage, shift_design_cost_terms
 from optimiser.scheduling.spec import CostRules, SchedulingProblem
 from wfm.ground.calendar import public_holidays
 from wfm.ground.errors import WfmInputError
@@ -122,6 +123,10 @@ class Model:
     cost_expr: pulp.LpAffineExpression | None = None
     penalty_expr: pulp.LpAffineExpression | None = None
     rate_per_hour: np.ndarray | None = None
+    type_used: dict[tuple, pulp.LpVariable] = field(default_factory=dict)  # shift type -> used (binary)
+    floor_terms: list = field(default_factory=list)  # (deficit variable, price) of the max-sl floors
+    floors: dict[tuple[str, int], int] = field(default_factory=dict)  # on-phone floor per (queue, interval)
+    curves: object = None  # ServiceCurves of the max-sl model
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -354,6 +359,10 @@ def add_break_windows(m: Model) -> None:
         pending[b] <= sum(opens[b-w+1 .. b])                    (brkdue)
         pending[last] = 0                                       (breakwin)
 
+    The second row is written as ``pending[b-w] <= sum(brk[b-w+1 .. b])`` (subtract the flow rows of
+    b-w+1 .. b): the same set, without the shift counts in it, which keeps each shift count in ~8 rows
+    instead of ~24 and the LP's factorisation sparse.
+
     These are Hall's conditions for equal-width windows, so they are exact:
     the k-th break in time is given to the k-th shift by window start
     (earliest-deadline matching, done when the result is read).  Breaks
@@ -383,9 +392,12 @@ def add_break_windows(m: Model) -> None:
             prev = [(pending[b - 1], -1)] if b > lo else []
             m.prob += (_expr([(pend, 1), (y, 1)] + prev + [(v, -c) for v, c in opens.get(b, [])]) == 0,
                        lp_name("brkflow", g, rname, label))
-            # agents still waiting for this break at b opened their window after b - w
-            window = [(v, -c) for e in range(max(lo, b - width + 1), b + 1) for v, c in opens.get(e, [])]
-            m.prob += (_expr([(pend, 1)] + window) <= 0, lp_name("brkdue", g, rname, label))
+            # agents still waiting for this break at b opened their window after b - w; with the flow
+            # row that is: the agents waiting at b - w take their break within (b - w, b] -- the same
+            # row without the shift counts (each shift count would be in w rows: the LP's factors fill)
+            if b - width >= lo:
+                due = [(pending[b - width], 1)] + [(ys[e], -1) for e in range(b - width + 1, b + 1)]
+                m.prob += (_expr(due) <= 0, lp_name("brkdue", g, rname, label))
             for j in range(b, b + rule.minutes // im):
                 pos = wrap(m, j)
                 if pos >= 0:
@@ -618,9 +630,11 @@ def add_min_max_agents(m: Model) -> None:
 
 
 def sl_curves(m: Model) -> dict[str, dict[str, np.ndarray]]:
-    """Per queue: stability floor ``k_min`` [on-phone agents], baseline calls
-    answered within T at ``k_min`` and the decreasing marginal gains of each
-    further agent (upper concave envelope of ``calls * SL(n)``)."""
+    """Per queue: floor ``k_min`` [on-phone agents] -- the stability point
+    floor(load) + 1, raised to the rules' ``service_floor`` (a service level and
+    agents on the phone) --, baseline calls answered within T at ``k_min`` and
+    the decreasing marginal gains of each further agent (upper concave envelope
+    of ``calls * SL(n)``)."""
     from optimiser.queueing.erlang import load_erlangs, service_level
 
     p = m.problem
@@ -645,6 +659,11 @@ def sl_curves(m: Model) -> dict[str, dict[str, np.ndarray]]:
                                       ks.reshape(-1).astype(float), T,
                                       patience_seconds=np.repeat(pat, width + 1)), float).reshape(ks.shape)
         answered = calls[:, None] * sl
+        # the service floor (rules' service_floor) above the stability point: the curve starts there
+        start = _floor_offsets(sl, k_min, p.rules.service_floor)
+        answered = np.take_along_axis(answered, np.minimum(start[:, None] + np.arange(width + 1)[None, :], width),
+                                      axis=1)
+        k_min = np.where(calls > 0, k_min + start, 0)
         gains = np.diff(answered, axis=1)
         gains = np.maximum(gains, 0.0)
         # upper concave envelope: make marginal gains non-increasing
@@ -652,6 +671,17 @@ def sl_curves(m: Model) -> dict[str, dict[str, np.ndarray]]:
         gains[calls == 0] = 0.0
         curves[str(q)] = {"k_min": k_min, "base": answered[:, 0] * (calls > 0), "gains": gains, "calls": calls}
     return curves
+
+
+def _floor_offsets(sl: np.ndarray, k_min: np.ndarray, floor) -> np.ndarray:
+    """Per row, how many agents above the stability point ``k_min`` the service floor lies (the fewest
+    reaching ``floor.min_service_level`` and ``floor.min_agents_on_phone``; the last column when none does)."""
+    width = sl.shape[1] - 1
+    start = np.maximum(floor.min_agents_on_phone - k_min, 0)
+    if floor.min_service_level > 0:
+        hit = sl >= floor.min_service_level
+        start = np.maximum(start, np.where(hit.any(axis=1), hit.argmax(axis=1), width))
+    return np.minimum(start, width).astype(int)
 
 
 def _concave_gains(gains: np.ndarray) -> np.ndarray:
@@ -726,6 +756,7 @@ def add_global_service_level(m: Model) -> None:
             m.prob += (_expr([(whole, 1)]) - _expr(on_phone) <= 0, lp_name("phone", q, label))
             s = pulp.LpVariable(lp_name("short", q, label), lowBound=0)
             m.short[(q, i)] = s
+            m.floors[(q, i)] = k_min
             m.prob += (whole + s >= k_min, lp_name("stable", q, label))
             ys = []
             for k, gain in enumerate(c["gains"][i]):
@@ -748,6 +779,53 @@ def add_global_service_level(m: Model) -> None:
             m.prob += (pulp.lpSum(parts) + s >= target * calls_period[key], lp_name("global_sl", key))
 
 
+def add_floored_service_level(m: Model) -> None:
+    """``max-sl``: calls answered within T through each interval's curve above its floor.
+
+    Per queue-interval with calls (:func:`optimiser.scheduling.curves.service_curves`, floor from the
+    rules' ``service_floor``): ``onphone`` whole agents <= allocated x (1 - shrinkage) - deferred work
+    (row ``phone``); ``onphone + deficit >= floor`` (row ``floor``), the deficit in four steps of a
+    quarter of the floor (``floorgap_<queue>_<interval>_<k>``) priced at the curves' ``floor_price``
+    times 1, 2, 4, 8 in the objective, so floors come before any gain and a shortage is spread;
+    ``answered = base - base / floor x deficit + sum_k gain_k y_k`` with ``0 <= y_k <= 1`` and
+    ``sum_k y_k <= onphone + deficit - floor`` (row ``slcurve``): exact at whole agents wherever the
+    curve is concave above the floor.  The deficit per queue-interval is kept in ``m.short``.
+    """
+    from optimiser.scheduling.curves import DEFICIT_STEPS, service_curves
+
+    p = m.problem
+    curves = service_curves(p) if m.curves is None else m.curves
+    m.curves = curves
+    price = curves.floor_price
+    deferred_by = defaultdict(list)
+    queue_of = {d.name: d.queue for d in p.rules.deferred_work}
+    for (name, i), v in m.deferred.items():
+        deferred_by[(queue_of[name], i)].append((v, -1))
+    safe = {q: lp_name(q) for q in p.queues}
+    for r in range(len(curves)):
+        q, i = str(curves.queue[r]), int(curves.position[r])
+        f, top = int(curves.floor[r]), int(curves.top[r])
+        tag = f"{safe[q]}_{m.labels[i]}"
+        on_phone = [(v, coef * (1 - float(curves.shrinkage[r]))) for v, coef in _queue_agents(m, q, i)]
+        whole = pulp.LpVariable(f"onphone_{tag}", lowBound=0, upBound=max(top, f), cat="Integer")
+        m.on_phone[(q, i)] = whole
+        m.prob += (_expr([(whole, 1)]) - _expr(on_phone + deferred_by.get((q, i), [])) <= 0, f"phone_{tag}")
+        steps = [(pulp.LpVariable(f"floorgap_{tag}_{k + 1}", lowBound=0, upBound=f / len(DEFICIT_STEPS)), mult)
+                 for k, mult in enumerate(DEFICIT_STEPS)] if f > 0 else []
+        deficit = _expr([(d, 1) for d, _ in steps])
+        if steps:
+            m.prob += (whole + deficit >= f, f"floor_{tag}")
+        m.short[(q, i)] = deficit
+        m.floors[(q, i)] = f
+        m.floor_terms += [(d, price * mult) for d, mult in steps]
+        ys = [(pulp.LpVariable(f"slinc_{tag}_{k + 1}", lowBound=0, upBound=1), float(g))
+              for k, g in enumerate(curves.gains[r, :top - f]) if g > 1e-9]
+        if ys:
+            m.prob += (_expr([(y, 1) for y, _ in ys]) - whole - deficit <= -f, f"slcurve_{tag}")
+        chord = float(curves.base[r]) / f if f > 0 else 0.0
+        m.sl_answered[(q, i)] = _expr(ys + [(d, -chord) for d, _ in steps]) + float(curves.base[r])
+
+
 def set_objective(m: Model) -> None:
     """``cost``: shift cost (premiums included, unpaid breaks deducted) +
     penalties.  ``global-sl``: the same, the SL target as constraint.
@@ -768,11 +846,15 @@ def set_objective(m: Model) -> None:
         for b, v in ys.items():
             idx = np.clip(np.arange(b, b + rule.minutes // im), 0, n_pos - 1)
             cost_terms.append((v, -float(m.rate_per_hour[idx].sum() * hours)))
-    m.cost_expr = _expr(cost_terms)
+    m.cost_expr = _expr(cost_terms + shift_design_cost_terms(m))
     penalty = costs.shortfall_penalty_per_agent_hour * hours
     # tie-breaker: the fewest agents in tours that carry the shifts (tours are otherwise free)
     tour_eps = 0.01 * max(costs.base_cost_per_hour, 1e-6)
-    pen_terms = [(s, penalty) for s in m.short.values()]
+    if p.objective == "max-sl":
+        # the max-sl objective counts calls: a currency tie-breaker would be worth 3.5 calls per agent there
+        tour_eps *= 1e-3 / max(costs.base_cost_per_hour, 1e-9)
+    # max-sl prices the deficit under each floor itself (floor_terms), in calls
+    pen_terms = [] if m.floor_terms else [(s, penalty) for s in m.short.values()]
     pen_terms += [(s, penalty) for s in m.limit_slack.values()]
     pen_terms += [(u, costs.shortfall_penalty_per_agent_hour / 60.0) for u in m.deferred_unfinished.values()]
     pen_terms += [(v, tour_eps) for v in m.tours.values()]
@@ -793,12 +875,12 @@ def set_objective(m: Model) -> None:
         answered = pulp.lpSum(m.sl_answered.values())
         scale = 1e-3 / max(costs.base_cost_per_hour, 1e-9)
         m.prob.sense = pulp.LpMinimize
-        m.prob.setObjective(-answered + scale * m.cost_expr + m.penalty_expr)
+        m.prob.setObjective(-answered + _expr(m.floor_terms) + scale * m.cost_expr + m.penalty_expr)
     else:
         m.prob.setObjective(m.cost_expr + m.penalty_expr)
 
 
-def build_model(problem: SchedulingProblem, *, elastic: bool = True) -> Model:
+def build_model(problem: SchedulingProblem, *, elastic: bool = True, curves=None) -> Model:
     """Build the whole model for ``problem``.
 
     Parameters
@@ -808,17 +890,20 @@ def build_model(problem: SchedulingProblem, *, elastic: bool = True) -> Model:
         With elastic shortfall slack (default) the model always has a
         solution and shortfalls are reported; ``False`` makes coverage hard
         (used to prove infeasibility).
+    curves : ServiceCurves, optional
+        The max-sl curves of ``problem``'s requirement when already computed
+        (:func:`optimiser.scheduling.curves.service_curves`).
     """
     with warnings.catch_warnings():
         # PuLP 3.3 deprecates LpVariable(...) in favour of prob.add_variable (PuLP 4); same model
         warnings.filterwarnings("ignore", category=DeprecationWarning, module="pulp")
-        return _build_model(problem, elastic=elastic)
+        return _build_model(problem, elastic=elastic, curves=curves)
 
 
-def _build_model(problem: SchedulingProblem, *, elastic: bool) -> Model:
+def _build_model(problem: SchedulingProblem, *, elastic: bool, curves=None) -> Model:
     prob = pulp.LpProblem("shift_scheduling", pulp.LpMinimize)
-    prob._elastic = elastic
-    m = Model(prob=prob, problem=problem, labels=interval_labels(problem.intervals, problem.tz))
+    prob._elastic = elastic and problem.rules.coverage != "hard"
+    m = Model(prob=prob, problem=problem, labels=interval_labels(problem.intervals, problem.tz), curves=curves)
     _requirement_arrays(m)
     add_shift_variables(m)
     add_break_windows(m)
@@ -826,10 +911,14 @@ def _build_model(problem: SchedulingProblem, *, elastic: bool) -> Model:
     add_headcount_caps(m)
     add_contract_hours(m)
     add_template_caps(m)
+    add_shift_type_usage(m)
+    add_min_average_shift_length(m)
     add_allocation(m)
     add_deferred_work(m)
     if problem.objective == "cost":
         add_coverage_constraints(m)
+    elif problem.objective == "max-sl":
+        add_floored_service_level(m)
     else:
         add_global_service_level(m)
     add_min_max_agents(m)

@@ -383,16 +383,25 @@ def shortfall_runs(model, coverage: pd.DataFrame, tol: float = 1e-6) -> list[Sho
     return out
 
 
+def stop_words(info) -> str:
+    """Why the solver stopped, in words with the gap: ``"at the time limit, 12.5 % from its bound"``."""
+    why = {"time_limit": "at the time limit", "gap": "at the requested gap", "interrupted": "on the user's request",
+           "converged": "when its steps stopped improving"}.get(info.stop_reason, info.stop_reason or "early")
+    return why + (f", {info.gap:.1%} from its bound" if info.gap is not None else ", with no bound known")
+
+
 def extract_result(model, info) -> ScheduleResult:
     """Read the solution values of ``model`` into a :class:`ScheduleResult`."""
-    from optimiser.scheduling.explain import explain_shortfalls
+    from optimiser.scheduling.explain import explain_min_agents, explain_shortfalls
 
     if SolverStatus(info.status).has_plan:
         shifts = shifts_frame(model)
         coverage, gcov = coverage_frames(model)
         coverage, daily, glob = predict_service(model, coverage)
         runs = shortfall_runs(model, coverage)
-        runs, explanations = explain_shortfalls(model, runs, coverage, proven=info.status == SolverStatus.OPTIMAL)
+        proven, stop = info.status == SolverStatus.OPTIMAL, stop_words(info)
+        runs, explanations = explain_shortfalls(model, runs, coverage, proven=proven, stop=stop)
+        explanations += explain_min_agents(model, proven=proven, stop=stop)
         tours = tours_frame(model)
         deferred = deferred_frame(model)
         agent_hours = float((shifts["count"] * shifts["paid_minutes"]).sum() / 60.0) if len(shifts) else 0.0

@@ -229,6 +229,66 @@ class ServiceLevelTarget:
 
 
 @dataclass(frozen=True)
+class ServiceFloor:
+    """The per-interval floor: no queue-interval with calls below this (see the module docstring).
+
+    Attributes
+    ----------
+    min_service_level : float
+        Share of the interval's calls answered within T at the floor [fraction, 0 <= x < 1];
+        0 switches this part off.
+    min_agents_on_phone : int
+        Whole agents on the phone in every interval with calls [agents, >= 0].
+    """
+
+    min_service_level: float = 0.5
+    min_agents_on_phone: int = 1
+
+    def __post_init__(self):
+        if not 0.0 <= self.min_service_level < 1.0:
+            raise ValueError(f"min_service_level must be in [0, 1), got {self.min_service_level}")
+        if self.min_agents_on_phone < 0 or int(self.min_agents_on_phone) != self.min_agents_on_phone:
+            raise ValueError(f"min_agents_on_phone must be a whole number >= 0, got {self.min_agents_on_phone}")
+
+
+@dataclass(frozen=True)
+class ShiftDesign:
+    """Terms that make a schedule simpler to run (the classic shift-design objective; Musliu, Schaerf &
+    Slany 2004; Di Gaspero et al. 2007).  All off by default.
+
+    Attributes
+    ----------
+    cost_per_shift : float
+        Cost of each agent-shift [currency per agent-shift], added to the plan's cost.
+    cost_per_shift_type : float
+        Cost of each distinct shift type used [currency per type], added to the plan's cost.
+    shift_type : str
+        What makes shifts the same type: ``day_start_length`` (weekday, start time and length: the
+        Monday 07:00 8 h shift and the Tuesday one are two types) or ``start_length`` (start time and
+        length, whatever the day).  Skill groups and templates do not matter.
+    max_shift_types : int or None
+        At most this many distinct shift types in the plan (hard).
+    min_average_shift_hours : float or None
+        The agent-shifts of the plan last at least this long on average, start to end [h] (hard).
+    """
+
+    cost_per_shift: float = 0.0
+    cost_per_shift_type: float = 0.0
+    shift_type: str = "day_start_length"
+    max_shift_types: int | None = None
+    min_average_shift_hours: float | None = None
+
+    @property
+    def counts_types(self) -> bool:
+        """True when the plan needs to know which shift types are used (a type cost or cap)."""
+        return self.cost_per_shift_type > 0 or self.max_shift_types is not None
+
+
+SHIFT_TYPE_KEYS: tuple[str, ...] = ("day_start_length", "start_length")
+COVERAGE_MODES: tuple[str, ...] = ("elastic", "hard")
+
+
+@dataclass(frozen=True)
 class SolverSettings:
     """Which MIP solver, and when it may stop.
 
@@ -263,6 +323,9 @@ class Rules:
     deferred_work: tuple[DeferredWork, ...] = ()
     recurring_deferred_work: tuple[dict, ...] = field(default=(), compare=False)
     service_level: ServiceLevelTarget = ServiceLevelTarget()
+    service_floor: ServiceFloor = ServiceFloor()
+    shift_design: ShiftDesign = ShiftDesign()
+    coverage: str = "elastic"
     objective: str = "cost"
     headcount_total: int | None = None
     solver: SolverSettings = SolverSettings()

@@ -47,3 +47,27 @@ def test_schedule_page_solves_in_the_background_and_shows_the_result(tmp_path, m
     if not result.shortfalls:
         assert (cov["agents_allocated"] >= cov["agents_required"] - 1e-6).all()
     assert len(shift_timeline(result.shifts, limit=5)) <= 5
+
+
+def test_best_accessibility_at_a_headcount_with_the_page_defaults_returns_a_plan(tmp_path, monkeypatch):
+    # issue 18: the manager's question with every default (demo requirement, demo rules on the hourly grid,
+    # 500 operators, 120 s) gave "no plan" and then a KeyError traceback; it must return a plan
+    monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    at.run()
+    at.switch_page("app_pages/schedule.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="sc_objective").set_value("max-sl").run()
+    assert at.number_input(key="sc_headcount").value == 500 and at.number_input(key="sc_time_limit").value == 120
+    at.button(key="sc_run").click().run()
+    assert not at.exception, at.exception
+    run = at.session_state["schedule_run"]
+    assert run.wait(300)
+    at.run()
+    assert not at.exception, at.exception
+    result = at.session_state["schedule_result"]
+    assert result.status == "Feasible" and result.objective_kind == "max-sl"
+    assert 0 < result.tours["agents"].sum() <= 500 and result.global_service_level > 0.5
+    assert "sit on their floor" in result.message
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Predicted service level"] == f"{result.global_service_level:.1%}"

@@ -37,7 +37,9 @@ import yaml
 
 from optimiser.roster.rules import RuleSet, packaged_ruleset, packaged_rulesets, ruleset_from_section
 from optimiser.scheduling.spec import (
+    COVERAGE_MODES,
     OBJECTIVES,
+    SHIFT_TYPE_KEYS,
     SL_PERIODS,
     SOLVERS,
     BreakRule,
@@ -48,7 +50,9 @@ from optimiser.scheduling.spec import (
     IntervalLimit,
     OpeningHours,
     Rules,
+    ServiceFloor,
     ServiceLevelTarget,
+    ShiftDesign,
     ShiftTemplate,
     SkillGroup,
     SolverSettings,
@@ -65,6 +69,7 @@ TOP_KEYS = {
     "version", "timezone", "interval_minutes", "cyclic", "objective", "headcount_total",
     "skill_groups", "contracts", "headcount", "days_off", "breaks", "shift_templates",
     "costs", "limits", "opening_hours", "deferred_work", "service_level", "solver", "roster",
+    "service_floor", "shift_design", "coverage",
 }
 SKILL_KEYS = {"queues"}
 CONTRACT_KEYS = {"hours_per_week", "min_hours_per_week", "max_hours_per_week", "days_per_week"}
@@ -90,6 +95,8 @@ OPENING_KEYS = {"days", "from", "to"}
 DEFERRED_KEYS = {"name", "queue", "workload_agent_minutes", "days", "release", "deadline"}
 SL_KEYS = {"answer_within_seconds", "target_service_level", "period"}
 SOLVER_KEYS = {"name", "time_limit_seconds", "gap", "threads", "msg"}
+FLOOR_KEYS = {"min_service_level", "min_agents_on_phone"}
+DESIGN_KEYS = {"cost_per_shift", "cost_per_shift_type", "shift_type", "max_shift_types", "min_average_shift_hours"}
 
 
 class _Collector:
@@ -529,6 +536,33 @@ def _service_level(col: _Collector, data: dict) -> ServiceLevelTarget:
     )
 
 
+def _service_floor(col: _Collector, data: dict) -> ServiceFloor:
+    """``service_floor:`` -- no queue-interval with calls below this (on by default: 50 % within the target
+    time and 1 agent on the phone; ``min_service_level: 0`` and ``min_agents_on_phone: 0`` switch it off)."""
+    node = col.keys(data.get("service_floor"), FLOOR_KEYS, "service_floor")
+    default = ServiceFloor()
+    level = col.number(node, "min_service_level", "service_floor", default=default.min_service_level, minimum=0,
+                       maximum=0.999)
+    agents = col.number(node, "min_agents_on_phone", "service_floor", default=default.min_agents_on_phone,
+                        minimum=0, integer=True)
+    return ServiceFloor(default.min_service_level if level is None else level,
+                        default.min_agents_on_phone if agents is None else agents)
+
+
+def _shift_design(col: _Collector, data: dict) -> ShiftDesign:
+    """``shift_design:`` -- cost per shift, cost per distinct shift type, the type's key, a cap on the types
+    used and a minimum average shift length (all off by default)."""
+    node = col.keys(data.get("shift_design"), DESIGN_KEYS, "shift_design")
+    where = "shift_design"
+    return ShiftDesign(
+        col.number(node, "cost_per_shift", where, default=0.0, minimum=0) or 0.0,
+        col.number(node, "cost_per_shift_type", where, default=0.0, minimum=0) or 0.0,
+        col.choice(node, "shift_type", where, SHIFT_TYPE_KEYS, "day_start_length"),
+        col.number(node, "max_shift_types", where, minimum=1, integer=True),
+        col.number(node, "min_average_shift_hours", where, minimum=0, maximum=24, strict_min=True),
+    )
+
+
 def _solver(col: _Collector, data: dict) -> SolverSettings:
     node = col.keys(data.get("solver"), SOLVER_KEYS, "solver")
     name = col.choice(node, "name", "solver", SOLVERS, "highs")
@@ -586,6 +620,8 @@ def parse_rules(data: Any, source: str = "<rules>") -> Rules:
     limits, opening = _limits(col, data), _opening_hours(col, data)
     deferred, sl, solver = _deferred_work(col, data), _service_level(col, data), _solver(col, data)
     roster = _roster(col, data)
+    floor, design = _service_floor(col, data), _shift_design(col, data)
+    coverage = col.choice(data, "coverage", "", COVERAGE_MODES, "elastic")
     if col.errors:
         head = col.errors[0] if len(col.errors) == 1 else (
             f"{source}: {len(col.errors)} problems in the rules file:\n  " + "\n  ".join(col.errors))
@@ -596,7 +632,7 @@ def parse_rules(data: Any, source: str = "<rules>") -> Rules:
         break_rules=tuple(breaks.values()), templates=tuple(templates), costs=costs,
         limits=tuple(limits), opening_hours=tuple(opening), recurring_deferred_work=tuple(deferred),
         service_level=sl, objective=top.objective, headcount_total=top.headcount_total, solver=solver,
-        roster=roster,
+        roster=roster, service_floor=floor, shift_design=design, coverage=coverage,
     )
 
 
@@ -721,6 +757,19 @@ def rules_to_dict(rules: Rules) -> dict:
             {"days": _days_text(o.days), "from": _hhmm(o.start_minutes), "to": _hhmm(o.end_minutes)})
     if rules.roster:
         out["roster"] = dict(rules.roster)
+    # the issue-18 sections are written when they differ from their defaults
+    if rules.service_floor != ServiceFloor():
+        out["service_floor"] = {"min_service_level": rules.service_floor.min_service_level,
+                                "min_agents_on_phone": rules.service_floor.min_agents_on_phone}
+    design = rules.shift_design
+    if design != ShiftDesign():
+        out["shift_design"] = {"cost_per_shift": design.cost_per_shift,
+                               "cost_per_shift_type": design.cost_per_shift_type, "shift_type": design.shift_type}
+        for key in ("max_shift_types", "min_average_shift_hours"):
+            if getattr(design, key) is not None:
+                out["shift_design"][key] = getattr(design, key)
+    if rules.coverage != "elastic":
+        out["coverage"] = rules.coverage
     return out
 
 

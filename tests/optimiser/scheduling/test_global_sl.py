@@ -3,6 +3,7 @@ marginal allocation, covering, transfer into the global-SL model."""
 
 import importlib
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -98,10 +99,26 @@ def test_solve_takes_the_two_stage_path_for_large_global_sl_models(monkeypatch):
     # the size threshold is the switch; here every model counts as large
     monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
     req = two_queue_requirement(0.1)
-    res = solve(build_problem(req, two_queue_rules(), objective="global-sl"))
+    rules = two_queue_rules()
+    # the staffing-target steps run with a time limit of 45 s or more (TWO_STAGE_MIN_SECONDS)
+    rules = replace(rules, solver=replace(rules.solver, time_limit_seconds=60))
+    res = solve(build_problem(req, rules, objective="global-sl"))
     assert res.status == "Feasible" and res.stop_reason in ("gap", "converged", "time_limit")
     assert "two-stage plan" in res.message and "not proven optimal" in res.message
     assert res.global_service_level >= 0.8 - 1e-9
     assert res.best_bound is not None and res.best_bound <= res.objective + 1e-6
     assert res.gap == pytest.approx((res.objective - res.best_bound) / res.objective, abs=1e-9)
     assert not res.shortfalls
+
+
+def test_a_short_time_limit_returns_the_covering_plan_never_an_empty_one(monkeypatch):
+    # issue 18: global SL under a short limit wrote an empty plan with exit 0; now the plan covers every
+    # interval's own requirement (which meets the weekly target too)
+    monkeypatch.setattr(solve_module, "WARM_START_MIN_INTEGERS", 0)
+    req = two_queue_requirement(0.1)
+    rules = two_queue_rules()
+    rules = replace(rules, solver=replace(rules.solver, time_limit_seconds=10))
+    res = solve(build_problem(req, rules, objective="global-sl"))
+    assert res.status == "Feasible" and "covering plan of every interval's own requirement" in res.message
+    assert res.shifts["count"].sum() > 0 and not res.shortfalls
+    assert res.global_service_level >= 0.8 - 1e-9

@@ -1,6 +1,7 @@
 """Status paths: proven optimum, time limit, user interrupt, HiGHS missing -> CBC, infeasible."""
 
 import json
+from dataclasses import replace
 import subprocess
 import sys
 
@@ -88,3 +89,23 @@ def test_infeasible_hard_rules_give_explanation_and_partial_plan():
     first = res.shortfalls[0]
     assert first.start.strftime("%a %H:%M") == "Sun 22:00"
     assert "needs 14 agents" in first.describe() and "capped at 10" in first.describe()
+
+
+def test_time_limit_counts_the_model_build(monkeypatch):
+    # solve() hands the solver only what is left of the time limit after the build
+    import importlib
+
+    solve_module = importlib.import_module("optimiser.scheduling.solve")
+
+    seen = {}
+    real = solve_module.mip.solve_mip
+
+    def spy(model, **kw):
+        seen["limit"] = model.problem.solver.time_limit_seconds
+        return real(model, **kw)
+
+    monkeypatch.setattr(solve_module.mip, "solve_mip", spy)
+    rules = make_rules()
+    rules = replace(rules, solver=replace(rules.solver, time_limit_seconds=20))
+    solve(build_problem(requirement(day_profile({(8, 16): 2})), rules))
+    assert seen["limit"] < 20 - 0.99
