@@ -27,6 +27,7 @@ them all, the shortage is spread instead of emptying some intervals.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -80,6 +81,24 @@ class ServiceCurves:
         return 2.0 * max(first, chord, 1e-6)
 
     def increments(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every agent increment as ``(row, value)`` (computed once per curves object); see
+        :meth:`_all_increments`."""
+        return self._all_increments
+
+    def by_value_per_agent(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """``(row, value, weight, order)``: the increments, the scheduled agents each takes
+        (1 / (1 - shrinkage)) and their order by value per scheduled agent, best first, ties in
+        increment order -- the order of marginal allocation (computed once per curves object)."""
+        return self._by_value
+
+    @cached_property
+    def _by_value(self):
+        rows, values = self.increments()
+        weight = 1.0 / np.maximum(1.0 - self.shrinkage[rows], 1e-6)
+        return rows, values, weight, np.lexsort((np.arange(len(rows)), -values / weight))
+
+    @cached_property
+    def _all_increments(self) -> tuple[np.ndarray, np.ndarray]:
         """Every agent increment as ``(row, value)``, value in calls with the floor priced in.
 
         Agent ``n -> n + 1`` below the floor is worth the average answered per agent at the floor

@@ -115,9 +115,7 @@ def working_hours_available(rules, headcount: int, n_days: int) -> tuple[float, 
 def allocate(curves: ServiceCurves, budget: float) -> np.ndarray:
     """Whole on-phone agents per row: increments by value per scheduled agent until ``budget``
     scheduled agent-intervals are spent (marginal allocation)."""
-    rows, values = curves.increments()
-    weight = 1.0 / np.maximum(1.0 - curves.shrinkage[rows], 1e-6)
-    order = np.lexsort((np.arange(len(rows)), -values / weight))
+    rows, _, weight, order = curves.by_value_per_agent()
     taken = order[np.cumsum(weight[order]) <= budget + 1e-9]
     return np.bincount(rows[taken], minlength=len(curves)).astype(int)
 
@@ -231,9 +229,7 @@ def relaxed_bound(problem, curves: ServiceCurves) -> float:
     headcount = rules.headcount_total if rules.headcount_total is not None else sum(h.agents for h in rules.headcount)
     paid, share = working_hours_available(rules, int(headcount), problem.n_days)
     budget = paid * share * 60.0 / problem.interval_minutes
-    rows, values = curves.increments()
-    weight = 1.0 / np.maximum(1.0 - curves.shrinkage[rows], 1e-6)
-    order = np.lexsort((np.arange(len(rows)), -values / weight))
+    _, values, weight, order = curves.by_value_per_agent()
     spent = np.cumsum(weight[order])
     k = int(np.searchsorted(spent, budget, side="right"))
     value = float(values[order[:k]].sum())
