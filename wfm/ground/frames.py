@@ -38,6 +38,7 @@ __all__ = [
     "HISTORY_COUNT_COLUMNS",
     "HISTORY_REQUIRED_COLUMNS",
     "HISTORY_SECONDS_COLUMNS",
+    "MAX_DURATION_SECONDS",
     "ROSTER_COLUMNS",
     "SCHEDULE_COLUMNS",
     "check_events",
@@ -70,6 +71,9 @@ HISTORY_REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_o
 HISTORY_COUNT_COLUMNS: tuple[str, ...] = ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted")
 #: Duration columns of a history [seconds].
 HISTORY_SECONDS_COLUMNS: tuple[str, ...] = ("aht_seconds", "asa_seconds")
+#: Longest handle time or wait taken as real [seconds]: a day.  An average above it is a unit or typing
+#: error (1e308 once gave a forecast of ``inf``), refused where it is read.
+MAX_DURATION_SECONDS = 86_400
 
 # --------------------------------------------------------------------------- forecast
 #: Bound columns of a forecast: 80 % (p10, p90) and 95 % (p025, p975) prediction intervals [calls].
@@ -171,7 +175,7 @@ def check_forecast(frame, *, what: str = "forecast", row_offset: int = 0, need_a
     """Check a forecast frame in memory (:data:`FORECAST_REQUIRED_COLUMNS` at least).
 
     Rules: tz-aware ``interval_start``; ``calls_offered`` finite and >= 0; ``aht_seconds`` > 0
-    where calls are offered (it may be empty where none are; with ``need_aht=False`` -- a
+    and at most :data:`MAX_DURATION_SECONDS` where calls are offered (it may be empty where none are; with ``need_aht=False`` -- a
     calls-only forecast, which cannot be staffed yet -- it may be empty anywhere); at least one
     row; one row per queue and interval.  Rows are named by position plus ``row_offset``.
     """
@@ -187,6 +191,11 @@ def check_forecast(frame, *, what: str = "forecast", row_offset: int = 0, need_a
         i = _first(bad)
         raise _cell_error(what, i + row_offset, "aht_seconds", "must be > 0 where calls are offered",
                           frame["aht_seconds"].iloc[i])
+    bad = aht > MAX_DURATION_SECONDS
+    if bad.any():
+        i = _first(bad)
+        raise _cell_error(what, i + row_offset, "aht_seconds", f"must be at most {MAX_DURATION_SECONDS:,} "
+                          "seconds (a day)", frame["aht_seconds"].iloc[i])
     _require_unique(frame, ["queue", "interval_start"], what=what, row_offset=row_offset)
 
 

@@ -31,7 +31,7 @@ from optimiser.roster.agents import CONTRACTS, DEFAULT_SKILL_GROUPS, KNOWN_LANGU
 from optimiser.roster.rules import RuleSet, packaged_ruleset
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ, WEEKDAYS
-from wfm.io.common import FileLike, source_name
+from wfm.io.common import FileLike, bounded_table_file, restore_frame, source_name
 
 __all__ = [
     "AGENT_COLUMNS",
@@ -73,7 +73,7 @@ def _read_table(source: FileLike, what: str) -> tuple[pd.DataFrame, str]:
     if isinstance(source, (str, Path)) and not Path(source).exists():
         raise WfmInputError(f"{label}: {what} file not found")
     suffix = _suffix(source, label)
-    handle = Path(source) if isinstance(source, str) else source
+    handle = bounded_table_file(source, label)  # size limits; gzip decompressed in bounded chunks
     try:
         if suffix in _EXCEL:
             sheets = pd.read_excel(handle, sheet_name=None, dtype=str, keep_default_na=False, engine="openpyxl")
@@ -90,7 +90,7 @@ def _read_table(source: FileLike, what: str) -> tuple[pd.DataFrame, str]:
     except Exception as exc:  # noqa: BLE001 -- any unreadable file is bad input
         raise WfmInputError(f"{label}: cannot read the {what} ({type(exc).__name__}: {exc})") from exc
     df.columns = [str(c).strip() for c in df.columns]
-    return (df.astype(str) if len(df.columns) else df), label
+    return (restore_frame(df.astype(str)) if len(df.columns) else df), label
 
 
 def _check_columns(df: pd.DataFrame, columns: tuple[str, ...], label: str, optional: tuple[str, ...] = ()) -> None:

@@ -18,6 +18,7 @@ import pandas as pd
 
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.common import bounded_table_file
 
 __all__ = ["OUTCOMES", "RECORD_COLUMNS", "read_call_records"]
 
@@ -55,9 +56,11 @@ def read_call_records(path, tz: str = DEFAULT_TZ) -> pd.DataFrame:
     """
     path = Path(path)
     try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"{path}: records file not found") from exc
+        raw = pd.read_csv(bounded_table_file(path, str(path)), dtype=str, keep_default_na=False)
+    except WfmInputError as exc:  # within MAX_TABLE_BYTES, gzip inflated in bounded chunks
+        if str(exc) == f"{path}: file not found":
+            raise WfmInputError(f"{path}: records file not found") from None
+        raise
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as exc:
         raise WfmInputError(f"{path}: not a readable CSV ({exc})") from exc
     missing = [c for c in RECORD_COLUMNS if c not in raw.columns]

@@ -7,7 +7,7 @@ from typing import IO
 
 import pandas as pd
 
-from wfm.ground.errors import WfmInputError
+from wfm.io.common import read_csv
 
 __all__ = ["read_csv_table", "source_name"]
 
@@ -19,8 +19,9 @@ def source_name(source: str | os.PathLike | IO) -> str:
     return str(getattr(source, "name", None) or "<upload>")
 
 
-def read_csv_table(source: str | os.PathLike | IO, what: str, **read_csv) -> pd.DataFrame:
-    """``pandas.read_csv(source, **read_csv)``, a missing or unreadable file refused by name.
+def read_csv_table(source: str | os.PathLike | IO, what: str, **read_csv_kwargs) -> pd.DataFrame:
+    """``pandas.read_csv(source, **read_csv_kwargs)`` through :func:`wfm.io.common.read_csv` (size limits,
+    formula text restored), a missing or unreadable file refused by name.
 
     Raises
     ------
@@ -28,11 +29,4 @@ def read_csv_table(source: str | os.PathLike | IO, what: str, **read_csv) -> pd.
         ``"<file>: <what> not found"`` or ``"<file>: not a readable CSV (<reason>)"``.
     """
     name = source_name(source)
-    try:
-        return pd.read_csv(source, **read_csv)
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"{name}: {what} not found") from exc
-    except IsADirectoryError as exc:
-        raise WfmInputError(f"{name}: is a directory, not a {what}") from exc
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise WfmInputError(f"{name}: not a readable CSV ({exc})") from exc
+    return read_csv(source, what.removesuffix(" file"), name, **read_csv_kwargs)

@@ -38,6 +38,7 @@ import pandas as pd
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import EVENT_COLUMNS
 from wfm.ground.vocabulary import EVENT_KINDS
+from wfm.io.common import read_bounded, restore_frame, write_csv
 
 __all__ = ["read_events", "validate_events_frame", "write_events_csv"]
 
@@ -162,18 +163,18 @@ def read_events(source: str | os.PathLike | IO | pd.DataFrame) -> pd.DataFrame:
         return validate_events_frame(source.astype("object"), "events")
     name = str(getattr(source, "name", source))
     try:
-        data = Path(source).read_bytes() if isinstance(source, (str, os.PathLike)) else source.read()
-    except FileNotFoundError as exc:
-        raise WfmInputError(f"events file {name!r} does not exist") from exc
-    except OSError as exc:
-        raise WfmInputError(f"{name}: cannot read the events file ({exc.strerror or exc})") from exc
+        data = read_bounded(source, name)
+    except WfmInputError as exc:
+        if str(exc) == f"{name}: file not found":
+            raise WfmInputError(f"events file {name!r} does not exist") from None
+        raise
     if isinstance(data, bytes):
         try:
             data = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise WfmInputError(f"{name}: not UTF-8 text (byte {exc.start}); save the events file as UTF-8") from exc
     try:
-        raw = pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False, skipinitialspace=True)
+        raw = restore_frame(pd.read_csv(io.StringIO(data), dtype=str, keep_default_na=False, skipinitialspace=True))
     except pd.errors.EmptyDataError as exc:
         raise WfmInputError(f"{name}: empty file; expected header {','.join(EVENT_COLUMNS)}") from exc
     except pd.errors.ParserError as exc:
@@ -207,8 +208,4 @@ def write_events_csv(events: pd.DataFrame, path: str | os.PathLike | IO[str]) ->
     """
     text = _as_text(events)
     validate_events_frame(text, "events to write")
-    csv_text = text.to_csv(index=False, lineterminator="\n")
-    if isinstance(path, (str, os.PathLike)):
-        Path(path).write_text(csv_text, encoding="utf-8")
-    else:
-        path.write(csv_text)
+    write_csv(text, path, lineterminator="\n")  # formula text neutralised

@@ -25,6 +25,7 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import FORECAST_COLUMNS, FORECAST_REQUIRED_COLUMNS, check_forecast
 from wfm.ground.timegrid import format_offset_timestamps, parse_offset_timestamps, resolve_tz
 from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.common import write_csv
 from wfm.io.csvtable import read_csv_table, source_name
 
 __all__ = ["read_forecast_csv", "write_forecast_csv"]
@@ -80,6 +81,4 @@ def write_forecast_csv(frame: pd.DataFrame, path: str | os.PathLike | IO[str]) -
     check_forecast(frame, what="forecast to write", need_aht=False)
     out = frame[list(FORECAST_COLUMNS)].copy()
     out["interval_start"] = format_offset_timestamps(out["interval_start"])
-    if isinstance(path, (str, os.PathLike)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-    out.to_csv(path, index=False, float_format="%.4f")
+    write_csv(out, path, float_format="%.4f")  # formula text neutralised, folder created

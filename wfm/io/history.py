@@ -48,7 +48,6 @@ import gzip
 import io
 import os
 import re
-import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Mapping
@@ -57,7 +56,13 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import ErrorList, WfmInputError, cell_text, column_label, file_error
-from wfm.ground.frames import HISTORY_COLUMNS, HISTORY_COUNT_COLUMNS, HISTORY_REQUIRED_COLUMNS, HISTORY_SECONDS_COLUMNS
+from wfm.ground.frames import (
+    HISTORY_COLUMNS,
+    HISTORY_COUNT_COLUMNS,
+    HISTORY_REQUIRED_COLUMNS,
+    HISTORY_SECONDS_COLUMNS,
+    MAX_DURATION_SECONDS,
+)
 from wfm.ground.timegrid import (
     SUPPORTED_DATES,
     format_offset_timestamps,
@@ -67,6 +72,7 @@ from wfm.ground.timegrid import (
     parse_iso_offset,
     resolve_tz,
 )
+from wfm.io.common import check_zip_bounded, gunzip_bounded, read_bounded
 from wfm.io.mapping import ALLOWED_INTERVAL_MINUTES, HistoryMapping, load_mapping
 
 __all__ = [
@@ -113,24 +119,7 @@ def _detect_format(name: str, fmt: str | None) -> str:
 
 
 def _read_bytes(source: Any, name: str) -> bytes:
-    if isinstance(source, (bytes, bytearray)):
-        return bytes(source)
-    if isinstance(source, (str, os.PathLike)):
-        path = Path(source)
-        if path.is_dir():
-            raise file_error(name, "is a directory, not a file")
-        try:
-            return path.read_bytes()
-        except FileNotFoundError:
-            raise file_error(name, "file not found") from None
-        except OSError as exc:
-            raise file_error(name, f"cannot read the file ({exc.strerror or exc})") from None
-    if hasattr(source, "read"):
-        data = source.read()
-        if isinstance(data, str):
-            return data.encode("utf-8")
-        return bytes(data)
-    raise file_error(name, f"cannot read history from a {type(source).__name__}; give a path or a file-like object")
+    return read_bounded(source, name)  # within MAX_TABLE_BYTES (wfm.io.common)
 
 
 def _line_of_offset(data: bytes, offset: int) -> int:
@@ -231,6 +220,7 @@ def _read_xlsx(data: bytes, name: str, sheet_name: str | None = None) -> pd.Data
 
     if data[:4] != b"PK\x03\x04":
         raise file_error(name, "is not an XLSX file (an .xlsx file is a ZIP archive; this one is not)")
+    check_zip_bounded(data, name)
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException
@@ -303,12 +293,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
 def _read_raw(source: Any, name: str, fmt: str, encoding: str, sep: str, sheet: str | None = None) -> pd.DataFrame:
     data = _read_bytes(source, name)
     if fmt == "csv.gz":
-        if not data:
-            raise file_error(name, "the file is empty")
-        try:
-            data = gzip.decompress(data)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise file_error(name, f"is not a readable gzip file ({exc})") from None
+        data = gunzip_bounded(data, name)  # in chunks, refused past MAX_TABLE_BYTES
         fmt = "csv"
     if fmt == "csv":
         return _read_csv_text(_decode_text(data, name, encoding), name, sep)
@@ -761,6 +746,10 @@ def _seconds_column(table: _Table, col: str, cells: pd.Series) -> pd.Series:
     neg = okv & ((values < 0) | ~np.isfinite(values))
     if neg.any():
         errors.cells(rows[neg], col, cells[neg], "must be a finite number of seconds >= 0")
+    huge = okv & ~neg & (values > MAX_DURATION_SECONDS)
+    if huge.any():
+        errors.cells(rows[huge], col, cells[huge], f"must be at most {MAX_DURATION_SECONDS:,} seconds (a day)")
+    neg |= huge
     return pd.Series(np.where(neg, np.nan, values).astype("float64"))
 
 

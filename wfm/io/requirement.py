@@ -15,7 +15,7 @@ import pandas as pd
 
 from wfm.ground.frames import validate_requirement
 from wfm.ground.vocabulary import DEFAULT_TZ
-from wfm.io.common import FileLike, iso_text, read_csv, source_name, write_text
+from wfm.io.common import FileLike, csv_text, iso_text, read_csv, source_name, write_text
 
 __all__ = ["read_requirement_csv", "requirement_csv_text", "write_requirement_csv"]
 
@@ -51,7 +51,7 @@ def requirement_csv_text(requirement: pd.DataFrame) -> str:
     """The requirement CSV of a requirement frame, as text (times ISO-8601 with offset, columns as given)."""
     out = requirement.copy()
     out["interval_start"] = iso_text(out["interval_start"])
-    return out.to_csv(index=False)
+    return csv_text(out)
 
 
 def write_requirement_csv(requirement: pd.DataFrame, target: FileLike):

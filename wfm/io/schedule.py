@@ -14,7 +14,7 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import SCHEDULE_COLUMNS, parse_breaks
 from wfm.ground.timegrid import parse_offset_timestamps
 from wfm.ground.vocabulary import DEFAULT_TZ
-from wfm.io.common import FileLike, iso_text, read_csv, source_name, write_text
+from wfm.io.common import FileLike, csv_text, iso_text, read_csv, source_name, write_text
 
 __all__ = ["read_schedule_csv", "schedule_csv_text", "write_schedule_csv"]
 
@@ -24,7 +24,7 @@ def schedule_csv_text(shifts: pd.DataFrame) -> str:
     out = shifts.loc[:, list(SCHEDULE_COLUMNS)].copy()
     out["start"] = iso_text(out["start"])
     out["end"] = iso_text(out["end"])
-    return out.to_csv(index=False)
+    return csv_text(out)
 
 
 def write_schedule_csv(shifts: pd.DataFrame, target: FileLike):

@@ -18,12 +18,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from wfm.io.common import FORMULA_PREFIXES, neutralise_formula
 from wfm.io.roster import (
     CSV_COLUMNS,
-    FORMULA_PREFIXES,
     JSON_SCHEMA,
     export_roster,
-    neutralise_formula,
     pseudonyms,
     read_roster_csv,
     roster_file_bytes,
