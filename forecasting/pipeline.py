@@ -39,7 +39,7 @@ from forecasting.models import MODELS, UNAVAILABLE, check_model_name
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
 from wfm.ground.errors import WfmInputError
-from wfm.ground.frames import FORECAST_COLUMNS
+from wfm.ground.frames import FORECAST_COLUMNS, MAX_DURATION_SECONDS
 from wfm.ground.timegrid import check_interval_minutes
 
 __all__ = [
@@ -66,9 +66,16 @@ def model_names() -> list[str]:
     return ["auto", "combination", *sorted(MODELS)]
 
 
-def _whole(value, parameter: str, minimum: int) -> int:
+#: Longest forecast horizon [days]: two years, past which no model here is meaningful (and the
+#: timestamps of a longer one would soon leave the range pandas can hold).
+MAX_HORIZON_DAYS = 731
+
+
+def _whole(value, parameter: str, minimum: int, maximum: int | None = None) -> int:
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise WfmInputError(f"{parameter} must be a whole number >= {minimum}, got {value!r}", parameter=parameter)
+    if maximum is not None and value > maximum:
+        raise WfmInputError(f"{parameter} must be at most {maximum}, got {value!r}", parameter=parameter)
     return int(value)
 
 
@@ -120,7 +127,7 @@ class ForecastSettings:
                 check_model_name(self.model)  # says why
             raise WfmInputError(f"model: unknown model {self.model!r}; valid models: {', '.join(model_names())}",
                                 parameter="model")
-        _whole(self.horizon_days, "horizon_days", 1)
+        _whole(self.horizon_days, "horizon_days", 1, MAX_HORIZON_DAYS)
         minutes = check_interval_minutes(self.interval_minutes)
         if 60 % minutes and minutes % 60:
             raise WfmInputError(f"interval_minutes must divide an hour or be whole hours, got {minutes}",
@@ -135,8 +142,10 @@ class ForecastSettings:
             if unknown:
                 raise WfmInputError(f"candidates: unknown model(s) {unknown}; known models: {sorted(MODELS)}",
                                     parameter="candidates")
-        if self.aht_seconds is not None and not (np.isfinite(self.aht_seconds) and self.aht_seconds > 0):
-            raise WfmInputError(f"aht_seconds must be > 0, got {self.aht_seconds!r}", parameter="aht_seconds")
+        if self.aht_seconds is not None and not (np.isfinite(self.aht_seconds)
+                                                 and 0 < self.aht_seconds <= MAX_DURATION_SECONDS):
+            raise WfmInputError(f"aht_seconds must be > 0 and at most {MAX_DURATION_SECONDS:,} (a day), "
+                                f"got {self.aht_seconds!r}", parameter="aht_seconds")
 
     @property
     def calendar(self) -> dict:

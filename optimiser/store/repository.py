@@ -167,7 +167,7 @@ def _make_engine(url: str) -> sa.engine.Engine:
         if in_memory:
             engine = sa.create_engine(url, poolclass=StaticPool, connect_args={"check_same_thread": False})
         else:
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            _prepare_sqlite_file(Path(database).expanduser())
             engine = sa.create_engine(url, connect_args={"timeout": 60})
 
         # pysqlite's own transaction handling would start the transaction late
@@ -189,6 +189,29 @@ def _make_engine(url: str) -> sa.engine.Engine:
         return sa.create_engine(url, pool_pre_ping=True)
     except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, ImportError) as exc:
         raise WfmInputError(f"database URL {parsed.render_as_string(hide_password=True)!r}: {exc}") from exc
+
+
+def _prepare_sqlite_file(path: Path) -> None:
+    """Create a SQLite store's folder (mode 0700) and file (mode 0600) before SQLite does: the store
+    holds agent names, so only its owner may read it.  A location that cannot be created is refused
+    by name; an existing file is left as it is (a read-only store can still be listed and shown)."""
+    try:
+        if not path.parent.exists():
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not path.exists():
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise WfmInputError(f"plan store {path}: cannot create the database there ({exc.strerror or exc}); "
+                            "give a writable location", parameter="database_url") from None
+    if path.is_dir():
+        raise WfmInputError(f"plan store {path}: is a folder, not a database file", parameter="database_url")
+
+
+def _cannot_write(store: "PlanStore", exc: sa.exc.OperationalError) -> WfmInputError:
+    return WfmInputError(f"plan store {store!r}: cannot write to the database ({exc.orig}); give a writable "
+                         "location", parameter="database_url")
 
 
 def _utcnow() -> dt.datetime:
@@ -285,7 +308,8 @@ class PlanStore:
                 try:
                     migrations.upgrade(self.engine, "head")
                 except sa.exc.OperationalError as exc:
-                    raise WfmInputError(f"plan store {self!r}: cannot open the database: {exc.orig}") from exc
+                    raise WfmInputError(f"plan store {self!r}: cannot open the database: {exc.orig}",
+                                        parameter="database_url") from exc
                 self._migrated = True
 
     # -- writing --------------------------------------------------------------------
@@ -384,6 +408,8 @@ class PlanStore:
             # twice: the database's unique constraints caught the race.
             actual = self._latest_version(name)
             raise ConflictError(name, expected_version, actual) from exc
+        except sa.exc.OperationalError as exc:
+            raise _cannot_write(self, exc) from exc
         return ScenarioVersion(
             name=name, kind=kind, version=new_version, parent_version=expected_version or None,
             status="draft", created_at=now, created_by=author, note=note, n_rows=len(frame),
@@ -397,11 +423,14 @@ class PlanStore:
         Publishing an already published version returns it unchanged.
         """
         self._ensure_schema()
-        with self.engine.begin() as conn:
-            row = self._version_row(conn, name, version, with_payload=False)
-            if row.status != "published":
-                conn.execute(scenario_versions.update().where(scenario_versions.c.id == row.id)
-                             .values(status="published", published_at=_utcnow()))
+        try:
+            with self.engine.begin() as conn:
+                row = self._version_row(conn, name, version, with_payload=False)
+                if row.status != "published":
+                    conn.execute(scenario_versions.update().where(scenario_versions.c.id == row.id)
+                                 .values(status="published", published_at=_utcnow()))
+        except sa.exc.OperationalError as exc:
+            raise _cannot_write(self, exc) from exc
         return self.load(name, version, with_frame=False)
 
     def set_note(self, name: str, version: int, note: str | None) -> ScenarioVersion:
@@ -425,6 +454,9 @@ class PlanStore:
         if IMMUTABLE_MARK in str(exc.orig):
             return ImmutableVersionError(f"scenario {name!r} version {version} is published and immutable "
                                          f"(refused by the database)")
+        if isinstance(exc, sa.exc.OperationalError):
+            return WfmInputError(f"plan store: cannot write the note of scenario {name!r} version {version} "
+                                 f"({exc.orig}); give a writable location", parameter="database_url")
         return exc
 
     # -- reading --------------------------------------------------------------------

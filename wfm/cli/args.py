@@ -34,6 +34,7 @@ PARAMETER_FLAGS: dict[str, str] = {
     "mapping": "--map",
     "dask_scheduler": "--dask-scheduler",
     "weeks": "--weeks",
+    "database_url": "--database-url",
     "cut": "--cut",
     "shrinkage": "--shrinkage",
     "target_service_level": "--target-service-level",
@@ -184,3 +185,19 @@ def targets_from_flags(args: argparse.Namespace, *, answer_within_seconds: float
         patience_seconds=None if patience is not None and math.isinf(patience) else patience,
         shrinkage=value("shrinkage") or 0.0,
     )
+
+
+def check_outputs(args: argparse.Namespace, *flags: str, folders: tuple[str, ...] = ()) -> None:
+    """Refuse, before any work starts, an output flag whose path cannot be written.
+
+    ``flags`` are the output flags of a command (``"--out"``, ``"--backtest"``); the ones given are
+    checked with :func:`wfm.io.common.check_output_path` (an existing folder, a file as a parent, a
+    folder that is not writable).  ``folders`` are the flags whose value names a folder to write
+    files in (``wfm demo-data --out``, the iCalendar export).  The message names the flag and path.
+    """
+    from wfm.io.common import check_output_path
+
+    for flag in flags + folders:
+        value = getattr(args, flag.lstrip("-").replace("-", "_"), None)
+        if value:
+            check_output_path(value, flag, directory=flag in folders)

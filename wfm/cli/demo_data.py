@@ -21,6 +21,7 @@ from pathlib import Path
 
 from optimiser.demo.agents import generate_demo_agents, write_agents_csv, write_unavailability_csv
 from optimiser.demo.history import DEFAULT_EVENTS, DEFAULT_SEED, events_frame, generate_demo_history
+from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 from wfm.io.events import write_events_csv
@@ -74,8 +75,7 @@ def run_demo_data(args: argparse.Namespace) -> int:
     if args.seed < 0:
         raise WfmInputError(f"--seed must be a whole number >= 0, got {args.seed}")
     out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise WfmInputError(f"--out must be a directory, got the file {str(out)!r}")
+    check_outputs(args, folders=("--out",))
     out.mkdir(parents=True, exist_ok=True)
 
     history = generate_demo_history(start, end, seed=args.seed)

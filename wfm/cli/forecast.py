@@ -16,6 +16,7 @@ import re
 import sys
 import time
 
+from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import check_interval_minutes
 from wfm.ground.vocabulary import DEFAULT_TZ
@@ -101,11 +102,13 @@ def run_forecast(args: argparse.Namespace) -> int:
     """Handler: read, forecast, write; returns 0 (bad input raises WfmInputError)."""
     from forecasting.pipeline import ForecastSettings, forecast
     from wfm.io.events import read_events
+    from wfm.io.common import write_csv
     from wfm.io.forecast import write_forecast_csv
     from wfm.io.history import read_history
 
     if args.jobs < 1:
         raise WfmInputError(f"--jobs must be >= 1, got {args.jobs}")
+    check_outputs(args, "--out", "--backtest", "--selection")
     settings = ForecastSettings(
         horizon_days=parse_horizon_days(args.horizon), interval_minutes=parse_interval_minutes(args.interval),
         model=args.model, country=None if str(args.country).lower() in ("none", "") else args.country,
@@ -123,9 +126,9 @@ def run_forecast(args: argparse.Namespace) -> int:
                       progress=progress)
     write_forecast_csv(result.forecast, args.out)
     if args.backtest and result.backtest is not None:
-        result.backtest.to_csv(args.backtest, index=False, float_format="%.4f")
+        write_csv(result.backtest, args.backtest, float_format="%.4f")
     if args.selection and result.selection is not None:
-        result.selection.to_csv(args.selection, index=False, float_format="%.4f")
+        write_csv(result.selection, args.selection, float_format="%.4f")
     unknown = result.forecast.loc[result.forecast["aht_seconds"].isna(), "queue"].unique()
     if len(unknown):  # a calls-only history: said even with --quiet, staffing will need it
         print(f"note: the history has no aht_seconds for queue(s) {', '.join(map(str, unknown))}: their calls are "

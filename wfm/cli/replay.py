@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from wfm.cli.args import add_target_flags, number, targets_from_flags
+from wfm.cli.args import add_target_flags, check_outputs, number, targets_from_flags
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 
@@ -71,6 +71,7 @@ def run_replay_command(args) -> int:
     from wfm.io.call_records import read_call_records
     from optimiser.analysis.replay import run_replay
     from optimiser.analysis.report import write_replay_report
+    from wfm.io.common import write_csv
     from wfm.io.rules import load_rules
 
     weeks = number(args.weeks, "--weeks", low=1, whole=True)
@@ -79,8 +80,7 @@ def run_replay_command(args) -> int:
     max_reps = number(args.max_replications, "--max-replications", low=reps, whole=True)
     seed = number(args.seed, "--seed", low=0, whole=True)
     out = Path(args.out)
-    if not out.parent.exists():
-        raise WfmInputError(f"--out {args.out}: folder {out.parent} does not exist")
+    check_outputs(args, "--out", "--per-day-csv")
     rules = load_rules(args.rules)
     if not Path(args.history).exists():
         raise WfmInputError(f"{args.history}: history file not found")
@@ -95,7 +95,7 @@ def run_replay_command(args) -> int:
                      target_standard_error=se, max_replications=max_reps)
     write_replay_report(res, out)
     if args.per_day_csv:
-        res.per_day.reset_index().to_csv(args.per_day_csv, index=False)
+        write_csv(res.per_day.reset_index(), args.per_day_csv)
     for line in _summary_lines(res.summary):
         print(line)
     print(f"report written to {out}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 
-from wfm.cli.args import add_target_flags, number, targets_from_flags
+from wfm.cli.args import add_target_flags, check_outputs, number, targets_from_flags
 from wfm.ground.vocabulary import DEFAULT_TZ
 
 
@@ -38,6 +38,7 @@ def register(subparsers) -> None:
 
 def run_risk_command(args) -> int:
     from optimiser.analysis.risk import assess_schedule
+    from wfm.io.common import write_csv
     from wfm.io.forecast import read_forecast_csv
     from wfm.io.schedule import read_schedule_csv
 
@@ -46,6 +47,7 @@ def run_risk_command(args) -> int:
     share = number(args.daily_share, "--daily-share", low=0, high=1)
     seed = number(args.seed, "--seed", low=0, whole=True)
     targets = targets_from_flags(args)
+    check_outputs(args, "--out")
     fc = read_forecast_csv(args.forecast, tz=args.tz)
     sched = read_schedule_csv(args.schedule, tz=args.tz)
     assessed = assess_schedule(fc, sched, targets, confidence=conf, n_samples=samples, daily_share=share,
@@ -53,7 +55,7 @@ def run_risk_command(args) -> int:
     risk, plan, per_day = assessed.risk, assessed.plan, assessed.per_day
     sched_hours = assessed.schedule_agent_hours
     if args.out:
-        per_day.reset_index().to_csv(args.out, index=False)
+        write_csv(per_day.reset_index(), args.out)
     summary = {"days": int(len(per_day)), "mean_p_meet": risk.p_meet_all_days,
                "target_service_level": targets.target_service_level,
                "answer_within_seconds": targets.answer_within_seconds, "confidence": conf,

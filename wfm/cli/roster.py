@@ -18,6 +18,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ, SolverStatus
 
@@ -55,13 +56,21 @@ def run(args) -> int:
     from optimiser.scheduling.spec import SolverSettings
     from wfm.io.agents import read_agents, read_preferences, read_unavailability
     from wfm.io.roster import export_roster
-    from wfm.io.rules import load_ruleset
+    from wfm.io.rules import load_ruleset, load_skill_groups
     from wfm.io.schedule import read_schedule_csv
 
     if not args.time_limit > 0:
         raise WfmInputError(f"--time-limit must be > 0 seconds, got {args.time_limit!r}")
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx", ".json", "") and not out.is_dir():
+        raise WfmInputError(f"--out must end in .csv, .xlsx or .json or name a directory for .ics files, got {str(out)!r}")
+    if out.suffix.lower() in (".csv", ".xlsx", ".json"):
+        check_outputs(args, "--out")
+    else:
+        check_outputs(args, folders=("--out",))
     ruleset = load_ruleset(args.rules)
-    agents = read_agents(args.agents, ruleset=ruleset)
+    groups = load_skill_groups(args.rules)  # a rules file's own skill groups, else the default ones
+    agents = read_agents(args.agents, ruleset=ruleset, skill_groups=groups)
     un = read_unavailability(args.unavailability, agents, tz=args.tz) if args.unavailability else None
     if un is None:
         import pandas as pd
@@ -75,11 +84,9 @@ def run(args) -> int:
         raise WfmInputError(f"{args.schedule}: the schedule has no shifts")
     if args.weeks is not None:
         shifts = expand_weeks(shifts, args.weeks, args.tz)
-    out = Path(args.out)
-    if out.suffix.lower() not in (".csv", ".xlsx", ".json", "") and not out.is_dir():
-        raise WfmInputError(f"--out must end in .csv, .xlsx or .json or name a directory for .ics files, got {str(out)!r}")
     problem = RosterProblem(shifts=shifts, agents=agents, unavailability=un, ruleset=ruleset, preferences=prefs,
-                            tz=args.tz, solver=SolverSettings(solver=args.solver, time_limit_seconds=args.time_limit))
+                            tz=args.tz, solver=SolverSettings(solver=args.solver, time_limit_seconds=args.time_limit),
+                            **({"skill_groups": groups} if groups else {}))
     result = solve_roster(problem, decompose=args.decompose, method=args.method)
     print(result.message)
     print(f"solver {result.solver}, objective {result.objective}, gap {result.gap}, "
@@ -94,6 +101,7 @@ def run(args) -> int:
     if result.assignments.empty and not SolverStatus(result.status).has_plan:
         print(f"error: no roster: {result.message}", file=sys.stderr)
         return 1
-    written = export_roster(result.assignments, out, pseudonymise=args.pseudonymise, tz=args.tz)
+    written = export_roster(result.assignments, out, pseudonymise=args.pseudonymise, tz=args.tz,
+                            unfilled=result.unfilled)
     print(f"wrote {written if not isinstance(written, list) else f'{len(written)} .ics files to {out}'}")
     return 0

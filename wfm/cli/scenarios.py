@@ -28,8 +28,10 @@ import pandas as pd
 
 from optimiser.store.models import KINDS
 from optimiser.store.repository import PlanStore, ScenarioNotFoundError
+from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
+from wfm.io.common import write_csv
 from wfm.io.requirement import read_requirement_csv
 from wfm.io.roster import read_roster_csv
 from wfm.io.schedule import read_schedule_csv
@@ -74,8 +76,15 @@ def cmd_list(args) -> int:
 
 
 def cmd_show(args) -> int:
+    check_outputs(args, "--out")
     store = _store(args)
     loaded = store.load(args.name, args.version)
+    if args.out:  # written first: a reader that closes the pipe early (| head) must not lose it
+        frame = loaded.frame.copy()
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+                frame[column] = [t.isoformat() for t in frame[column]]
+        write_csv(frame, args.out)  # formula text neutralised, as every CSV writer does
     print(f"scenario {loaded.name!r} ({loaded.kind}) version {loaded.version} [{loaded.status}]")
     print(f"  parent version: {loaded.parent_version or '-'}")
     print(f"  saved: {_fmt_time(loaded.created_at)} by {loaded.created_by or '-'}")
@@ -91,11 +100,6 @@ def cmd_show(args) -> int:
         print(f"  {v.version:>4}  {v.status:<9}  {_fmt_time(v.created_at)}  {v.created_by or '-'}  "
               f"{v.n_rows} rows  {v.note or ''}".rstrip())
     if args.out:
-        frame = loaded.frame.copy()
-        for column in frame.columns:
-            if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
-                frame[column] = [t.isoformat() for t in frame[column]]
-        frame.to_csv(args.out, index=False)
         print(f"wrote {args.out}")
     return 0
 

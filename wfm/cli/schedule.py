@@ -22,8 +22,10 @@ from pathlib import Path
 from optimiser.scheduling.problem import build_problem
 from optimiser.scheduling.solve import solve
 from optimiser.scheduling.spec import OBJECTIVES, SOLVERS
+from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import SolverStatus
+from wfm.io.common import write_text
 from wfm.io.requirement import read_requirement_csv
 from wfm.io.rules import load_rules
 from wfm.io.schedule import write_schedule_csv
@@ -63,6 +65,7 @@ def handle(args: argparse.Namespace) -> int:
         raise WfmInputError(f"--gap must be a fraction between 0 and 1, got {args.gap}")
     if args.headcount is not None and args.headcount < 0:
         raise WfmInputError(f"--headcount must be >= 0, got {args.headcount}")
+    check_outputs(args, "--out", "--lp-file", "--report")
     rules = load_rules(args.rules)
     requirement = read_requirement_csv(args.requirement, tz=rules.tz)
     settings = rules.solver
@@ -100,7 +103,7 @@ def handle(args: argparse.Namespace) -> int:
         if len(result.daily):
             text += "\n\nDaily predicted service level (all queues):\n" + result.daily[
                 result.daily["queue"] == "all"].to_string(index=False)
-        Path(args.report).write_text(text + "\n", encoding="utf-8")
+        write_text(text + "\n", args.report)
     if not result.has_solution and result.status != SolverStatus.INFEASIBLE:
         print(f"error: no schedule written: {result.message}", file=sys.stderr)
         return 1

@@ -27,7 +27,7 @@ from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import scheduled_from_on_phone
 from optimiser.staffing.compose import WhatIfs, plan_requirement
 from optimiser.staffing.requirement import REQUIREMENT_COLUMNS, required_agents
-from wfm.cli.args import add_target_flags, flag_number, targets_from_flags
+from wfm.cli.args import add_target_flags, check_outputs, flag_number, targets_from_flags
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 from wfm.io.forecast import read_forecast_csv
@@ -128,6 +128,7 @@ def _run_forecast(args) -> int:
     if args.calls is not None or args.agents is not None:
         raise WfmInputError("--forecast cannot be combined with --calls/--agents (one-interval form)")
     targets = targets_from_flags(args)
+    check_outputs(args, "--out")
     df = read_forecast_csv(args.forecast, args.tz)
     cb_threshold = flag_number(args, "callback_threshold_seconds")
     cb_accept = flag_number(args, "callback_acceptance")

@@ -58,12 +58,11 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import ROSTER_COLUMNS, parse_breaks
 from wfm.ground.timegrid import interval_minutes_of, parse_offset_timestamps
 from wfm.ground.vocabulary import DEFAULT_TZ
-from wfm.io.common import read_csv, source_name
+from wfm.io.common import neutralise_formula, read_csv, source_name
 
 CSV_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id", "date", "start", "end",
                                 "paid_minutes", "breaks")
 TEXT_COLUMNS: tuple[str, ...] = ("agent_id", "name", "site", "skill_group", "shift_id")
-FORMULA_PREFIXES: tuple[str, ...] = ("=", "+", "-", "@", "\t", "\r")
 JSON_SCHEMA_ID = "wfm.roster/1"
 EN_DASH = "\u2013"
 
@@ -100,6 +99,13 @@ JSON_SCHEMA: dict = {
                                            "minutes": {"type": "integer"}, "paid": {"type": "boolean"}}}},
                     }}},
             }}},
+        "unfilled": {"type": "array", "description": "slots no agent could take, one item per shift", "items": {
+            "type": "object", "required": ["shift_id", "date", "start", "end", "slots", "reason"],
+            "properties": {"shift_id": {"type": "string"}, "skill_group": {"type": ["string", "null"]},
+                           "date": {"type": "string", "format": "date"},
+                           "start": {"type": "string", "format": "date-time"},
+                           "end": {"type": "string", "format": "date-time"},
+                           "slots": {"type": "integer", "minimum": 1}, "reason": {"type": "string"}}}},
         "coverage": {"type": "array", "items": {"type": "object"},
                      "description": "optional: the coverage frame's rows, times as ISO-8601 text"},
     },
@@ -107,22 +113,6 @@ JSON_SCHEMA: dict = {
 
 
 # --- small pure helpers ------------------------------------------------------------
-
-def neutralise_formula(value):
-    """Prefix ``'`` to text that a spreadsheet would read as a formula.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return gets
-    a leading apostrophe; anything else (including numbers, negative ones too)
-    is returned unchanged.
-
-    References
-    ----------
-    OWASP, "CSV Injection", https://owasp.org/www-community/attacks/CSV_Injection
-    """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 def pseudonyms(agent_ids, salt: str) -> dict[str, str]:
     """Stable salted pseudonym codes: the shortest hex prefix (>= 4) that is unique."""
@@ -251,6 +241,28 @@ def _by_agent(df: pd.DataFrame) -> list[tuple[str, list[_Shift]]]:
     return sorted(out.items())
 
 
+#: The file of the iCalendar export that lists the unfilled slots (one event per shift left open).
+UNFILLED_ICS = "unfilled-slots.ics"
+
+
+def _unfilled_rows(unfilled: pd.DataFrame | None, tz: str) -> list[dict]:
+    """The slots a roster left open, one dict per shift (``RosterResult.unfilled``: ``shift_id,
+    skill_group, start, end, unfilled, reason``): ``shift_id, skill_group, date, start, end`` (ISO-8601),
+    ``slots`` and ``reason``."""
+    if unfilled is None or len(unfilled) == 0:
+        return []
+    missing = [c for c in ("shift_id", "start", "end", "unfilled") if c not in unfilled.columns]
+    if missing:
+        raise WfmInputError(f"unfilled: missing column(s) {', '.join(missing)}", parameter="unfilled")
+    rows = []
+    for rec in unfilled.to_dict("records"):
+        start, end = pd.Timestamp(rec["start"]).tz_convert(tz), pd.Timestamp(rec["end"]).tz_convert(tz)
+        rows.append({"shift_id": str(rec["shift_id"]), "skill_group": rec.get("skill_group") or None,
+                     "date": start.date().isoformat(), "start": start.isoformat(), "end": end.isoformat(),
+                     "slots": int(rec["unfilled"]), "reason": str(rec.get("reason") or "")})
+    return sorted(rows, key=lambda r: (r["start"], r["shift_id"]))
+
+
 def _csv_rows(df: pd.DataFrame) -> list[list]:
     return [[r.agent_id, r.name, r.site, r.skill_group, r.shift_id, r.date.isoformat(),
              r.start.isoformat(), r.end.isoformat(), r.paid_minutes, r.breaks] for r in _shifts(df)]
@@ -258,16 +270,22 @@ def _csv_rows(df: pd.DataFrame) -> list[list]:
 
 # --- writers ---------------------------------------------------------------------------
 
-def write_roster_csv(df: pd.DataFrame, path: Path) -> Path:
+def write_roster_csv(df: pd.DataFrame, path: Path, unfilled: list[dict] = ()) -> Path:
+    """The CSV: one row per assignment, then one row per unfilled slot (empty ``agent_id``, ``name``,
+    ``site``, ``paid_minutes`` and ``breaks``)."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in _csv_rows(df):
             writer.writerow(["" if v is None else neutralise_formula(v) for v in row])
+        for u in unfilled:
+            row = ["", "", "", u["skill_group"] or "", u["shift_id"], u["date"], u["start"], u["end"], "", ""]
+            writer.writerows([[neutralise_formula(v) for v in row]] * u["slots"])
     return path
 
 
-def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.DataFrame | None) -> dict:
+def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.DataFrame | None,
+                   unfilled: list[dict] = ()) -> dict:
     agents = []
     for agent_id, group in _by_agent(df):
         first = group[0]
@@ -281,7 +299,7 @@ def roster_to_json(df: pd.DataFrame, tz: str, pseudonymised: bool, coverage: pd.
                        "shifts": shifts})
     out = {"schema": JSON_SCHEMA_ID, "timezone": tz,
            "generated_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-           "pseudonymised": bool(pseudonymised), "agents": agents}
+           "pseudonymised": bool(pseudonymised), "agents": agents, "unfilled": list(unfilled)}
     if coverage is not None:
         out["coverage"] = [{k: _json_value(v) for k, v in row.items()}
                            for row in _coverage_text(_coverage_frame(coverage, df)).to_dict(orient="records")]
@@ -354,9 +372,9 @@ def _coverage_text(coverage: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_roster_json(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool,
-                      coverage: pd.DataFrame | None) -> Path:
+                      coverage: pd.DataFrame | None, unfilled: list[dict] = ()) -> Path:
     with open(path, "w", encoding="utf-8") as handle:
-        json.dump(roster_to_json(df, tz, pseudonymised, coverage), handle, ensure_ascii=False, indent=1,
+        json.dump(roster_to_json(df, tz, pseudonymised, coverage, unfilled), handle, ensure_ascii=False, indent=1,
                   allow_nan=False)
         handle.write("\n")
     return path
@@ -484,15 +502,31 @@ def _about_sheet(ws, df: pd.DataFrame, tz: str, pseudonymised: bool, style: _Sty
     ws.column_dimensions["B"].width = 80
 
 
+def _unfilled_sheet(ws, unfilled: list[dict], style: _Styles) -> None:
+    titles = ("Shift", "Skill group", "Date", "Start", "End", "Slots", "Reason")
+    for j, title in enumerate(titles, start=1):
+        c = ws.cell(row=1, column=j, value=title)
+        c.font, c.fill = style.bold, style.header
+    for i, u in enumerate(unfilled, start=2):
+        for j, key in enumerate(("shift_id", "skill_group", "date", "start", "end", "slots", "reason"), start=1):
+            _put(ws, i, j, u[key], f"Unfilled sheet, row {i}, column {titles[j - 1]}")
+    ws.freeze_panes = "A2"
+    for letter, width in zip("ABCDEFG", (14, 14, 12, 27, 27, 7, 60)):
+        ws.column_dimensions[letter].width = width
+
+
 def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool,
-                      coverage: pd.DataFrame | None) -> Path:
-    """The workbook: sheets Roster, Shifts, Coverage (when ``coverage`` is given) and About."""
+                      coverage: pd.DataFrame | None, unfilled: list[dict] = ()) -> Path:
+    """The workbook: sheets Roster, Shifts, Unfilled (when slots were left open), Coverage (when
+    ``coverage`` is given) and About."""
     from openpyxl import Workbook
 
     style = _Styles()
     wb = Workbook()
     _roster_sheet(wb.active, df, style)
     _shifts_sheet(wb.create_sheet("Shifts"), df, style)
+    if unfilled:
+        _unfilled_sheet(wb.create_sheet("Unfilled"), list(unfilled), style)
     if coverage is not None:
         _coverage_sheet(wb.create_sheet("Coverage"), df, coverage, style)
     _about_sheet(wb.create_sheet("About"), df, tz, pseudonymised, style)
@@ -503,7 +537,36 @@ def write_roster_xlsx(df: pd.DataFrame, path: Path, tz: str, pseudonymised: bool
 _SAFE_FILE = re.compile(r"[^A-Za-z0-9._-]")
 
 
-def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
+def _one_line(text) -> str:
+    """Text for a one-line calendar property: line breaks and other control characters as spaces."""
+    return " ".join("".join(" " if ord(c) < 32 or c == "\x7f" else c for c in str(text)).split())
+
+
+def _unfilled_calendar(unfilled: list[dict], vtimezone, zone, stamp) -> bytes:
+    """One calendar with an event per shift left open (the planner's list of slots to fill)."""
+    import icalendar
+
+    cal = icalendar.Calendar()
+    for key, value in (("prodid", "-//wfm//roster export//EN"), ("version", "2.0"), ("calscale", "GREGORIAN"),
+                       ("method", "PUBLISH"), ("x-wr-calname", "Unfilled slots")):
+        cal.add(key, value)
+    if vtimezone is not None:
+        cal.add_component(vtimezone)
+    for u in unfilled:
+        start, end = pd.Timestamp(u["start"]), pd.Timestamp(u["end"])
+        event = icalendar.Event()
+        uid_key = f"unfilled|{u['shift_id']}|{start.tz_convert('UTC').isoformat()}"
+        event.add("uid", hashlib.sha256(uid_key.encode("utf-8")).hexdigest()[:32] + "@wfm-roster")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", start.to_pydatetime().astimezone(zone))
+        event.add("dtend", end.to_pydatetime().astimezone(zone))
+        event.add("summary", f"UNFILLED: {u['slots']} slot(s), shift {_one_line(u['shift_id'])}")
+        event.add("description", _one_line(f"skill group {u['skill_group'] or '-'}: {u['reason']}"))
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str, unfilled: list[dict] = ()) -> list[Path]:
     import icalendar
 
     zone = _zone(tz)
@@ -515,14 +578,18 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             raise WfmInputError(f"agent_id {agent_id!r} and {files[file_name.lower()]!r} map to the same "
                                 f"calendar file name {file_name!r}")
         files[file_name.lower()] = agent_id
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
+    if unfilled and UNFILLED_ICS in files:
+        raise WfmInputError(f"agent_id {files[UNFILLED_ICS]!r} maps to {UNFILLED_ICS!r}, the file of the unfilled "
+                            "slots; rename the agent")
+    calendars: dict[Path, bytes] = {}  # every calendar built before any file is written: no partial folder
     vtimezone = None
-    if len(df):
+    if len(df) or unfilled:
+        first = min(([df["start"].min()] if len(df) else []) + [pd.Timestamp(u["start"]) for u in unfilled])
+        last = max(([df["end"].max()] if len(df) else []) + [pd.Timestamp(u["end"]) for u in unfilled])
         # One VTIMEZONE (from zoneinfo) covering a year either side of all shifts, shared by every file.
         vtimezone = icalendar.Timezone.from_tzinfo(
-            zone, tzid=tz, first_date=(df["start"].min().to_pydatetime() - dt.timedelta(days=366)).date(),
-            last_date=(df["end"].max().to_pydatetime() + dt.timedelta(days=366)).date())
+            zone, tzid=tz, first_date=(first.to_pydatetime() - dt.timedelta(days=366)).date(),
+            last_date=(last.to_pydatetime() + dt.timedelta(days=366)).date())
     for agent_id, group in _by_agent(df):
         file_name = _SAFE_FILE.sub("_", agent_id) + ".ics"
         cal = icalendar.Calendar()
@@ -530,7 +597,7 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
         cal.add("version", "2.0")
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
-        cal.add("x-wr-calname", f"Roster {group[0].name}")
+        cal.add("x-wr-calname", f"Roster {_one_line(group[0].name)}")
         cal.add("x-wr-timezone", tz)
         cal.add_component(vtimezone)
         for r in group:
@@ -541,9 +608,10 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             event.add("dtstamp", stamp)
             event.add("dtstart", r.start.to_pydatetime().astimezone(zone))
             event.add("dtend", r.end.to_pydatetime().astimezone(zone))
-            where = f" ({r.site})" if r.site else ""
+            where = f" ({_one_line(r.site)})" if r.site else ""
             event.add("summary", f"Shift {_hhmm(r.start, r.end)}{where}")
-            lines = [f"Shift {r.shift_id}, skill group {r.skill_group or '-'}, paid {r.paid_minutes} min"]
+            lines = [f"Shift {_one_line(r.shift_id)}, skill group {_one_line(r.skill_group or '-')}, "
+                     f"paid {r.paid_minutes} min"]
             for b in sorted(r.breaks_parsed):
                 lines.append(f"Break {b.start:%H:%M}{EN_DASH}{b.end:%H:%M} ({b.minutes} min, "
                              f"{'paid' if b.paid else 'unpaid'})")
@@ -551,14 +619,18 @@ def write_roster_ics(df: pd.DataFrame, directory: Path, tz: str) -> list[Path]:
             event.add("categories", ["Work"])
             event.add("transp", "OPAQUE")
             cal.add_component(event)
-        path = directory / file_name
-        path.write_bytes(cal.to_ical())
-        written.append(path)
-    return written
+        calendars[directory / file_name] = cal.to_ical()
+    if unfilled:
+        calendars[directory / UNFILLED_ICS] = _unfilled_calendar(list(unfilled), vtimezone, zone, stamp)
+    directory.mkdir(parents=True, exist_ok=True)
+    for path, data in calendars.items():
+        path.write_bytes(data)
+    return list(calendars)
 
 
 def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | None = None,
-                  pseudonymise: bool = False, tz: str = DEFAULT_TZ, salt: str | None = None):
+                  pseudonymise: bool = False, tz: str = DEFAULT_TZ, salt: str | None = None,
+                  unfilled: pd.DataFrame | None = None):
     """Write the roster to ``path``; the format follows its suffix.
 
     Parameters
@@ -582,6 +654,11 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
         Zone of the local times written.
     salt : str, optional
         Pseudonym salt; default a random one per export.
+    unfilled : pandas.DataFrame, optional
+        The slots left open (``RosterResult.unfilled``: ``shift_id, skill_group, start, end, unfilled,
+        reason``), listed in every format: CSV rows with an empty ``agent_id`` (one per slot), the
+        JSON ``unfilled`` array, the XLSX ``Unfilled`` sheet, the calendar :data:`UNFILLED_ICS`.  A roster
+        in which nobody could be placed is still written, listing every slot.
 
     Returns
     -------
@@ -594,15 +671,16 @@ def export_roster(assignments: pd.DataFrame, path, *, coverage: pd.DataFrame | N
         raise WfmInputError(f"roster output {path}: unknown format {path.suffix!r}; use .csv, .xlsx, .json "
                             f"or a directory (one .ics file per agent)")
     df = validate_assignments(assignments, tz)
+    open_slots = _unfilled_rows(unfilled, tz)
     if pseudonymise:
         df = _apply_pseudonyms(df, salt)
     if suffix == ".csv":
-        return write_roster_csv(df, path)
+        return write_roster_csv(df, path, open_slots)
     if suffix == ".json":
-        return write_roster_json(df, path, tz, pseudonymise, coverage)
+        return write_roster_json(df, path, tz, pseudonymise, coverage, open_slots)
     if suffix == ".xlsx":
-        return write_roster_xlsx(df, path, tz, pseudonymise, coverage)
-    return write_roster_ics(df, path, tz)
+        return write_roster_xlsx(df, path, tz, pseudonymise, coverage, open_slots)
+    return write_roster_ics(df, path, tz, open_slots)
 
 
 def read_roster_csv(source, tz: str = DEFAULT_TZ, *, name: str | None = None) -> pd.DataFrame:
@@ -621,7 +699,9 @@ def read_roster_csv(source, tz: str = DEFAULT_TZ, *, name: str | None = None) ->
     pandas.DataFrame
         :data:`ROSTER_COLUMNS` (then any other columns but ``date``), ``start``/``end`` tz-aware,
         ``paid_minutes`` int64, empty ``site``/``skill_group`` as None; every row checked as
-        :func:`validate_assignments` checks it.
+        :func:`validate_assignments` checks it.  Rows of unfilled slots (empty ``agent_id`` and
+        ``name``, as :func:`export_roster` writes them) are not assignments: they are counted in
+        ``attrs["unfilled_slots"]``.
     """
     label = name or source_name(source, "roster")
     text_columns = ("agent_id", "name", "site", "skill_group", "shift_id", "breaks")
@@ -629,12 +709,16 @@ def read_roster_csv(source, tz: str = DEFAULT_TZ, *, name: str | None = None) ->
     missing = [c for c in ROSTER_COLUMNS if c not in df.columns]
     if missing:
         raise WfmInputError(f"{label}: missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}")
+    open_slot = ((df["agent_id"] == "") & (df["name"] == "")).to_numpy()  # rows of unfilled slots (the writer's)
+    unfilled_slots = int(open_slot.sum())
+    df = df.loc[~open_slot].reset_index(drop=True)
     for column in ("start", "end"):
         df[column] = parse_offset_timestamps(df[column], tz, label, column)
     for column in ("site", "skill_group"):
         df[column] = df[column].astype(object).where(df[column] != "", None)
     validate_assignments(df, tz, source=label)  # raises on bad rows
     df["paid_minutes"] = pd.to_numeric(df["paid_minutes"]).astype("int64")
+    df.attrs["unfilled_slots"] = unfilled_slots
     return df.loc[:, list(ROSTER_COLUMNS) + [c for c in df.columns if c not in ROSTER_COLUMNS and c != "date"]]
 
 
