@@ -372,6 +372,9 @@ def solve_roster(problem: RosterProblem, *, decompose: str = "auto", max_variabl
         assign["start"] = pd.to_datetime(assign["start"]).dt.tz_convert(tz)
         assign["end"] = pd.to_datetime(assign["end"]).dt.tz_convert(tz)
         assign = assign.sort_values(["agent_id", "start"], kind="stable").reset_index(drop=True)
+    else:  # nobody could be rostered: still a roster (of unfilled slots), with the contract's dtypes
+        assign = assign.astype({"start": f"datetime64[ns, {tz}]", "end": f"datetime64[ns, {tz}]",
+                                "paid_minutes": "int64"})
     unfilled = _joined(parts.unfilled, None) if parts.unfilled else pd.DataFrame()
     status = max(parts.statuses, key=lambda s: _STATUS_RANK[SolverStatus(s)]) if parts.statuses \
         else SolverStatus.NO_SOLUTION

@@ -62,8 +62,8 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ, MINUTES_PER_DAY, WEEKDAYS
 from wfm.ground.yamlfile import load_yaml
 
-__all__ = ["coarsen_rules_text", "dump_rules", "load_rules", "load_ruleset", "parse_rules", "rules_from_text",
-           "rules_to_dict"]
+__all__ = ["coarsen_rules_text", "dump_rules", "load_rules", "load_ruleset", "load_skill_groups", "parse_rules",
+           "rules_from_text", "rules_to_dict"]
 
 TOP_KEYS = {
     "version", "timezone", "interval_minutes", "cyclic", "objective", "headcount_total",
@@ -837,3 +837,31 @@ def load_ruleset(source: str | os.PathLike | IO | None = "sweden", **overrides) 
         raise WfmInputError(f"{label}: a rules file must be a YAML mapping, got {type(data).__name__}")
     return ruleset_from_section(data.get("roster"), f"{label}: roster", file_name=Path(label).name,
                                 **overrides)
+
+
+def load_skill_groups(source: str | os.PathLike | IO | None) -> dict[str, tuple[str, ...]] | None:
+    """The ``skill_groups:`` of a rules file (group -> queues), checked as the scheduler checks them.
+
+    The roster reads a rules file's own skill groups, so that a schedule planned under a file's groups
+    is rostered under the same ones.  ``None`` for a packaged rule-set name, ``None`` or a file
+    without the section (the roster then uses :data:`optimiser.roster.agents.DEFAULT_SKILL_GROUPS`).
+
+    Raises
+    ------
+    WfmInputError
+        The file is not YAML, or a group breaks a rule (file, key path, reason).
+    """
+    if source is None or (isinstance(source, str) and source in packaged_rulesets()):
+        return None
+    if hasattr(source, "seek"):
+        source.seek(0)
+    data, label = _read_yaml(Path(source) if isinstance(source, str) else source, None, "rules file")
+    if not isinstance(data, dict) or data.get("skill_groups") is None:
+        return None
+    col = _Collector(label)
+    groups = _skill_groups(col, data)
+    if col.errors:
+        raise WfmInputError(col.errors[0] if len(col.errors) == 1 else
+                            f"{label}: {len(col.errors)} problems in the skill groups:\n  " + "\n  ".join(col.errors),
+                            col.errors)
+    return {g.name: tuple(g.queues) for g in groups} or None
