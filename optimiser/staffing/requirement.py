@@ -33,6 +33,7 @@ import pandas as pd
 from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import scheduled_from_on_phone
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import MAX_AGENTS
 from wfm.ground.timegrid import interval_minutes_of
 
 __all__ = [
@@ -53,7 +54,7 @@ REQUIREMENT_COLUMNS: tuple[str, ...] = (
     "answer_within_seconds", "target_service_level", "patience_seconds",
 )
 
-_MAX_AGENTS = 200_000
+_MAX_AGENTS = MAX_AGENTS  # the ground's ceiling (wfm.ground.frames)
 
 
 def _fail(name, value, rule):

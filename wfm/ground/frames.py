@@ -38,6 +38,8 @@ __all__ = [
     "HISTORY_COUNT_COLUMNS",
     "HISTORY_REQUIRED_COLUMNS",
     "HISTORY_SECONDS_COLUMNS",
+    "MAX_AGENTS",
+    "MAX_CALLS_PER_INTERVAL",
     "MAX_DURATION_SECONDS",
     "ROSTER_COLUMNS",
     "SCHEDULE_COLUMNS",
@@ -74,6 +76,11 @@ HISTORY_SECONDS_COLUMNS: tuple[str, ...] = ("aht_seconds", "asa_seconds")
 #: Longest handle time or wait taken as real [seconds]: a day.  An average above it is a unit or typing
 #: error (1e308 once gave a forecast of ``inf``), refused where it is read.
 MAX_DURATION_SECONDS = 86_400
+#: Most calls offered in one interval of a forecast taken as real [calls] (a national number's busiest
+#: quarter-hour holds a few hundred); more is a typing or unit error, refused by name.
+MAX_CALLS_PER_INTERVAL = 1_000_000
+#: Most agents asked for in one interval [agents]: the staffing search's ceiling, and a requirement's.
+MAX_AGENTS = 200_000
 
 # --------------------------------------------------------------------------- forecast
 #: Bound columns of a forecast: 80 % (p10, p90) and 95 % (p025, p975) prediction intervals [calls].
@@ -185,6 +192,11 @@ def check_forecast(frame, *, what: str = "forecast", row_offset: int = 0, need_a
     require_tz_aware(frame, "interval_start", what=what)
     _require_counts(frame, "calls_offered", what=what, row_offset=row_offset)
     calls = pd.to_numeric(frame["calls_offered"], errors="coerce").to_numpy(dtype="float64")
+    bad = calls > MAX_CALLS_PER_INTERVAL
+    if bad.any():
+        i = _first(bad)
+        raise _cell_error(what, i + row_offset, "calls_offered", f"must be at most {MAX_CALLS_PER_INTERVAL:,} calls "
+                          "in one interval", frame["calls_offered"].iloc[i])
     aht = pd.to_numeric(frame["aht_seconds"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     bad = (np.isnan(aht) & (calls > 0) & need_aht) | (aht <= 0) | np.isinf(aht)
     if bad.any():
@@ -395,6 +407,10 @@ def validate_requirement(df: pd.DataFrame, tz: str = DEFAULT_TZ, source: str = "
             i = _first(bad)
             raise WfmInputError(
                 f"{source}: row {i + 2}, column {column}: must be a finite number >= 0, got {df[column].iloc[i]!r}")
+        if column == "agents_required" and (values > MAX_AGENTS).any():
+            i = _first(values > MAX_AGENTS)
+            raise WfmInputError(f"{source}: row {i + 2}, column {column}: must be at most {MAX_AGENTS:,} agents, "
+                                f"got {df[column].iloc[i]!r}")
         df[column] = values.astype("float64")
     dup = df.duplicated(["queue", "interval_start"])
     if dup.any():

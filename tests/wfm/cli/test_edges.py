@@ -241,3 +241,21 @@ def test_the_installed_entry_point_shows_no_traceback_for_a_defect(tmp_path):
     # a directory given as the history file is bad input (exit 2), never a traceback
     done = _wfm("validate", str(tmp_path))
     assert done.returncode == 2 and "Traceback" not in done.stderr
+
+
+# --- absurd numbers in the forecast and requirement doors ---------------------------------------------
+
+def test_absurd_calls_in_a_forecast_and_absurd_agents_in_a_requirement_are_refused(tmp_path, capsys):
+    fc = tmp_path / "f.csv"
+    fc.write_text("interval_start,queue,calls_offered,aht_seconds\n2025-01-06T08:00:00+01:00,q,1e15,300\n"
+                  "2025-01-06T09:00:00+01:00,q,5,300\n", encoding="utf-8")
+    assert main(["staff", "--forecast", str(fc), "--out", str(tmp_path / "r.csv"), "--answer-within-seconds", "20",
+                 "--target-service-level", "0.8"]) == 2
+    assert (f"{fc}: row 2, column calls_offered: must be at most 1,000,000 calls in one interval"
+            in capsys.readouterr().err)
+    req = tmp_path / "req.csv"
+    req.write_text("interval_start,queue,agents_required\n2025-01-06T08:00:00+01:00,q,3\n"
+                   "2025-01-06T09:00:00+01:00,q,1e12\n", encoding="utf-8")
+    assert main(["schedule", "--requirement", str(req), "--rules", str(REPO / "data" / "demo_rules.yaml"),
+                 "--out", str(tmp_path / "s.csv")]) == 2
+    assert f"{req}: row 3, column agents_required: must be at most 200,000 agents" in capsys.readouterr().err
