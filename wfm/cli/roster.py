@@ -20,6 +20,7 @@ from pathlib import Path
 
 from wfm.cli.args import check_outputs
 from wfm.ground.errors import WfmInputError
+from wfm.ground.timegrid import resolve_tz
 from wfm.ground.vocabulary import DEFAULT_TZ, SolverStatus
 
 
@@ -59,6 +60,7 @@ def run(args) -> int:
     from wfm.io.rules import load_ruleset, load_skill_groups
     from wfm.io.schedule import read_schedule_csv
 
+    resolve_tz(args.tz)  # a zone name that is not one is refused before any work
     if not args.time_limit > 0:
         raise WfmInputError(f"--time-limit must be > 0 seconds, got {args.time_limit!r}")
     out = Path(args.out)

@@ -91,3 +91,9 @@ def test_a_bad_skill_group_in_the_rules_file_is_named(tmp_path, capsys):
     assert main(["roster", "--schedule", str(sched), "--agents", str(tmp_path / "agents.csv"), "--rules",
                  str(tmp_path / "rules.yaml"), "--out", str(tmp_path / "r.csv")]) == 2
     assert "skill_groups.desk.queues: must be a non-empty list of queue names" in capsys.readouterr().err
+
+
+def test_an_unknown_zone_is_refused_by_name(nobody, capsys):
+    tmp, argv = nobody
+    assert main([*argv, "--out", str(tmp / "r.csv"), "--tz", "Mars/Base"]) == 2
+    assert "tz 'Mars/Base' is not a known IANA time zone (e.g. Europe/Stockholm) (set with --tz)" in capsys.readouterr().err
