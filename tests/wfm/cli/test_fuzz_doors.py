@@ -335,7 +335,7 @@ RECORDS = ("vru+line,call_id,customer_id,priority,type,date,vru_entry,vru_exit,v
 @FUZZ
 @given(data=st.data())
 def test_call_records_door(ground, data):
-    from optimiser.analysis.calibration import read_call_records
+    from wfm.io.call_records import read_call_records
 
     path = _write(ground, "cr_fuzz.csv", data.draw(mutated_csv(RECORDS)))
     try:
