@@ -123,7 +123,7 @@ def test_auto_on_a_short_history_falls_back_with_a_note():
         (dict(interval_minutes=7), r"interval_minutes must be a whole number of minutes dividing a day", "interval_minutes"),
         (dict(queues=["x"]), r"queues: queue\(s\) \['x'\] not in the history", "queues"),
         (dict(candidates=["zzz"]), r"candidates: unknown model\(s\) \['zzz'\]", "candidates"),
-        (dict(aht_seconds=-1.0), r"aht_seconds must be > 0, got -1.0", "aht_seconds"),
+        (dict(aht_seconds=-1.0), r"aht_seconds must be > 0 and at most 86,400 \(a day\), got -1.0", "aht_seconds"),
     ],
 )
 def test_bad_input_names_the_parameter_never_a_flag(kwargs, pattern, parameter):

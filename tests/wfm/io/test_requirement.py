@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from tests.optimiser.scheduling.sched_builders import requirement
 from wfm.ground.errors import WfmInputError
-from wfm.ground.frames import validate_requirement
+from wfm.ground.frames import MAX_AGENTS, validate_requirement
 from wfm.io.requirement import read_requirement_csv, requirement_csv_text, write_requirement_csv
 
 
@@ -65,7 +65,8 @@ def test_property_requirement_values_are_accepted_only_when_finite_and_non_negat
     df = requirement([0] * len(values))
     df["agents_required"] = pd.Series(values, dtype=object)
     numeric = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
-    valid = numeric.notna().all() and np.isfinite(numeric).all() and (numeric >= 0).all()
+    valid = (numeric.notna().all() and np.isfinite(numeric).all() and (numeric >= 0).all()
+             and (numeric <= MAX_AGENTS).all())
     if valid:
         out = validate_requirement(df)
         assert np.allclose(out["agents_required"].to_numpy(), numeric.to_numpy())
