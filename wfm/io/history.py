@@ -162,6 +162,7 @@ def _read_csv_text(text: str, name: str, sep: str) -> pd.DataFrame:
 
     first_line = text.split("\n", 1)[0].rstrip("\r")
     header = next(csv.reader([first_line], delimiter=sep))
+    _hint_separator(header, name, sep)
     _check_header(header, name)
     if len(text.split("\n", 1)) == 1 or not text.split("\n", 1)[1].strip():
         raise file_error(name, "has a header but no data rows")
@@ -201,6 +202,19 @@ def _read_csv_text(text: str, name: str, sep: str) -> pd.DataFrame:
     if n == 0:
         raise file_error(name, "has a header but no data rows")
     return frame
+
+
+def _hint_separator(header: list[str], name: str, sep: str) -> None:
+    """A one-column header that holds another separator: say so, and how to read the file."""
+    if len(header) != 1:
+        return
+    for other, words in ((";", "semicolons (a Swedish or other European export, often with decimal commas)"),
+                         ("\t", "tabs")):
+        if other != sep and header[0].count(other) >= 2:
+            decimal = " and decimal: ','" if other == ";" else ""
+            raise file_error(name, f"the header is one column, {header[0][:60]!r}: the file looks separated by "
+                                   f"{words}; read it with a mapping file holding sep: {other!r}{decimal} "
+                                   "(docs/history_format.md)")
 
 
 def _check_header(header: list[str], name: str) -> None:

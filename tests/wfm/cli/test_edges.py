@@ -259,3 +259,18 @@ def test_absurd_calls_in_a_forecast_and_absurd_agents_in_a_requirement_are_refus
     assert main(["schedule", "--requirement", str(req), "--rules", str(REPO / "data" / "demo_rules.yaml"),
                  "--out", str(tmp_path / "s.csv")]) == 2
     assert f"{req}: row 3, column agents_required: must be at most 200,000 agents" in capsys.readouterr().err
+
+
+# --- a Swedish semicolon export: the message says what the file is and how to read it -------------------
+
+def test_a_semicolon_export_gets_a_hint_and_reads_with_the_mapping_it_names(tmp_path, capsys):
+    export = tmp_path / "export.csv"
+    rows = "".join(f"2025-01-06T{h:02d}:00:00+01:00;reports;{h};180,5\n" for h in range(8, 12))
+    export.write_text("interval_start;queue;calls_offered;aht_seconds\n" + rows, encoding="utf-8")
+    assert main(["validate", str(export)]) == 2
+    err = capsys.readouterr().err
+    assert f"{export}: the header is one column" in err
+    assert "separated by semicolons" in err and "sep: ';' and decimal: ','" in err
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("sep: ';'\ndecimal: ','\n", encoding="utf-8")
+    assert main(["validate", str(export), "--map", str(mapping)]) == 0
