@@ -146,13 +146,16 @@ def _hhmm(start: pd.Timestamp, end: pd.Timestamp) -> str:
 # --- validation ----------------------------------------------------------------------
 
 def validate_assignments(assignments: pd.DataFrame, tz: str = DEFAULT_TZ,
-                         source: str = "assignments") -> pd.DataFrame:
+                         source: str = "assignments", rows: list[int] | None = None) -> pd.DataFrame:
     """Check the roster assignments and return a copy in ``tz``, sorted by agent and start.
 
     Adds ``breaks_parsed`` (a tuple of :class:`~wfm.ground.frames.Break` per row) and ``date``
-    (local date of the start).  Raises :class:`WfmInputError` naming the row
-    (0-based position in the frame) and column of the first problem.
+    (local date of the start).  Raises :class:`WfmInputError` naming the row (``rows[i]``, the file's
+    row numbers, when given; else the 0-based position in the frame) and column of the first problem.
     """
+    def row(i: int) -> str:
+        return f"row {rows[i] if rows is not None else i}"
+
     _zone(tz)
     if not isinstance(assignments, pd.DataFrame):
         raise WfmInputError(f"{source}: must be a pandas DataFrame, got {type(assignments).__name__}")
@@ -166,17 +169,17 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = DEFAULT_TZ,
                                 f"{df[column].dtype}; localise naive times with a named zone first")
         if df[column].isna().any():
             i = int(np.flatnonzero(df[column].isna().to_numpy())[0])
-            raise WfmInputError(f"{source}: row {i}, column {column}: missing timestamp")
+            raise WfmInputError(f"{source}: {row(i)}, column {column}: missing timestamp")
         df[column] = df[column].dt.tz_convert(tz)
     bad = (df["end"] <= df["start"]).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(f"{source}: row {i}: end must be after start, got start {df['start'].iloc[i].isoformat()} "
+        raise WfmInputError(f"{source}: {row(i)}: end must be after start, got start {df['start'].iloc[i].isoformat()} "
                             f"end {df['end'].iloc[i].isoformat()}")
     for column in ("agent_id", "name", "shift_id"):
         for i, value in enumerate(df[column]):
             if not isinstance(value, str) or value == "":
-                raise WfmInputError(f"{source}: row {i}, column {column}: must be non-empty text, got {_show(value)}")
+                raise WfmInputError(f"{source}: {row(i)}, column {column}: must be non-empty text, got {_show(value)}")
     for column in ("site", "skill_group"):
         values = []
         for i, value in enumerate(df[column]):
@@ -185,13 +188,13 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = DEFAULT_TZ,
             elif isinstance(value, str):
                 values.append(value)
             else:
-                raise WfmInputError(f"{source}: row {i}, column {column}: must be text, got {_show(value)}")
+                raise WfmInputError(f"{source}: {row(i)}, column {column}: must be text, got {_show(value)}")
         df[column] = pd.Series(values, dtype=object)
     minutes = pd.to_numeric(df["paid_minutes"], errors="coerce")
     bad = (minutes.isna() | (minutes < 0) | (minutes != minutes.round())).to_numpy()
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise WfmInputError(f"{source}: row {i}, column paid_minutes: must be a whole number >= 0, "
+        raise WfmInputError(f"{source}: {row(i)}, column paid_minutes: must be a whole number >= 0, "
                             f"got {_show(df['paid_minutes'].iloc[i])}")
     df["paid_minutes"] = minutes.astype("int64")
     names = df.groupby("agent_id")["name"].nunique()
@@ -199,7 +202,7 @@ def validate_assignments(assignments: pd.DataFrame, tz: str = DEFAULT_TZ,
         agent = names.index[names.to_numpy() > 1][0]
         raise WfmInputError(f"{source}: agent_id {agent!r} appears with different names "
                             f"{sorted(set(df.loc[df['agent_id'] == agent, 'name']))}")
-    df["breaks_parsed"] = [parse_breaks(text, tz, where=f"{source}: row {i}, column breaks")
+    df["breaks_parsed"] = [parse_breaks(text, tz, where=f"{source}: {row(i)}, column breaks")
                            for i, text in enumerate(df["breaks"])]
     df["breaks"] = ["" if (b is None or (isinstance(b, float) and np.isnan(b))) else str(b) for b in df["breaks"]]
     df["date"] = [t.date() for t in df["start"]]
@@ -711,12 +714,13 @@ def read_roster_csv(source, tz: str = DEFAULT_TZ, *, name: str | None = None) ->
         raise WfmInputError(f"{label}: missing column(s) {', '.join(missing)}; expected {', '.join(ROSTER_COLUMNS)}")
     open_slot = ((df["agent_id"] == "") & (df["name"] == "")).to_numpy()  # rows of unfilled slots (the writer's)
     unfilled_slots = int(open_slot.sum())
+    file_rows = [int(i) + 2 for i in np.flatnonzero(~open_slot)]  # the header is row 1
     df = df.loc[~open_slot].reset_index(drop=True)
     for column in ("start", "end"):
         df[column] = parse_offset_timestamps(df[column], tz, label, column)
     for column in ("site", "skill_group"):
         df[column] = df[column].astype(object).where(df[column] != "", None)
-    validate_assignments(df, tz, source=label)  # raises on bad rows
+    validate_assignments(df, tz, source=label, rows=file_rows)  # raises on bad rows, naming the file's row
     df["paid_minutes"] = pd.to_numeric(df["paid_minutes"]).astype("int64")
     df.attrs["unfilled_slots"] = unfilled_slots
     return df.loc[:, list(ROSTER_COLUMNS) + [c for c in df.columns if c not in ROSTER_COLUMNS and c != "date"]]

@@ -97,3 +97,15 @@ def test_an_unknown_zone_is_refused_by_name(nobody, capsys):
     tmp, argv = nobody
     assert main([*argv, "--out", str(tmp / "r.csv"), "--tz", "Mars/Base"]) == 2
     assert "tz 'Mars/Base' is not a known IANA time zone (e.g. Europe/Stockholm) (set with --tz)" in capsys.readouterr().err
+
+
+def test_a_bad_roster_row_is_named_by_its_row_in_the_file(tmp_path, capsys):
+    path = tmp_path / "roster.csv"
+    path.write_text("agent_id,name,site,skill_group,shift_id,date,start,end,paid_minutes,breaks\n"
+                    ",,,sv_all,open,2026-02-02,2026-02-02T08:00:00+01:00,2026-02-02T16:00:00+01:00,,\n"
+                    "A1,Anna,x,sv_all,s1,2026-02-02,2026-02-02T08:00:00+01:00,2026-02-02T16:00:00+01:00,450,\n"
+                    ",Bo,x,sv_all,s1,2026-02-02,2026-02-02T08:00:00+01:00,2026-02-02T16:00:00+01:00,450,\n",
+                    encoding="utf-8")
+    assert main(["scenarios", "save", "--name", "x", "--kind", "roster", "--file", str(path),
+                 "--database-url", f"sqlite:///{tmp_path / 's.sqlite'}"]) == 2
+    assert f"{path}: row 4, column agent_id: must be non-empty text" in capsys.readouterr().err
