@@ -23,7 +23,7 @@ from dataclasses import replace
 
 import pandas as pd
 
-from wfm.cli.args import number
+from wfm.cli.args import check_outputs, number
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 
@@ -86,6 +86,11 @@ def _load(args):
     plan = HiringPlan()
     if args.plan is not None:
         plan = plan_from_frame(read_hiring_plan(args.plan), what=args.plan)
+        for row, planned in enumerate(plan.classes, start=2):  # a type the settings lack: name file and row
+            try:
+                settings.hiring_type(planned.class_type)
+            except WfmInputError as exc:
+                raise WfmInputError(f"{args.plan}: row {row}, column class_type: {exc}") from None
     if args.overtime is not None:
         plan = HiringPlan(plan.classes, _overtime_by_month(read_overtime(args.overtime), settings, args.overtime))
     history = read_history(args.history, tz=args.tz)
@@ -172,6 +177,7 @@ def run_capacity(args) -> int:
     seed = number(args.seed, "--seed", low=0, whole=True)
     if args.optimise and args.plan is not None:
         raise WfmInputError("give either --plan (evaluate it) or --optimise (choose one), not both")
+    check_outputs(args, "--out", "--xlsx", "--plan-out")
     history, agents, settings, plan = _load(args)
     problem = prepare_problem(history, agents, settings)
     lines = []

@@ -29,8 +29,7 @@ import yaml
 
 from wfm.ground.errors import WfmInputError
 from wfm.ground.yamlfile import load_yaml
-from wfm.io.common import FileLike, read_csv, source_name, write_text
-from wfm.io.roster import neutralise_formula
+from wfm.io.common import FileLike, neutralise_formula, read_csv, source_name, write_text
 
 __all__ = [
     "HIRING_PLAN_COLUMNS",

@@ -53,8 +53,9 @@ def _roster(name: str, queue_group: str = "sv_all") -> pd.DataFrame:
     ["scenarios", "show", "--name", "x", "--out", "{bad}", "--database-url", "sqlite:///{tmp}/s.sqlite"],
     ["risk", "--schedule", "MISSING.csv", "--forecast", "MISSING.csv", "--out", "{bad}"],
     ["replay", "MISSING.csv", "--cut", "2025-01-06", "--weeks", "1", "--rules", "MISSING.yaml", "--out", "{bad}"],
+    ["capacity", "MISSING.csv", "--agents", "MISSING.csv", "--settings", "MISSING.yaml", "--xlsx", "{bad}"],
 ], ids=["forecast-out", "forecast-backtest", "staff", "schedule-out", "schedule-report", "roster", "scenarios",
-        "risk", "replay"])
+        "risk", "replay", "capacity"])
 def test_an_output_path_that_cannot_be_written_is_refused_before_any_input_is_read(argv, tmp_path, capsys):
     (tmp_path / "afile").write_text("x")
     bad = str(tmp_path / "afile" / "out.csv")  # a file where a folder should be

@@ -342,3 +342,54 @@ def test_call_records_door(ground, data):
         read_call_records(path, tz="Asia/Jerusalem")
     except WfmInputError as exc:
         assert path.name in str(exc), str(exc)
+
+
+# --- capacity planning (wfm capacity): its settings YAML and hiring-plan CSV ------------------------------
+
+CAPACITY_SETTINGS = {
+    "plan": {"start": "2026-01", "months": 3},
+    "targets": {"answer_within_seconds": 60, "target_service_level": 0.8},
+    "workforce": {"hours_per_fte_week": 40, "scheduling_efficiency": 1.0, "salary_per_fte_month": 100},
+    "shrinkage": {"preset": "none"},
+    "attrition": [{"from_months": 0, "annual_rate": 0.0}],
+    "hiring": {"lead_weeks": 0, "types": [{"name": "permanent", "training_weeks": 4, "ramp": [0.5, 0.8],
+                                           "min_class": 2, "max_class": 6, "cost_per_hire": 1000}]},
+}
+HIRING_PLAN = "class_type,start,hires\npermanent,2026-01-05,4\npermanent,2026-02-02,2\n"
+
+
+@pytest.fixture(scope="module")
+def capacity_ground(tmp_path_factory):
+    from tests.optimiser.capacity.capacity_builders import hourly_history
+
+    d = tmp_path_factory.mktemp("fuzz_capacity")
+    history = hourly_history(months=14, calls_per_hour=40.0, aht_seconds=300.0)
+    history["calls_offered"] = history["calls_offered"].round().astype(int)
+    history.to_csv(d / "history.csv", index=False)
+    agents = pd.read_csv(Path(__file__).resolve().parents[3] / "data" / "demo_agents.csv", dtype=str,
+                         keep_default_na=False).head(20)
+    agents["hire_date"], agents["fte"] = "2020-01-06", "1"
+    agents.to_csv(d / "agents.csv", index=False)
+    (d / "settings.yaml").write_text(yaml.safe_dump(CAPACITY_SETTINGS), encoding="utf-8")
+    (d / "plan.csv").write_text(HIRING_PLAN, encoding="utf-8")
+    return d
+
+
+@pytest.mark.timeout(180)
+@settings(FUZZ, max_examples=10)
+@given(data=st.data())
+def test_capacity_settings_door(capacity_ground, data):
+    d = capacity_ground
+    path = _write(d, "cap_fuzz.yaml", data.draw(mutated_yaml(CAPACITY_SETTINGS)))
+    _check(["capacity", str(d / "history.csv"), "--agents", str(d / "agents.csv"), "--settings", str(path),
+            "--plan", str(d / "plan.csv"), "--out", str(d / "months.csv")], (path.name, "settings"))
+
+
+@pytest.mark.timeout(180)
+@settings(FUZZ, max_examples=10)
+@given(data=st.data())
+def test_capacity_plan_door(capacity_ground, data):
+    d = capacity_ground
+    path = _write(d, "plan_fuzz.csv", data.draw(mutated_csv(HIRING_PLAN)))
+    _check(["capacity", str(d / "history.csv"), "--agents", str(d / "agents.csv"), "--settings",
+            str(d / "settings.yaml"), "--plan", str(path), "--out", str(d / "months.csv")], (path.name,))
