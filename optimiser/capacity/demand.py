@@ -141,21 +141,31 @@ def _week_frame(forecaster: MonthlyForecaster, monthly: pd.DataFrame, months: li
     """The representative weeks (before what-ifs) of every month and queue."""
     minutes = forecaster.interval_minutes_
     n_slots = MINUTES_PER_WEEK // minutes
-    shares = forecaster.week_profile_.set_index(["queue", "month_of_year", "slot"])["share"]
-    factors = forecaster.aht_profile_.set_index(["queue", "slot"])["aht_factor"]
-    parts = []
+    queues = {q: i for i, q in enumerate(sorted(monthly["queue"].unique()))}
+    # the week shapes and handle-time factors as arrays (queue x calendar month x slot, queue x slot)
+    prof = forecaster.week_profile_[forecaster.week_profile_["queue"].isin(queues)]
+    shares = np.zeros((len(queues), 12, n_slots))
+    shares[prof["queue"].map(queues).to_numpy(), prof["month_of_year"].to_numpy() - 1, prof["slot"].to_numpy()] = \
+        prof["share"].to_numpy(float)
+    aht = forecaster.aht_profile_[forecaster.aht_profile_["queue"].isin(queues)]
+    factors = np.ones((len(queues), n_slots))
+    factors[aht["queue"].map(queues).to_numpy(), aht["slot"].to_numpy()] = aht["aht_factor"].to_numpy(float)
+    cols: dict[str, list] = {"month": [], "interval_start": [], "queue": [], "calls_offered": [], "aht_seconds": []}
     for k, month in enumerate(months):
         monday = representative_monday(month, tz)
         starts = monday + pd.to_timedelta(np.arange(n_slots) * minutes, unit="min")
         for row in monthly[monthly["month"] == month].itertuples(index=False):
-            share = shares.loc[(row.queue, month.month)].reindex(range(n_slots), fill_value=0.0).to_numpy()
-            factor = factors.loc[row.queue].reindex(range(n_slots), fill_value=1.0).to_numpy()
-            parts.append(pd.DataFrame({
-                "month": k, "interval_start": starts, "queue": row.queue,
-                "calls_offered": row.calls_per_day * 7.0 * share,
-                "aht_seconds": row.aht_seconds * factor,
-            }))
-    return pd.concat(parts, ignore_index=True)
+            i = queues[row.queue]
+            cols["month"].append(np.full(n_slots, k))
+            cols["interval_start"].append(starts)
+            cols["queue"].append(np.full(n_slots, row.queue, dtype=object))
+            cols["calls_offered"].append(row.calls_per_day * 7.0 * shares[i, month.month - 1])
+            cols["aht_seconds"].append(row.aht_seconds * factors[i])
+    starts = cols.pop("interval_start")
+    frame = pd.DataFrame({key: np.concatenate(values) for key, values in cols.items()})
+    frame.insert(1, "interval_start", starts[0].append(starts[1:]) if len(starts) > 1 else starts[0])
+    frame["queue"] = frame["queue"].astype(str)
+    return frame
 
 
 def _apply_month_whatifs(weeks: pd.DataFrame, knobs: pd.DataFrame) -> pd.DataFrame:
