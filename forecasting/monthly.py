@@ -20,7 +20,8 @@ the same long-format history frame every other model reads (``interval_start`` t
   mean of the last three months);
 * the spread of the month factor ``e`` is the MAD of the residuals x 1.4826; the forecast's
   log-scale standard deviation ``h`` months past the history is
-  ``sqrt(sigma^2 + (h se_b)^2)`` with ``se_b`` from the Theil-Sen 95 % interval, and the
+  ``sqrt(sigma^2 (1 + 1/n_m) + (h se_b)^2)`` (``n_m`` the years behind that calendar month's seasonal
+  factor) with ``se_b`` from the Theil-Sen 95 % interval, and the
   residuals' lag-1 autocorrelation is kept for simulations;
 * ``trend_damping`` (phi in (0, 1]) damps the trend as in Gardner & McKenzie [4]_: ``h`` months on
   adds ``b (phi + ... + phi^h)``; 1 is no damping.
@@ -135,6 +136,9 @@ class QueueMonthlyModel:
         Lag-1 autocorrelation of the monthly residuals, in [0, 0.95].
     months_used : int
         Full months fitted.
+    season_years : tuple of int
+        Full months of each calendar month (January first) behind its seasonal factor; the level's
+        months (3) for the ``level`` method.
     aht_intercept_seconds, aht_slope_seconds_per_month, aht_floor_seconds : float
         The handle-time line at t = 0, its slope and its floor [s]; NaN when the history has no
         handle times.
@@ -150,6 +154,7 @@ class QueueMonthlyModel:
     residual_sd: float
     residual_autocorr: float
     months_used: int
+    season_years: tuple[int, ...]
     aht_intercept_seconds: float
     aht_slope_seconds_per_month: float
     aht_floor_seconds: float
@@ -368,8 +373,10 @@ class MonthlyForecaster:
             floor = 0.5 * float(np.mean(aht[ok][-12:]))
         else:
             a_slope, a_int, floor = 0.0, np.nan, np.nan
+        counts = np.bincount(moy, minlength=12) if use_season else np.full(12, min(n, 3))
         return QueueMonthlyModel(queue, method, last, float(intercept), float(slope), float(se),
                                  tuple(float(v) for v in season), float(sd), _autocorr(resid, sd), n,
+                                 tuple(int(c) for c in counts),
                                  float(a_int), float(a_slope), float(floor))
 
     def _steps(self, months: list[dt.date], last: dt.date) -> tuple[np.ndarray, np.ndarray]:
@@ -404,7 +411,10 @@ class MonthlyForecaster:
         for queue, model in self.models_.items():
             steps, ahead = self._steps(starts, model.last_month)
             z = model.intercept + model.slope_per_month * steps + np.asarray(model.season)[moy]
-            log_sd = np.sqrt(model.residual_sd ** 2 + (model.slope_se * ahead) ** 2)
+            # a new month's own noise, the error of its seasonal factor (a median of that month's years:
+            # about sigma^2 / n of them) and the trend's error growing with the horizon
+            n_years = np.maximum(np.asarray(model.season_years, dtype=float)[moy], 1.0)
+            log_sd = np.sqrt(model.residual_sd ** 2 * (1.0 + 1.0 / n_years) + (model.slope_se * ahead) ** 2)
             per_day = np.exp(z + 0.5 * log_sd ** 2)  # the mean of the log-normal month factor
             aht = model.aht_intercept_seconds + model.aht_slope_seconds_per_month * steps
             aht = np.maximum(aht, model.aht_floor_seconds)
