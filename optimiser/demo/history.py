@@ -88,6 +88,10 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import EVENT_COLUMNS, HISTORY_COLUMNS
 from wfm.ground.vocabulary import DEFAULT_TZ
 
+#: The history columns the demo writes: every canonical column but the ACD's within-target count,
+#: which the demo does not simulate (its accessibility is estimated, see docs/intraday.md).
+DEMO_HISTORY_COLUMNS: tuple[str, ...] = tuple(c for c in HISTORY_COLUMNS if c != "calls_answered_within_target")
+
 __all__ = [
     "DEFAULT_EVENTS",
     "DEFAULT_SEED",
@@ -98,6 +102,7 @@ __all__ = [
     "DemoEvent",
     "DemoParameters",
     "EVENT_KINDS",
+    "DEMO_HISTORY_COLUMNS",
     "HISTORY_COLUMNS",
     "QUEUES",
     "QueueParameters",
@@ -775,7 +780,7 @@ def _history_frame(index: pd.DatetimeIndex, params: DemoParameters, out: dict[st
             "asa_seconds": out["asa_seconds"][qi],
             "callbacks_accepted": pd.array(out["callbacks_accepted"][qi], dtype="Int64"),
         }))
-    frame = _sort(pd.concat(frames, ignore_index=True))[list(HISTORY_COLUMNS)]
+    frame = _sort(pd.concat(frames, ignore_index=True))[list(DEMO_HISTORY_COLUMNS)]
     frame.attrs["interval_minutes"] = INTERVAL_MINUTES
     frame.attrs["tz"] = tz
     return frame
@@ -809,7 +814,7 @@ def generate_demo_history(
     Returns
     -------
     pandas.DataFrame
-        Columns :data:`HISTORY_COLUMNS`: ``interval_start`` (tz-aware),
+        Columns :data:`DEMO_HISTORY_COLUMNS`: ``interval_start`` (tz-aware),
         ``queue`` (str), ``calls_offered`` (int64), ``calls_answered``,
         ``calls_abandoned``, ``callbacks_accepted`` (Int64), ``aht_seconds``
         and ``asa_seconds`` (float64, whole seconds, NaN when no call was

@@ -16,7 +16,7 @@ import tempfile
 import time
 import traceback
 
-from wfm.cli import capacity, demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
+from wfm.cli import accessibility, capacity, demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
 from wfm.cli.args import flag_note
 from wfm.ground.errors import WfmInputError
 
@@ -32,6 +32,7 @@ COMMANDS = (
     replay,  # wfm replay
     risk,  # wfm risk
     capacity,  # wfm capacity
+    accessibility,  # wfm accessibility
 )
 
 EXIT_OK = 0

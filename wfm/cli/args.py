@@ -61,6 +61,10 @@ PARAMETER_FLAGS: dict[str, str] = {
     "method": "--method",
     "plan.target_from": "--target-from",
     "paths": "--simulate",
+    "first_day": "--from",
+    "last_day": "--to",
+    "by": "--by",
+    "out": "--out",
 }
 
 

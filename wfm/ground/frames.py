@@ -66,11 +66,13 @@ HISTORY_COLUMNS: tuple[str, ...] = (
     "aht_seconds",
     "asa_seconds",
     "callbacks_accepted",
+    "calls_answered_within_target",
 )
 #: Columns every history has.
 HISTORY_REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered")
 #: Whole-number count columns of a history [calls].
-HISTORY_COUNT_COLUMNS: tuple[str, ...] = ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted")
+HISTORY_COUNT_COLUMNS: tuple[str, ...] = ("calls_offered", "calls_answered", "calls_abandoned", "callbacks_accepted",
+                                          "calls_answered_within_target")
 #: Duration columns of a history [seconds].
 HISTORY_SECONDS_COLUMNS: tuple[str, ...] = ("aht_seconds", "asa_seconds")
 #: Longest handle time or wait taken as real [seconds]: a day.  An average above it is a unit or typing

@@ -15,6 +15,7 @@ column                 dtype                            meaning
 ``aht_seconds``        ``float64``                      average handle time of answered calls [s]
 ``asa_seconds``        ``float64``                      average speed of answer [s] (optional)
 ``callbacks_accepted`` ``Int64``                        calls that took a call-back offer (optional)
+``calls_answered_within_target`` ``Int64``              calls answered within the ACD's target time (optional)
 =====================  ===============================  ==========================================
 
 sorted by ``queue`` then ``interval_start``, with ``df.attrs["interval_minutes"]``
@@ -787,6 +788,20 @@ def _cross_checks(table: _Table, out: dict[str, pd.Series], canon: dict[str, pd.
         zero = (answered > 0) & (out["aht_seconds"].to_numpy() == 0)
         if zero.any():
             errors.cells(rows[zero], "aht_seconds", canon["aht_seconds"][zero], "must be > 0 when calls_answered > 0")
+    _within_target_check(table, out, canon)
+
+
+def _within_target_check(table: _Table, out: dict[str, pd.Series], canon: dict[str, pd.Series]) -> None:
+    """Calls answered within the target time <= calls answered (<= offered without an answered column)."""
+    if "calls_answered_within_target" not in out:
+        return
+    within = out["calls_answered_within_target"]
+    cap_name = "calls_answered" if "calls_answered" in out else "calls_offered"
+    cap = pd.to_numeric(out[cap_name], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    above = within.notna().to_numpy() & (within.fillna(0).to_numpy(dtype="float64") > cap)
+    if above.any():
+        table.errors.cells(table.rows[above], "calls_answered_within_target",
+                           canon["calls_answered_within_target"][above], f"must not exceed {cap_name}")
 
 
 def validate_history_frame(

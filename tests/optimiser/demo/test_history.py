@@ -23,7 +23,7 @@ from optimiser.demo import history as demo
 from optimiser.demo.history import (
     DEFAULT_EVENTS,
     DEFAULT_PARAMETERS,
-    HISTORY_COLUMNS,
+    DEMO_HISTORY_COLUMNS as HISTORY_COLUMNS,
     events_frame,
     expected_calls,
     generate_demo_history,
