@@ -16,7 +16,7 @@ import tempfile
 import time
 import traceback
 
-from wfm.cli import accessibility, capacity, demo_data, forecast, replay, risk, roster, scenarios, schedule, staff, validate
+from wfm.cli import accessibility, capacity, demo_data, forecast, intraday, replay, risk, roster, scenarios, schedule, staff, validate
 from wfm.cli.args import flag_note
 from wfm.ground.errors import WfmInputError
 
@@ -33,6 +33,7 @@ COMMANDS = (
     risk,  # wfm risk
     capacity,  # wfm capacity
     accessibility,  # wfm accessibility
+    intraday,  # wfm intraday
 )
 
 EXIT_OK = 0

@@ -65,6 +65,11 @@ PARAMETER_FLAGS: dict[str, str] = {
     "last_day": "--to",
     "by": "--by",
     "out": "--out",
+    "now": "--now",
+    "shrink_power": "--shrink-power",
+    "actuals": "--actuals",
+    "absences": "--absences",
+    "roster": "--roster",
 }
 
 
