@@ -30,7 +30,7 @@ __all__ = ["Projection", "agents_on_phone_today", "project_day", "PROJECTION_COL
 #: Columns of the per-interval projection (``wfm intraday --out``), in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
     "interval_start", "phase", "calls_offered", "aht_seconds", "agents_on_phone", "service_level",
-    "abandon_rate", "asa_seconds", "calls_answered_within_target", "calls_abandoned")
+    "abandon_rate", "asa_seconds", "calls_answered_within_target", "calls_abandoned", "callbacks_accepted")
 
 
 def _parsed_breaks(value):
@@ -105,17 +105,21 @@ class Projection:
     day : dict
         ``calls_offered``, ``service_level`` (the day's end), ``abandon_rate``,
         ``so_far_service_level``, ``rest_service_level``, ``target_service_level``,
-        ``calls_short_of_target`` (calls more to answer within T to reach the target; 0 when met).
+        ``calls_short_of_target`` (calls more to answer within T to reach the target; 0 when met),
+        ``callbacks_accepted`` (projected; the rest's ``calls_offered`` are the calls that stay
+        in the queue).
     """
 
     per_interval: pd.DataFrame
     day: dict
 
 
-def _rest(pooled: pd.DataFrame, agents: np.ndarray, im: int, targets: AccessibilityTargets) -> pd.DataFrame:
+def _rest(pooled: pd.DataFrame, agents: np.ndarray, im: int, targets: AccessibilityTargets,
+          callback_calls: np.ndarray | None = None) -> pd.DataFrame:
     calls = pooled["calls_offered"].to_numpy(float)
     aht = np.where(pooled["aht_seconds"].to_numpy(float) > 0, pooled["aht_seconds"].to_numpy(float), 1.0)
-    m = queue_metrics(calls, im, aht, agents, targets.answer_within_seconds or 0.0, targets.patience_seconds)
+    load = calls if callback_calls is None else calls + callback_calls
+    m = queue_metrics(load, im, aht, agents, targets.answer_within_seconds or 0.0, targets.patience_seconds)
     return pd.DataFrame({"interval_start": pooled.index, "phase": "reforecast", "calls_offered": calls,
                          "aht_seconds": pooled["aht_seconds"].to_numpy(float), "agents_on_phone": agents,
                          "service_level": m["service_level"].to_numpy(),
@@ -145,7 +149,8 @@ def _done(actuals: pd.DataFrame, agents: pd.Series, targets: AccessibilityTarget
 
 
 def project_day(reforecast: Reforecast, actuals: pd.DataFrame, agents_on_phone: pd.Series,
-                targets: AccessibilityTargets) -> Projection:
+                targets: AccessibilityTargets, *, inbound_share: pd.Series | None = None,
+                callback_calls: pd.Series | None = None) -> Projection:
     """Project the day's accessibility at ``reforecast.now``.
 
     Parameters
@@ -160,6 +165,14 @@ def project_day(reforecast: Reforecast, actuals: pd.DataFrame, agents_on_phone: 
     targets : AccessibilityTargets
         ``answer_within_seconds`` and ``target_service_level`` needed; ``patience_seconds``
         for Erlang A (None: Erlang C).
+    inbound_share : Series, optional
+        Share of each remaining interval's calls that stay in the queue when call-backs are
+        offered (:mod:`optimiser.today.actions`); the rest are call-backs, served by their
+        deadline and counted apart (``callbacks_accepted``), as in
+        ``optimiser.staffing.deferred``.  Default 1 (no offer).
+    callback_calls : Series, optional
+        Call-backs made in each remaining interval [calls]: they occupy the agents (same
+        handle time) but are not queue calls, so they count in no service level.
     """
     if not isinstance(targets, AccessibilityTargets) or targets.answer_within_seconds is None:
         raise WfmInputError("targets must be AccessibilityTargets with answer_within_seconds", parameter="targets")
@@ -170,8 +183,15 @@ def project_day(reforecast: Reforecast, actuals: pd.DataFrame, agents_on_phone: 
         pooled = pool_queues(rest.assign(calls_offered_p10=rest["calls_offered"], calls_offered_p90=rest["calls_offered"]),
                              source="re-forecast")
         agents = agents_on_phone.reindex(pooled.index).fillna(0.0).to_numpy(float)
-        frames.append(_rest(pooled, agents, im, targets))
-    per = pd.concat(frames, ignore_index=True)[list(PROJECTION_COLUMNS)]
+        share = np.ones(len(pooled)) if inbound_share is None else \
+            inbound_share.reindex(pooled.index).fillna(1.0).to_numpy(float)
+        extra = None if callback_calls is None else callback_calls.reindex(pooled.index).fillna(0.0).to_numpy(float)
+        rest_frame = _rest(pooled.assign(calls_offered=pooled["calls_offered"] * share), agents, im, targets, extra)
+        rest_frame["callbacks_accepted"] = pooled["calls_offered"].to_numpy(float) * (1.0 - share)
+        frames.append(rest_frame)
+    per = pd.concat(frames, ignore_index=True)
+    per["callbacks_accepted"] = per["callbacks_accepted"].fillna(0.0) if "callbacks_accepted" in per else 0.0
+    per = per[list(PROJECTION_COLUMNS)]
     return Projection(per_interval=per, day=_day_summary(per, targets))
 
 
@@ -189,4 +209,5 @@ def _day_summary(per: pd.DataFrame, targets: AccessibilityTargets) -> dict:
             "abandon_rate": share(per, "calls_abandoned"),
             "so_far_service_level": share(done, "calls_answered_within_target"),
             "rest_service_level": share(rest, "calls_answered_within_target"),
-            "target_service_level": target, "calls_short_of_target": short}
+            "target_service_level": target, "calls_short_of_target": short,
+            "callbacks_accepted": float(per["callbacks_accepted"].sum())}

@@ -29,11 +29,17 @@ class TodayState:
     reforecast: Reforecast
     agents_on_phone: pd.Series
     projection: Projection
+    targets: AccessibilityTargets
+    shifts: pd.DataFrame
+    absences: pd.DataFrame | None = None
+    inbound_share: pd.Series | None = None
+    callback_calls: pd.Series | None = None
 
 
 def steer_day(forecast: pd.DataFrame, actuals: pd.DataFrame, shifts: pd.DataFrame, now,
               targets: AccessibilityTargets, *, absences: pd.DataFrame | None = None, shrink_power: float = 1.0,
-              replay: bool = False, agents_on_phone: pd.Series | None = None) -> TodayState:
+              replay: bool = False, agents_on_phone: pd.Series | None = None,
+              inbound_share: pd.Series | None = None) -> TodayState:
     """Check today's actuals, re-forecast the rest of the day and project its accessibility.
 
     Parameters
@@ -55,7 +61,9 @@ def steer_day(forecast: pd.DataFrame, actuals: pd.DataFrame, shifts: pd.DataFram
     shrink_power : float
         See :func:`optimiser.today.reforecast.reforecast_day`.
     agents_on_phone : Series, optional
-        Agents per interval to use instead of the roster's (after accepted actions).
+        Agents per interval to use instead of the roster's.
+    inbound_share : Series, optional
+        Share of calls staying in the queue per interval (call-back offers accepted).
     """
     plan_day = day_of_plan(forecast, now)
     source = replay_actuals(actuals, now) if replay else actuals
@@ -65,6 +73,7 @@ def steer_day(forecast: pd.DataFrame, actuals: pd.DataFrame, shifts: pd.DataFram
     if agents_on_phone is None:
         agents_on_phone = agents_on_phone_today(shifts, starts, refc.interval_minutes, absences=absences,
                                                 shrinkage=targets.shrinkage)
-    projection = project_day(refc, so_far, agents_on_phone, targets)
+    projection = project_day(refc, so_far, agents_on_phone, targets, inbound_share=inbound_share)
     return TodayState(now=refc.now, plan_day=plan_day, actuals=so_far, reforecast=refc,
-                      agents_on_phone=agents_on_phone, projection=projection)
+                      agents_on_phone=agents_on_phone, projection=projection, targets=targets, shifts=shifts,
+                      absences=absences, inbound_share=inbound_share)

@@ -41,6 +41,18 @@ def register(subparsers) -> None:
                    "--now on that past day")
     p.add_argument("--shrink-power", default="1", help="weight of today's ratio = share of the day passed ** this "
                    "[default %(default)s]")
+    p.add_argument("--actions", action="store_true", help="also rank actions by their effect on the day")
+    p.add_argument("--agents", default=None, help="agent list (contracts, skills): needed for overtime and break "
+                   "moves, which are checked against the roster's rules")
+    p.add_argument("--rules", default=None, help="rules file whose roster section gives the working-time rules "
+                   "[default: the packaged sweden rule set]")
+    p.add_argument("--unavailability", default=None, help="planned unavailability (for the rule check)")
+    p.add_argument("--callback-threshold-seconds", default="600", help="offer a call-back when the wait would "
+                   "exceed this [s] [default %(default)s]")
+    p.add_argument("--callback-acceptance", default="0.5", help="share of offered callers who accept "
+                   "[default %(default)s]")
+    p.add_argument("--callback-window-minutes", default="120", help="call-backs are made within this [min] "
+                   "[default %(default)s]")
     p.add_argument("--out", default=None, help="per-interval projection CSV to write")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     add_target_flags(p, target_service_level="0.8", answer_within_seconds="180")
@@ -75,6 +87,7 @@ def run_intraday_command(args) -> int:
     absences = read_unavailability(args.absences, tz=args.tz) if args.absences else None
     state = steer_day(forecast, actuals, shifts, now, targets, absences=absences, shrink_power=power,
                       replay=args.replay)
+    actions = _actions(args, state) if args.actions else []
     per, day = state.projection.per_interval, state.projection.day
     if args.out:
         from wfm.io.accessibility import write_accessibility_report
@@ -82,7 +95,10 @@ def run_intraday_command(args) -> int:
         write_accessibility_report(per, args.out)
     if args.json:
         ratios = state.reforecast.ratios.reset_index().to_dict(orient="records")
-        print(json.dumps({"now": state.now.isoformat(), "day": day, "ratios": ratios}, indent=2, default=float))
+        ranked = [{"kind": a.kind, "description": a.description, "gain": a.gain,
+                   "service_level_after": a.service_level_after} for a in actions]
+        print(json.dumps({"now": state.now.isoformat(), "day": day, "ratios": ratios, "actions": ranked}, indent=2,
+                         default=float))
         return 0
     print(f"today at {state.now:%Y-%m-%d %H:%M} ({'replay' if args.replay else 'live'}): "
           f"{state.actuals['interval_start'].nunique()} ended interval(s) of "
@@ -97,4 +113,24 @@ def run_intraday_command(args) -> int:
     print(f"so far {100 * so_far:.1f} % within {targets.answer_within_seconds:g} s; the day will end at "
           f"{100 * day['service_level']:.1f} % (target {100 * day['target_service_level']:.0f} %), abandon rate "
           f"{100 * day['abandon_rate']:.1f} %; {day['calls_short_of_target']:.0f} more calls within target needed")
+    for rank, a in enumerate(actions, 1):
+        print(f"{rank:2d}. {100 * a.gain:+.2f} points -> {100 * a.service_level_after:.1f} %  {a.description}")
     return 0
+
+
+def _actions(args, state):
+    from optimiser.roster.agents import read_agents, read_unavailability
+    from optimiser.roster.rules import load_ruleset
+    from optimiser.today.actions import CallbackSettings, recommend_actions
+
+    settings = CallbackSettings(
+        callback_threshold_seconds=number(args.callback_threshold_seconds, "--callback-threshold-seconds", low=0),
+        callback_acceptance=number(args.callback_acceptance, "--callback-acceptance", low=0, high=1),
+        callback_window_minutes=number(args.callback_window_minutes, "--callback-window-minutes", low=0))
+    agents = read_agents(args.agents) if args.agents else None
+    if agents is None:
+        print("note: without --agents only call-backs are ranked (overtime and break moves need the agents' "
+              "contracts to be checked against the working-time rules)")
+    ruleset = load_ruleset(args.rules) if args.rules else load_ruleset("sweden")
+    unavailability = read_unavailability(args.unavailability, agents, tz=args.tz) if args.unavailability else None
+    return recommend_actions(state, agents=agents, ruleset=ruleset, unavailability=unavailability, callbacks=settings)

@@ -78,3 +78,18 @@ def test_a_queue_the_plan_does_not_know_exits_2(tmp_path, capsys):
     t.to_csv(tmp_path / "today.csv", index=False)
     assert _run(tmp_path, "--actuals", str(tmp_path / "today.csv"), "--now", f"{DAY}T12:05") == 2
     assert "queue(s) 'chat' are not in the plan" in capsys.readouterr().err
+
+
+def test_actions_are_ranked_with_their_gain(tmp_path, capsys):
+    _files(tmp_path, factor=1.4)
+    agents = ["agent_id,name,site,skill_group,skills,languages,contract,contract_hours_per_week,min_hours_per_week,"
+              "max_hours_per_week,nights_allowed,fixed_days_off"]
+    agents += [f"A{i:02d},Agent {i},Örebro,sv_all,reports;tips;switchboard,sv,full_time,40,32,48,true," for i in range(12)]
+    (tmp_path / "agents.csv").write_text("\n".join(agents) + "\n", encoding="utf-8")
+    assert _run(tmp_path, "--actuals", str(tmp_path / "today.csv"), "--now", f"{DAY}T12:05", "--actions",
+                "--agents", str(tmp_path / "agents.csv"), "--callback-threshold-seconds", "120", "--json") == 0
+    ranked = json.loads(capsys.readouterr().out)["actions"]
+    assert {"callbacks", "overtime"} <= {a["kind"] for a in ranked}
+    assert _run(tmp_path, "--actuals", str(tmp_path / "today.csv"), "--now", f"{DAY}T12:05", "--actions",
+                "--callback-acceptance", "2") == 2
+    assert "--callback-acceptance must be <= 1" in capsys.readouterr().err
