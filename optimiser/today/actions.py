@@ -34,9 +34,10 @@ from optimiser.queueing.erlang import load_erlangs
 from optimiser.roster.result import check_roster
 from optimiser.roster.rules import RuleSet
 from optimiser.staffing.deferred import callback_fraction, place_deferred_work, window_tasks
-from optimiser.today.projection import agents_on_phone_today, project_day
+from optimiser.today.projection import agents_on_phone_today, parsed_breaks, project_day
 from optimiser.today.steer import TodayState
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import format_breaks
 
 __all__ = ["Action", "CallbackSettings", "recommend_actions", "apply_action", "ACTION_KINDS"]
 
@@ -198,20 +199,15 @@ def _overtime_actions(state, base, agents_file, ruleset, unavailability, limit) 
     return sorted(out, key=lambda a: -a.gain)[:limit]
 
 
-def _break_text(value):
-    from optimiser.scheduling.io import format_breaks, parse_breaks
-
-    return parse_breaks(value) if isinstance(value, str) or value is None else list(value), format_breaks
-
-
 def _break_actions(state, base, agents_file, ruleset, unavailability, limit) -> list[Action]:
     shifts = state.shifts
     if "breaks" not in shifts.columns:
         return []
     seen, out = set(), []
     for i, row in shifts[(shifts["end"] > state.now)].iterrows():
-        breaks, fmt = _break_text(row["breaks"])
-        for k, (b_start, minutes, paid) in enumerate(breaks):
+        breaks = parsed_breaks(row["breaks"])
+        for k, brk in enumerate(breaks):
+            b_start, minutes = brk.start, brk.minutes
             if b_start < state.now:
                 continue
             for move in (-60, -30, 30, 60):
@@ -221,9 +217,9 @@ def _break_actions(state, base, agents_file, ruleset, unavailability, limit) -> 
                         new_start + pd.Timedelta(minutes=minutes) > row["end"]:
                     continue
                 moved = list(breaks)
-                moved[k] = (new_start, minutes, paid)
+                moved[k] = brk.moved_to(new_start)
                 changed = shifts.copy()
-                changed.loc[i, "breaks"] = fmt(sorted(moved))
+                changed.loc[i, "breaks"] = format_breaks(sorted(moved))
                 mine = changed[changed["agent_id"] == row["agent_id"]]
                 if not _roster_changes_legal(shifts, row["agent_id"], mine, agents_file, ruleset, unavailability):
                     continue

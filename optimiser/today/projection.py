@@ -24,21 +24,21 @@ from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.today.achieved import achieved_per_interval
 from optimiser.today.reforecast import Reforecast
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import Break, parse_breaks
 
-__all__ = ["Projection", "agents_on_phone_today", "project_day", "PROJECTION_COLUMNS"]
+__all__ = ["Projection", "agents_on_phone_today", "project_day", "parsed_breaks", "PROJECTION_COLUMNS"]
 
-#: Columns of the per-interval projection (``wfm intraday --out``), in order.
+#: Columns of the per-interval projection (the CSV `wfm intraday` writes), in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
     "interval_start", "phase", "calls_offered", "aht_seconds", "agents_on_phone", "service_level",
     "abandon_rate", "asa_seconds", "calls_answered_within_target", "calls_abandoned", "callbacks_accepted")
 
 
-def _parsed_breaks(value):
-    from optimiser.scheduling.io import parse_breaks
-
+def parsed_breaks(value) -> list[Break]:
+    """A roster/schedule ``breaks`` cell (text, or already parsed) as Break objects."""
     if isinstance(value, str) or value is None or (isinstance(value, float) and np.isnan(value)):
-        return parse_breaks(value)
-    return list(value)
+        return list(parse_breaks(value))
+    return [b if isinstance(b, Break) else Break(pd.Timestamp(b[0]), int(b[1]), bool(b[2])) for b in value]
 
 
 def _absence_rows(shifts: pd.DataFrame, absences: pd.DataFrame) -> pd.DataFrame:
@@ -52,7 +52,7 @@ def _absence_rows(shifts: pd.DataFrame, absences: pd.DataFrame) -> pd.DataFrame:
         return shifts.iloc[0:0]
     s = np.maximum(m["start"], m["a0"])
     e = np.minimum(m["end"], m["a1"])
-    inside = [[b for b in _parsed_breaks(row) if s_i <= b[0] < e_i]
+    inside = [[b for b in parsed_breaks(row) if s_i <= b.start < e_i]
               for row, s_i, e_i in zip(m["breaks"] if "breaks" in m.columns else [None] * len(m), s, e)]
     return pd.DataFrame({"start": s.to_numpy(), "end": e.to_numpy(), "count": -1.0, "breaks": inside})
 
@@ -81,7 +81,7 @@ def agents_on_phone_today(shifts: pd.DataFrame, interval_starts, interval_minute
     rows = shifts.copy()
     rows["count"] = pd.to_numeric(rows["count"]).astype(float) if "count" in rows.columns else 1.0
     if "breaks" in rows.columns:
-        rows["breaks"] = [_parsed_breaks(b) for b in rows["breaks"]]
+        rows["breaks"] = [parsed_breaks(b) for b in rows["breaks"]]
     if absences is not None and len(absences) and "agent_id" not in rows.columns:
         raise WfmInputError("absences need a roster of named agents (agent_id), not a schedule",
                             parameter="absences")

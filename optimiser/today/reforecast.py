@@ -12,7 +12,8 @@ so a quiet night counts for little and the morning peak for much::
 The handle time is re-forecast likewise, with the ratio of the actual handle time to the
 forecast's over the ended intervals (weighted by the calls answered).  The bands of the
 forecast are scaled with the calls.  ``shrink_power`` = 1 is the rule of the issue; the
-benchmark (``benchmarks/intraday.py``) tunes it on some days and reports on others.
+benchmark (``benchmarks/intraday.py``) tuned it on some days (0.5 won, the default) and reports
+on others.
 With actuals equal to the forecast every ratio is 1 and the re-forecast is the forecast.
 """
 
@@ -27,7 +28,11 @@ from optimiser.today.actuals import day_bounds, elapsed_mask
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import FORECAST_BOUND_COLUMNS
 
-__all__ = ["Reforecast", "reforecast_day", "PHASES"]
+__all__ = ["Reforecast", "reforecast_day", "PHASES", "DEFAULT_SHRINK_POWER"]
+
+#: ``weight = share_of_day_passed ** 0.5``: chosen on the tuning days of ``benchmarks/intraday.py``
+#: (demo and bank-1999, 2026-12-04) among 0, 0.5, 1, 2, 4; the issue's rule is 1.
+DEFAULT_SHRINK_POWER = 0.5
 
 #: ``phase`` of an interval of the day: ended (its actuals are known) or still to come.
 PHASES: tuple[str, ...] = ("actual", "reforecast")
@@ -93,7 +98,8 @@ def _queue_ratios(plan: pd.DataFrame, shrink_power: float) -> pd.DataFrame:
                          "aht_ratio": 1.0 + weight * (aht_observed - 1.0)}, index=s.index)
 
 
-def reforecast_day(plan_day: pd.DataFrame, actuals: pd.DataFrame, now, *, shrink_power: float = 1.0) -> Reforecast:
+def reforecast_day(plan_day: pd.DataFrame, actuals: pd.DataFrame, now, *,
+                   shrink_power: float = DEFAULT_SHRINK_POWER) -> Reforecast:
     """Re-forecast the rest of the day of ``now``.
 
     Parameters

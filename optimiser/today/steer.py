@@ -14,7 +14,7 @@ import pandas as pd
 from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.today.actuals import actuals_so_far, day_of_plan, replay_actuals
 from optimiser.today.projection import Projection, agents_on_phone_today, project_day
-from optimiser.today.reforecast import Reforecast, reforecast_day
+from optimiser.today.reforecast import DEFAULT_SHRINK_POWER, Reforecast, reforecast_day
 
 __all__ = ["TodayState", "steer_day"]
 
@@ -37,7 +37,7 @@ class TodayState:
 
 
 def steer_day(forecast: pd.DataFrame, actuals: pd.DataFrame, shifts: pd.DataFrame, now,
-              targets: AccessibilityTargets, *, absences: pd.DataFrame | None = None, shrink_power: float = 1.0,
+              targets: AccessibilityTargets, *, absences: pd.DataFrame | None = None, shrink_power: float = DEFAULT_SHRINK_POWER,
               replay: bool = False, agents_on_phone: pd.Series | None = None,
               inbound_share: pd.Series | None = None) -> TodayState:
     """Check today's actuals, re-forecast the rest of the day and project its accessibility.

@@ -3,7 +3,7 @@
 ::
 
     wfm intraday --forecast forecast.csv --actuals today.csv (--roster roster.csv | --schedule schedule.csv)
-        [--absences absences.csv] [--now 2025-12-03T12:00] [--replay] [--shrink-power 1]
+        [--absences absences.csv] [--now 2025-12-03T12:00] [--replay] [--shrink-power 0.5]
         [--answer-within-seconds 180] [--target-service-level 0.8] [--patience-seconds S] [--shrinkage 0]
         [--out projection.csv] [--json] [--tz ZONE]
 
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
     p.add_argument("--now", default=None, help="the moment, e.g. 2025-12-03T12:00 [default: the clock]")
     p.add_argument("--replay", action="store_true", help="--actuals is a longer history: behave as if it were "
                    "--now on that past day")
-    p.add_argument("--shrink-power", default="1", help="weight of today's ratio = share of the day passed ** this "
+    p.add_argument("--shrink-power", default="0.5", help="weight of today's ratio = share of the day passed ** this "
                    "[default %(default)s]")
     p.add_argument("--actions", action="store_true", help="also rank actions by their effect on the day")
     p.add_argument("--agents", default=None, help="agent list (contracts, skills): needed for overtime and break "
@@ -64,17 +64,17 @@ def _shifts(args, tz):
     if (args.roster is None) == (args.schedule is None):
         raise WfmInputError("give either --roster or --schedule (the agents on shift today)")
     if args.roster is not None:
-        from wfm.cli.scenarios import read_roster_csv
+        from wfm.io.roster import read_roster_csv
 
         return read_roster_csv(args.roster, tz=tz)
-    from optimiser.scheduling.io import read_schedule_csv
+    from wfm.io.schedule import read_schedule_csv
 
     return read_schedule_csv(args.schedule, tz=tz)
 
 
 def run_intraday_command(args) -> int:
     from forecasting.history import read_history
-    from optimiser.roster.agents import read_unavailability
+    from wfm.io.agents import read_unavailability
     from optimiser.today.steer import steer_day
     from wfm.cli.staff import read_forecast_csv
 
@@ -119,8 +119,8 @@ def run_intraday_command(args) -> int:
 
 
 def _actions(args, state):
-    from optimiser.roster.agents import read_agents, read_unavailability
-    from optimiser.roster.rules import load_ruleset
+    from wfm.io.agents import read_agents, read_unavailability
+    from wfm.io.rules import load_ruleset
     from optimiser.today.actions import CallbackSettings, recommend_actions
 
     settings = CallbackSettings(

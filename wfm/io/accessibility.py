@@ -1,4 +1,4 @@
-"""The accessibility report file (``wfm accessibility --out``): CSV or an Excel workbook.
+"""The accessibility report file (what `wfm accessibility` writes): CSV or an Excel workbook.
 
 One row per period and queue (the columns of
 ``optimiser.today.achieved.ACHIEVED_COLUMNS``, plus the ``plan_*`` columns when a

@@ -3,6 +3,8 @@
 import numpy as np
 import pandas as pd
 
+from wfm.ground.frames import Break
+
 TZ = "Europe/Stockholm"
 DAY = "2026-03-02"
 
@@ -40,5 +42,5 @@ def roster(day=DAY, agents=12, absent=None):
     for i in range(agents):
         s = start + pd.Timedelta(hours=6 if i % 2 == 0 else 14)
         rows.append({"agent_id": f"A{i:02d}", "start": s, "end": s + pd.Timedelta(hours=8),
-                     "breaks": [(s + pd.Timedelta(hours=4), 30, False)]})
+                     "breaks": [Break(s + pd.Timedelta(hours=4), 30, False)]})
     return pd.DataFrame(rows)

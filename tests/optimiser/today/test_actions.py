@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from optimiser.roster.rules import load_ruleset
-from optimiser.scheduling.io import format_breaks
+from wfm.ground.frames import Break, format_breaks
+from wfm.io.rules import load_ruleset
 from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.today.actions import CallbackSettings, apply_action, recommend_actions
 from optimiser.today.steer import steer_day
@@ -24,7 +24,7 @@ def _roster(n=16, day=DAY, early=7, late=13, extra=()):
         s = pd.Timestamp(day, tz=TZ) + pd.Timedelta(hours=early if i % 2 == 0 else late)
         rows.append({"agent_id": f"A{i:02d}", "name": f"Agent {i}", "site": "X", "skill_group": "sv_all",
                      "shift_id": f"S{i}", "start": s, "end": s + pd.Timedelta(hours=8), "paid_minutes": 450,
-                     "breaks": format_breaks([(s + pd.Timedelta(hours=4), 30, False)])})
+                     "breaks": format_breaks([Break(s + pd.Timedelta(hours=4), 30, False)])})
     return pd.DataFrame(rows + list(extra))
 
 
@@ -102,11 +102,11 @@ def test_an_overtime_offer_never_breaks_a_working_time_rule(next_start, max_hour
             continue
         extra.append({"agent_id": "A00", "name": "Agent 0", "site": "X", "skill_group": "sv_all", "shift_id": f"P{k}",
                       "start": s, "end": s + pd.Timedelta(hours=9), "paid_minutes": 540,
-                      "breaks": format_breaks([(s + pd.Timedelta(hours=4), 30, False)])})
+                      "breaks": format_breaks([Break(s + pd.Timedelta(hours=4), 30, False)])})
     t = day + pd.Timedelta(hours=15) + pd.Timedelta(hours=next_start - 8)
     extra.append({"agent_id": "A00", "name": "Agent 0", "site": "X", "skill_group": "sv_all", "shift_id": "N",
                   "start": t, "end": t + pd.Timedelta(hours=8), "paid_minutes": 450,
-                  "breaks": format_breaks([(t + pd.Timedelta(hours=4), 30, False)])})
+                  "breaks": format_breaks([Break(t + pd.Timedelta(hours=4), 30, False)])})
     roster = _roster(4, extra=extra)
     state = _state(factor=1.3, n=4, scale=10, roster=roster)
     for action in recommend_actions(state, agents=_agents(sorted(set(roster["agent_id"])), max_hours), ruleset=RULES):

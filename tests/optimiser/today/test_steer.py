@@ -40,7 +40,7 @@ def test_ratio_is_shrunk_towards_one_by_the_share_of_the_day_passed():
     now = pd.Timestamp(f"{DAY} 12:00", tz=TZ)
     plan = day_of_plan(fc, now)
     act = actuals_so_far(actuals_from(fc, now, factor=1.5), plan, now)
-    r = reforecast_day(plan, act, now)
+    r = reforecast_day(plan, act, now, shrink_power=1.0)  # the rule: weight = p
     p = r.ratios["share_of_day_passed"]
     assert ((p > 0.2) & (p < 0.8)).all()
     assert np.allclose(r.ratios["calls_ratio"], 1 + p * (r.ratios["calls_ratio_observed"] - 1))
@@ -48,6 +48,8 @@ def test_ratio_is_shrunk_towards_one_by_the_share_of_the_day_passed():
     rest = r.rest_of_day()
     expect = rest["calls_offered_day_ahead"] * rest["queue"].map(r.ratios["calls_ratio"])
     assert np.allclose(rest["calls_offered"], expect)
+    half = reforecast_day(plan, act, now)  # the default, tuned by benchmarks/intraday.py
+    assert np.allclose(half.ratios["weight"], np.sqrt(p))
     full = reforecast_day(plan, act, now, shrink_power=0.0)
     assert np.allclose(full.ratios["calls_ratio"], full.ratios["calls_ratio_observed"])
     with pytest.raises(WfmInputError, match="shrink_power must be"):
