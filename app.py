@@ -38,5 +38,6 @@ pages = [
     st.Page("app_pages/roster.py", title=t("page_roster"), icon=":material/badge:"),
     st.Page("app_pages/scenarios.py", title=t("page_scenarios"), icon=":material/compare:"),
     st.Page("app_pages/capacity.py", title=t("page_capacity"), icon=":material/groups:"),
+    st.Page("app_pages/today.py", title=t("page_today"), icon=":material/today:"),
 ]
 st.navigation(pages).run()

@@ -3,7 +3,7 @@
 From a :class:`~optimiser.today.steer.TodayState` the candidates are:
 
 * **call-backs** (``callbacks``): offer a call-back to callers whose wait would exceed a
-  threshold, in the remaining intervals where the projected ASA exceeds it.  The accepted
+  threshold, in the remaining intervals where at least 1 % of the callers would take it.  The accepted
   share per interval is ``optimiser.staffing.deferred.callback_fraction`` (the fixed point of
   the wait-time tail); the call-back work is placed before its deadline into the intervals
   with the most spare agents (``place_deferred_work``), where it loads the same agents as
@@ -40,6 +40,10 @@ from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import format_breaks
 
 __all__ = ["Action", "CallbackSettings", "recommend_actions", "apply_action", "ACTION_KINDS"]
+
+#: Call-backs are offered in an interval when at least this share of its callers would accept
+#: (their wait would exceed the threshold): below it the offer changes nothing worth a decision.
+MIN_ACCEPTED_SHARE = 0.01
 
 #: The kinds of action, in the order a planner usually reaches for them.
 ACTION_KINDS: tuple[str, ...] = ("callbacks", "move_break", "overtime", "time_off")
@@ -122,14 +126,14 @@ def _callback_action(state: TodayState, base: float, settings: CallbackSettings)
         state.inbound_share.reindex(rest.index).fillna(1.0).to_numpy(float)
     offered = (rest["calls_offered"].to_numpy(float) + rest["callbacks_accepted"].to_numpy(float))
     aht = np.where(rest["aht_seconds"].to_numpy(float) > 0, rest["aht_seconds"].to_numpy(float), 1.0)
-    slow = rest["asa_seconds"].to_numpy(float) > settings.callback_threshold_seconds
+    f = callback_fraction(offered, im, aht, agents.to_numpy(float),
+                          callback_threshold_seconds=settings.callback_threshold_seconds,
+                          callback_acceptance=settings.callback_acceptance,
+                          patience_seconds=state.targets.patience_seconds)
+    slow = f >= MIN_ACCEPTED_SHARE  # offer where the wait would exceed the threshold for enough callers
     if not slow.any():
         return None
-    f = np.zeros(len(rest))
-    f[slow] = callback_fraction(offered[slow], im, aht[slow], agents.to_numpy(float)[slow],
-                                callback_threshold_seconds=settings.callback_threshold_seconds,
-                                callback_acceptance=settings.callback_acceptance,
-                                patience_seconds=state.targets.patience_seconds)
+    f = np.where(slow, f, 0.0)
     share = pd.Series(np.minimum(current, 1.0 - f), index=rest.index)
     accepted = offered * (1.0 - share.to_numpy())
     new_calls = offered * (current - share.to_numpy())  # call-backs this offer adds

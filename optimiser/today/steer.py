@@ -15,8 +15,9 @@ from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.today.actuals import actuals_so_far, day_of_plan, replay_actuals
 from optimiser.today.projection import Projection, agents_on_phone_today, project_day
 from optimiser.today.reforecast import DEFAULT_SHRINK_POWER, Reforecast, reforecast_day
+from wfm.ground.errors import WfmInputError
 
-__all__ = ["TodayState", "steer_day"]
+__all__ = ["TodayState", "steer_day", "day_ahead_plan"]
 
 
 @dataclass(frozen=True)
@@ -77,3 +78,30 @@ def steer_day(forecast: pd.DataFrame, actuals: pd.DataFrame, shifts: pd.DataFram
     return TodayState(now=refc.now, plan_day=plan_day, actuals=so_far, reforecast=refc,
                       agents_on_phone=agents_on_phone, projection=projection, targets=targets, shifts=shifts,
                       absences=absences, inbound_share=inbound_share)
+
+
+def day_ahead_plan(history: pd.DataFrame, day, targets: AccessibilityTargets, *, model: str = "weekly_mean",
+                   weeks: int = 10, country: str | None = "SE") -> tuple[pd.DataFrame, pd.Series]:
+    """The day-ahead forecast of ``day`` from the history before it, and the agents its requirement puts on the phone.
+
+    For the demo and replay when no forecast or roster was published: the pipeline's ``model``
+    on the ``weeks`` before the day (horizon one day), and the on-phone agents of the
+    requirement the one composer (``optimiser.staffing.compose.plan_requirement``) derives from
+    it for ``targets``, summed over queues.
+    """
+    from forecasting.pipeline import forecast
+    from optimiser.staffing.compose import plan_requirement
+
+    tz = history["interval_start"].dt.tz
+    start = pd.Timestamp(pd.Timestamp(day).date()).tz_localize(tz)
+    past = history[(history["interval_start"] < start)
+                   & (history["interval_start"] >= start - pd.Timedelta(weeks=weeks))].reset_index(drop=True)
+    past.attrs.update(history.attrs)
+    if past.empty:
+        raise WfmInputError(f"no history in the {weeks} weeks before {start.date()} to forecast it from",
+                            parameter="day")
+    minutes = int(history.attrs.get("interval_minutes") or 15)
+    fc = forecast(past, 1, minutes, model=model, country=country, n_jobs=1).forecast
+    requirement, _ = plan_requirement(fc, targets)
+    agents = requirement.groupby("interval_start")["agents_on_phone"].sum().astype(float)
+    return fc, agents
