@@ -31,7 +31,7 @@ def _actuals(mode: str, history: pd.DataFrame):
     if not path:
         st.info(t("today_live_prompt"))
         st.stop()
-    from forecasting.history import read_history
+    from wfm.io.history import read_history
 
     return read_history(path), False
 

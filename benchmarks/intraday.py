@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from forecast_series import BANK_COUNTS, load_bank99_hourly  # noqa: E402
-from forecasting.history import read_history  # noqa: E402
-from forecasting.pipeline import forecast  # noqa: E402
+from forecasting.pipeline import ForecastSettings, forecast  # noqa: E402
+from wfm.io.history import read_history  # noqa: E402
 from optimiser.today.actuals import actuals_so_far, day_of_plan  # noqa: E402
 from optimiser.today.reforecast import reforecast_day  # noqa: E402
 
@@ -66,7 +66,9 @@ def _day_ahead(history: pd.DataFrame, day: pd.Timestamp, model: str, country: st
     past = history[(history["interval_start"] < day) & (history["interval_start"] >= day - pd.Timedelta(weeks=10))]
     past = past.reset_index(drop=True)
     past.attrs.update(history.attrs)
-    fc = forecast(past, 1, int(history.attrs["interval_minutes"]), model=model, country=country, n_jobs=1).forecast
+    settings = ForecastSettings(horizon_days=1, interval_minutes=int(history.attrs["interval_minutes"]), model=model,
+                                country=country)
+    fc = forecast(past, settings, n_jobs=1).forecast
     if fc["aht_seconds"].isna().any():  # calls-only history (the bank): the handle time does not enter the WAPE
         fc["aht_seconds"] = fc["aht_seconds"].fillna(BANK_AHT_SECONDS)
     return fc

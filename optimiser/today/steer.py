@@ -89,7 +89,7 @@ def day_ahead_plan(history: pd.DataFrame, day, targets: AccessibilityTargets, *,
     requirement the one composer (``optimiser.staffing.compose.plan_requirement``) derives from
     it for ``targets``, summed over queues.
     """
-    from forecasting.pipeline import forecast
+    from forecasting.pipeline import ForecastSettings, forecast
     from optimiser.staffing.compose import plan_requirement
 
     tz = history["interval_start"].dt.tz
@@ -101,7 +101,8 @@ def day_ahead_plan(history: pd.DataFrame, day, targets: AccessibilityTargets, *,
         raise WfmInputError(f"no history in the {weeks} weeks before {start.date()} to forecast it from",
                             parameter="day")
     minutes = int(history.attrs.get("interval_minutes") or 15)
-    fc = forecast(past, 1, minutes, model=model, country=country, n_jobs=1).forecast
+    fc = forecast(past, ForecastSettings(horizon_days=1, interval_minutes=minutes, model=model, country=country),
+                  n_jobs=1).forecast
     requirement, _ = plan_requirement(fc, targets)
     agents = requirement.groupby("interval_start")["agents_on_phone"].sum().astype(float)
     return fc, agents

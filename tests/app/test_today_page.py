@@ -10,7 +10,7 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 from app_pages.state import default_targets
-from forecasting.history import read_history
+from wfm.io.history import read_history
 from optimiser.today.steer import day_ahead_plan, steer_day
 
 REPO = Path(__file__).resolve().parents[2]

@@ -50,7 +50,7 @@ def register(subparsers) -> None:
 
 
 def _history(args, answer_within: float):
-    from forecasting.history import read_history
+    from wfm.io.history import read_history
     from optimiser.analysis.calibration import read_call_records
     from optimiser.today.achieved import history_from_records
 

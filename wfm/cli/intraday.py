@@ -73,10 +73,10 @@ def _shifts(args, tz):
 
 
 def run_intraday_command(args) -> int:
-    from forecasting.history import read_history
+    from wfm.io.history import read_history
     from wfm.io.agents import read_unavailability
     from optimiser.today.steer import steer_day
-    from wfm.cli.staff import read_forecast_csv
+    from wfm.io.forecast import read_forecast_csv
 
     power = number(args.shrink_power, "--shrink-power", low=0)
     targets = targets_from_flags(args)
