@@ -290,7 +290,7 @@ def history_from_records(records: pd.DataFrame, *, queue: str, interval_minutes:
                          answer_within_seconds: float) -> pd.DataFrame:
     """A canonical history frame counted from per-call records, with the within-target column measured.
 
-    ``records`` come from :func:`optimiser.analysis.calibration.read_call_records`
+    ``records`` come from :func:`wfm.io.call_records.read_call_records`
     (calls that reached the agent queue); every call counts in the interval it
     entered the queue.
     """

@@ -51,7 +51,7 @@ def register(subparsers) -> None:
 
 def _history(args, answer_within: float):
     from wfm.io.history import read_history
-    from optimiser.analysis.calibration import read_call_records
+    from wfm.io.call_records import read_call_records
     from optimiser.today.achieved import history_from_records
 
     if (args.history is None) == (args.records is None):

@@ -157,7 +157,7 @@ def test_plan_promise_is_call_weighted_and_set_beside_actuals():
 
 @pytest.mark.skipif(not BANK.exists(), reason="reference data ../shared/data not present")
 def test_bank_records_measured_and_the_estimate_against_them():
-    from optimiser.analysis.calibration import read_call_records
+    from wfm.io.call_records import read_call_records
 
     records = read_call_records(BANK, tz="Asia/Jerusalem")
     h = history_from_records(records, queue="bank", interval_minutes=30, answer_within_seconds=60)
