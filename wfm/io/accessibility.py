@@ -17,7 +17,7 @@ import pandas as pd
 
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import format_offset_timestamps
-from wfm.io.roster import neutralise_formula
+from wfm.io.common import neutralise_formula
 
 __all__ = ["REPORT_SUFFIXES", "SOURCE_NOTES", "accessibility_report_table", "write_accessibility_report"]
 
