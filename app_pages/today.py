@@ -68,7 +68,7 @@ mode = st.radio(t("today_mode"), ["replay", "live"], format_func=lambda m: t(f"t
                 key="td_mode")
 last_day = history["interval_start"].max().tz_localize(None).date()
 c1, c2, c3 = st.columns(3)
-day = c1.date_input(t("today_day"), value=last_day - dt.timedelta(days=7), max_value=last_day, key="td_day") \
+day = c1.date_input(t("today_day"), value=last_day - dt.timedelta(days=28), max_value=last_day, key="td_day") \
     if mode == "replay" else dt.date.today()
 clock = c2.time_input(t("today_time"), value=dt.time(12, 0), step=900, key="td_time") if mode == "replay" \
     else dt.datetime.now().time()
