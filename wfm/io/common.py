@@ -168,6 +168,31 @@ def check_zip_bounded(data: bytes, name: str, *, max_bytes: int | None = None) -
         raise _too_large(name, "the workbook, decompressed,", max_bytes)
 
 
+#: Most rows of a Parquet table read [rows]: a columnar file holding one repeated value compresses to
+#: almost nothing, so its rows are bounded as well as its bytes (20 queues x 5 years of quarter-hours
+#: is 3.5 million rows).
+MAX_TABLE_ROWS = 10_000_000
+
+
+def check_parquet_bounded(data: bytes, name: str, *, max_bytes: int | None = None,
+                          max_rows: int | None = None) -> None:
+    """Refuse a Parquet file whose footer declares more than ``max_rows`` rows or more than
+    ``max_bytes`` of uncompressed column data, before any column is decoded."""
+    import pyarrow.parquet as pq
+
+    max_bytes = MAX_TABLE_BYTES if max_bytes is None else max_bytes
+    max_rows = MAX_TABLE_ROWS if max_rows is None else max_rows
+    try:
+        meta = pq.ParquetFile(io.BytesIO(data)).metadata
+    except Exception as exc:  # pyarrow.ArrowInvalid and friends: a damaged footer
+        raise WfmInputError(f"{name}: is not a readable Parquet file ({type(exc).__name__}: {exc})") from None
+    if meta.num_rows > max_rows:
+        raise WfmInputError(f"{name}: has {meta.num_rows:,} rows, more than the {max_rows:,} allowed for one file; "
+                            "split it (e.g. by year or queue)")
+    if sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups)) > max_bytes:
+        raise _too_large(name, "the table, uncompressed,", max_bytes)
+
+
 def bounded_table_file(source: Any, name: str, *, max_bytes: int | None = None) -> io.BytesIO:
     """An in-memory copy of a table file for pandas, within the limits: gzip (by its magic bytes)
     decompressed in chunks, a ZIP/XLSX's declared size checked; the copy carries ``name``."""

@@ -73,7 +73,7 @@ from wfm.ground.timegrid import (
     parse_iso_offset,
     resolve_tz,
 )
-from wfm.io.common import check_zip_bounded, gunzip_bounded, read_bounded
+from wfm.io.common import check_parquet_bounded, check_zip_bounded, gunzip_bounded, read_bounded
 from wfm.io.mapping import ALLOWED_INTERVAL_MINUTES, HistoryMapping, load_mapping
 
 __all__ = [
@@ -292,6 +292,7 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
         raise file_error(name, "the file is empty")
     if data[:4] != b"PAR1":
         raise file_error(name, "is not a Parquet file (it does not start with the PAR1 magic bytes)")
+    check_parquet_bounded(data, name)  # rows and uncompressed bytes from the footer, before decoding
     try:
         table = pq.read_table(io.BytesIO(data))
         _check_header(list(table.column_names), name)

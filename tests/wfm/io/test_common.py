@@ -160,3 +160,18 @@ def test_output_paths_are_checked_and_named(tmp_path):
         check_output_path("/proc/wfm-no/x.csv", "--out")
     assert check_output_path(tmp_path / "a" / "b" / "x.csv", "--out") == tmp_path / "a" / "b" / "x.csv"
     assert (tmp_path / "a" / "b").is_dir()
+
+
+def test_a_parquet_file_of_too_many_rows_is_refused_from_its_footer(tmp_path, monkeypatch):
+    from wfm.io.history import read_history
+
+    stamps = pd.date_range("2025-01-06", periods=5000, freq="15min", tz="Europe/Stockholm")
+    frame = pd.DataFrame({"interval_start": stamps, "queue": "q", "calls_offered": 1})
+    path = tmp_path / "h.parquet"
+    frame.to_parquet(path, index=False)
+    assert path.stat().st_size < 60_000  # a repeated value compresses to almost nothing
+    monkeypatch.setattr(common, "MAX_TABLE_ROWS", 1000)
+    with pytest.raises(WfmInputError, match=r"h\.parquet: has 5,000 rows, more than the 1,000 allowed"):
+        read_history(path)
+    monkeypatch.setattr(common, "MAX_TABLE_ROWS", 10_000)
+    assert len(read_history(path)) == 5000
