@@ -17,7 +17,7 @@ Exit 0 ok, 2 bad input.
 
 from __future__ import annotations
 
-from wfm.cli.args import number
+from wfm.cli.args import check_outputs, number
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 
@@ -88,6 +88,7 @@ def run_accessibility_command(args) -> int:
     from wfm.io.accessibility import write_accessibility_report
 
     answer_within = number(args.answer_within_seconds, "--answer-within-seconds", low=0)
+    check_outputs(args, "--out")
     patience = number(args.patience_seconds, "--patience-seconds", low=0, low_open=True, allow_infinite=True)
     history = between_days(_history(args, answer_within), args.first_day, args.last_day)
     report = achieved_accessibility(history, answer_within, by=args.by, patience_seconds=patience)

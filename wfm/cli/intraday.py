@@ -19,7 +19,7 @@ import json
 
 import pandas as pd
 
-from wfm.cli.args import add_target_flags, number, targets_from_flags
+from wfm.cli.args import add_target_flags, check_outputs, number, targets_from_flags
 from wfm.ground.errors import WfmInputError
 from wfm.ground.vocabulary import DEFAULT_TZ
 
@@ -80,6 +80,7 @@ def run_intraday_command(args) -> int:
 
     power = number(args.shrink_power, "--shrink-power", low=0)
     targets = targets_from_flags(args)
+    check_outputs(args, "--out")
     now = args.now if args.now is not None else pd.Timestamp.now(tz=args.tz)
     forecast = read_forecast_csv(args.forecast, tz=args.tz)
     actuals = read_history(args.actuals, tz=args.tz)

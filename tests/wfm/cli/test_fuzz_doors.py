@@ -12,6 +12,8 @@ unknown key added).  The file goes through ``wfm.cli.main`` in-process, and the 
 Settings are derandomised (a fixed sequence of examples, so CI is stable) with a bounded number of
 examples per door; each test has a pytest-timeout, so a hang fails instead of blocking the suite.
 The call-records door is fuzzed through its reader (its command, ``wfm replay``, simulates weeks).
+Doors added since: the capacity settings YAML and hiring plan (``wfm capacity``), today's actuals and
+absences (``wfm intraday``).
 """
 
 from __future__ import annotations
@@ -393,3 +395,50 @@ def test_capacity_plan_door(capacity_ground, data):
     path = _write(d, "plan_fuzz.csv", data.draw(mutated_csv(HIRING_PLAN)))
     _check(["capacity", str(d / "history.csv"), "--agents", str(d / "agents.csv"), "--settings",
             str(d / "settings.yaml"), "--plan", str(path), "--out", str(d / "months.csv")], (path.name,))
+
+
+# --- same-day steering (wfm intraday): today's actuals and the absences reported today ----------------------
+
+@pytest.fixture(scope="module")
+def intraday_ground(tmp_path_factory):
+    from tests.optimiser.today.builders import DAY, actuals_from, day_forecast
+
+    d = tmp_path_factory.mktemp("fuzz_intraday")
+    fc = day_forecast(scale=30)
+    fc.assign(interval_start=[t.isoformat() for t in fc["interval_start"]]).to_csv(d / "forecast.csv", index=False)
+    act = actuals_from(fc, pd.Timestamp(f"{DAY}T12:00", tz=TZ), factor=1.2)
+    act = act.assign(interval_start=[t.isoformat() for t in act["interval_start"]])
+    (d / "today.csv").write_text(act.to_csv(index=False), encoding="utf-8")
+    rows = ["agent_id,name,site,skill_group,shift_id,date,start,end,paid_minutes,breaks"]
+    for i in range(6):
+        s = pd.Timestamp(DAY, tz=TZ) + pd.Timedelta(hours=7 if i % 2 == 0 else 13)
+        rows.append(f"A{i:02d},Agent {i},Örebro,sv_all,S{i},{DAY},{s.isoformat()},"
+                    f"{(s + pd.Timedelta(hours=8)).isoformat()},480,")
+    (d / "roster.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    absences = f"agent_id,start,end,reason\nA01,{DAY}T00:00:00+01:00,{DAY}T23:00:00+01:00,sick\n"
+    (d / "absences.csv").write_text(absences, encoding="utf-8")
+    return d, DAY, absences
+
+
+def _intraday(d, day, actuals, absences):
+    return ["intraday", "--forecast", str(d / "forecast.csv"), "--roster", str(d / "roster.csv"), "--actuals",
+            str(actuals), "--absences", str(absences), "--now", f"{day}T12:05", "--patience-seconds", "900",
+            "--json"]
+
+
+@pytest.mark.timeout(180)
+@settings(FUZZ, max_examples=12)
+@given(data=st.data())
+def test_intraday_actuals_door(intraday_ground, data):
+    d, day, _ = intraday_ground
+    path = _write(d, "today_fuzz.csv", data.draw(mutated_csv((d / "today.csv").read_text(encoding="utf-8"))))
+    _check(_intraday(d, day, path, d / "absences.csv"), (path.name,))
+
+
+@pytest.mark.timeout(180)
+@settings(FUZZ, max_examples=12)
+@given(data=st.data())
+def test_intraday_absences_door(intraday_ground, data):
+    d, day, absences = intraday_ground
+    path = _write(d, "abs_fuzz.csv", data.draw(mutated_csv(absences)))
+    _check(_intraday(d, day, d / "today.csv", path), (path.name,))
