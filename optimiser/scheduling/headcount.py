@@ -363,6 +363,8 @@ def coarse_rules(rules: Rules, *, start_every_minutes: int = 60, lengths: int = 
 FULL_LP_RATIO = 2.5
 #: seconds the stages after the LP take on the demo week (rounding, breaks, whole on-phone agents; load ~4)
 STAGES_SECONDS = 12.0
+#: share of the time left that the hourly-grid pass gets when it runs first (its LP takes 60-70 % of it)
+COARSE_SHARE = 0.9
 #: the model's own pass (LP and stages) takes about this many times its build on the demo week, whatever the
 #: machine's load (2026-11-30: build 5 s / LP 25 s / stages 10 s at load 3.5; 8 / 45 / 15 s at load 6); with
 #: less time left than that, a first plan comes from the coarse grid
@@ -433,11 +435,14 @@ def solve_headcount(model: Model, settings, monitor: SolveMonitor, *, started: f
     first, note = None, ""
     if deadline - time.perf_counter() < FULL_PASS_PER_BUILD_SECOND * build:
         # the model's own pass would likely not finish: a first plan on the coarse grid
-        first, note = _coarse_pass(model, time.perf_counter() + 0.75 * (deadline - time.perf_counter()), best)
+        # most of the time: the full grid runs after it only when its LP would fit in what is left
+        first, note = _coarse_pass(model, time.perf_counter() + COARSE_SHARE * (deadline - time.perf_counter()), best)
     left = deadline - time.perf_counter()
     need = (FULL_LP_RATIO * first.lp_seconds + STAGES_SECONDS) if first and first.lp_bound is not None else 0.0
     if monitor.stop_requested():
         note += "stopped by the user; "
+    elif first is not None and first.lp_bound is None:
+        note += "the full grid's LP (about 2.5 times the hourly grid's) cannot finish in the time left; "
     elif best.values is not None and left < need:
         note += f"no time left for the full grid ({left:.0f} s left, ~{need:.0f} s needed); "
     else:
