@@ -32,6 +32,7 @@ from hypothesis import strategies as st
 
 from tests.optimiser.roster.roster_builders import make_shift
 from tests.optimiser.scheduling.sched_builders import day_profile, requirement, rules_dict
+from tests.wfm.cli.test_capacity import SETTINGS as CAPACITY_TEST_SETTINGS
 from wfm.cli import main
 from wfm.ground.errors import WfmInputError
 from wfm.io.requirement import write_requirement_csv
@@ -348,15 +349,7 @@ def test_call_records_door(ground, data):
 
 # --- capacity planning (wfm capacity): its settings YAML and hiring-plan CSV ------------------------------
 
-CAPACITY_SETTINGS = {
-    "plan": {"start": "2026-01", "months": 3},
-    "targets": {"answer_within_seconds": 60, "target_service_level": 0.8},
-    "workforce": {"hours_per_fte_week": 40, "scheduling_efficiency": 1.0, "salary_per_fte_month": 100},
-    "shrinkage": {"preset": "none"},
-    "attrition": [{"from_months": 0, "annual_rate": 0.0}],
-    "hiring": {"lead_weeks": 0, "types": [{"name": "permanent", "training_weeks": 4, "ramp": [0.5, 0.8],
-                                           "min_class": 2, "max_class": 6, "cost_per_hire": 1000}]},
-}
+CAPACITY_SETTINGS = {**CAPACITY_TEST_SETTINGS, "plan": {"start": "2026-01", "months": 3}}
 HIRING_PLAN = "class_type,start,hires\npermanent,2026-01-05,4\npermanent,2026-02-02,2\n"
 
 
