@@ -455,6 +455,13 @@ def _holiday_rules(col: _Collector, node: dict) -> tuple[list[dt.date], str | No
     return out, (str(country) if country else None), years
 
 
+#: Largest cost or penalty per hour taken as real [money/h]: above it the solver's numbers lose their
+#: meaning (1e308 overflowed to inf and gave a plan short where covering was cheap).
+MAX_MONEY_PER_HOUR = 1_000_000_000
+#: Longest solver time limit [s]: a week.
+MAX_TIME_LIMIT_SECONDS = 7 * 24 * 3600
+
+
 def _costs(col: _Collector, data: dict) -> CostRules:
     node = col.keys(data.get("costs"), COST_KEYS, "costs")
     money = {}
@@ -464,7 +471,7 @@ def _costs(col: _Collector, data: dict) -> CostRules:
             col.add(f"costs.{key}", f"costs must not be negative, got {value!r}")
             money[key] = default
         else:
-            money[key] = col.number(node, key, "costs", default=default)
+            money[key] = col.number(node, key, "costs", default=default, maximum=MAX_MONEY_PER_HOUR)
             if money[key] is None:
                 money[key] = default
     extra, country, years = _holiday_rules(col, node)
@@ -568,7 +575,8 @@ def _solver(col: _Collector, data: dict) -> SolverSettings:
     name = col.choice(node, "name", "solver", SOLVERS, "highs")
     return SolverSettings(
         name,
-        col.number(node, "time_limit_seconds", "solver", default=60.0, minimum=0, strict_min=True) or 60.0,
+        col.number(node, "time_limit_seconds", "solver", default=60.0, minimum=0, strict_min=True,
+                   maximum=MAX_TIME_LIMIT_SECONDS) or 60.0,
         col.number(node, "gap", "solver", default=0.01, minimum=0, maximum=1) or 0.0,
         col.number(node, "threads", "solver", integer=True, minimum=1),
         col.boolean(node, "msg", "solver", False),

@@ -275,3 +275,21 @@ def test_a_semicolon_export_gets_a_hint_and_reads_with_the_mapping_it_names(tmp_
     mapping = tmp_path / "map.yaml"
     mapping.write_text("sep: ';'\ndecimal: ','\n", encoding="utf-8")
     assert main(["validate", str(export), "--map", str(mapping)]) == 0
+
+
+@pytest.mark.parametrize("section, key, value, rule", [
+    ("costs", "base_cost_per_hour", 1e308, "must be <= 1000000000"),
+    ("costs", "shortfall_penalty_per_agent_hour", 1e300, "must be <= 1000000000"),
+    ("solver", "time_limit_seconds", 1e308, "must be <= 604800"),
+])
+def test_absurd_numbers_in_a_rules_file_are_refused_by_key(section, key, value, rule, tmp_path, capsys):
+    import yaml
+
+    rules = yaml.safe_load((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8"))
+    rules.setdefault(section, {})[key] = value
+    path = tmp_path / "rules.yaml"
+    path.write_text(yaml.safe_dump(rules), encoding="utf-8")
+    req = tmp_path / "req.csv"
+    req.write_text("interval_start,queue,agents_required\n2025-01-06T08:00:00+01:00,reports,3\n", encoding="utf-8")
+    assert main(["schedule", "--requirement", str(req), "--rules", str(path), "--out", str(tmp_path / "s.csv")]) == 2
+    assert f"{path}: {section}.{key}: {rule}" in capsys.readouterr().err
