@@ -54,6 +54,7 @@ import pandas as pd
 from scipy import special
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import MAX_CALLS_PER_INTERVAL, MAX_DURATION_SECONDS
 
 __all__ = [
     "SERVICE_LEVEL_DEFINITIONS",
@@ -184,6 +185,13 @@ def validate_queue_inputs(calls_offered, interval_minutes, aht_seconds, agents, 
     check_range(arrays["calls_offered"], "calls_offered", index, low=0, low_inclusive=True)
     check_range(arrays["interval_minutes"], "interval_minutes", index, low=0, low_inclusive=False)
     check_range(arrays["aht_seconds"], "aht_seconds", index, low=0, low_inclusive=False)
+    # absurd but finite values (1e308) are typing or unit errors, refused before any maths overflows
+    for name, high, unit in (("calls_offered", MAX_CALLS_PER_INTERVAL, "calls in one interval"),
+                             ("aht_seconds", MAX_DURATION_SECONDS, "seconds (a day)")):
+        bad = arrays[name] > high
+        if np.any(bad):
+            raise WfmInputError(f"{name} must be at most {high:,} {unit}, {_where(arrays[name], bad, index)}",
+                                parameter=name)
     if agents is not None:
         check_range(arrays["agents"], "agents", index, low=0, low_inclusive=True)
     return arrays, index, scalar

@@ -293,3 +293,15 @@ def test_absurd_numbers_in_a_rules_file_are_refused_by_key(section, key, value, 
     req.write_text("interval_start,queue,agents_required\n2025-01-06T08:00:00+01:00,reports,3\n", encoding="utf-8")
     assert main(["schedule", "--requirement", str(req), "--rules", str(path), "--out", str(tmp_path / "s.csv")]) == 2
     assert f"{path}: {section}.{key}: {rule}" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--calls", "100", "--aht-seconds", "1e308"], "aht_seconds must be at most 86,400 seconds (a day), got 1e+308 "
+                                                   "(set with --aht-seconds)"),
+    (["--calls", "1e300", "--aht-seconds", "180"], "calls_offered must be at most 1,000,000 calls in one interval"),
+])
+def test_absurd_one_interval_staffing_is_refused_by_parameter(flags, message, capsys):
+    assert main(["staff", *flags, "--interval-minutes", "15", "--answer-within-seconds", "20",
+                 "--target-service-level", "0.8"]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Warning" not in err  # refused before any maths overflowed
