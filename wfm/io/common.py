@@ -291,7 +291,7 @@ def check_output_path(path: str | os.PathLike, what: str = "output", *, director
         raise WfmInputError(f"{what} {str(path)!r}: not a file name")
     if directory:
         if target.exists() and not target.is_dir():
-            raise WfmInputError(f"{what} {target}: exists and is not a folder")
+            raise WfmInputError(f"{what} must be a directory, got the file {str(target)!r}")
     elif target.is_dir():
         raise WfmInputError(f"{what} {target}: is a folder; give a file name")
     folder = target if directory else target.parent

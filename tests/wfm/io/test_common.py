@@ -154,7 +154,7 @@ def test_output_paths_are_checked_and_named(tmp_path):
         check_output_path(tmp_path / "file" / "x.csv", "--out")
     with pytest.raises(WfmInputError, match=r"--out .*: is a folder; give a file name"):
         check_output_path(tmp_path, "--out")
-    with pytest.raises(WfmInputError, match=r"--out .*file: exists and is not a folder"):
+    with pytest.raises(WfmInputError, match=r"--out must be a directory, got the file '.*file'"):
         check_output_path(tmp_path / "file", "--out", directory=True)
     with pytest.raises(WfmInputError, match=r"--out /proc/wfm-no/x\.csv: cannot create the folder /proc/wfm-no"):
         check_output_path("/proc/wfm-no/x.csv", "--out")
