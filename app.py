@@ -1,22 +1,28 @@
 """The planner's app: a router over thin pages in ``app_pages/``.
 
-Run with ``make run`` (http://localhost:8501). All logic lives in
-:mod:`forecasting` and :mod:`optimiser`; pages only hold widgets and rendering.
+Run with ``make run`` (http://localhost:8501). All logic lives in :mod:`forecasting` and
+:mod:`optimiser`; pages only hold widgets and rendering. What flows between the pages lives in one
+typed session object (:mod:`app_pages.session`). A page that fails unexpectedly shows a plain message;
+the details go to the server log, never a traceback to the planner.
 """
 
 from __future__ import annotations
 
+import logging
+
 import streamlit as st
 
 from app_pages.i18n import LANGUAGES, t
-from app_pages.state import auth_enabled
+from app_pages.state import auth_enabled, session
 
 st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
+s = session()
 
 with st.sidebar:
-    st.selectbox(
+    s.language = st.selectbox(
         "Language / Språk",
         options=list(LANGUAGES),
+        index=list(LANGUAGES).index(s.language),
         format_func=LANGUAGES.get,
         key="lang",
     )
@@ -40,4 +46,8 @@ pages = [
     st.Page("app_pages/capacity.py", title=t("page_capacity"), icon=":material/groups:"),
     st.Page("app_pages/today.py", title=t("page_today"), icon=":material/today:"),
 ]
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except Exception:  # noqa: BLE001 -- st.stop/st.rerun are BaseExceptions and pass through
+    logging.getLogger("wfm.app").exception("page failed")
+    st.error(t("page_failed"))

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import DEMO_AGENTS, REPO_ROOT, current_history, read_uploaded_agents, save_scenario_form
+from app_pages.state import DEMO_AGENTS, REPO_ROOT, require_history, save_scenario_form, session
 from optimiser.capacity.evaluate import evaluate_plan
 from optimiser.capacity.optimise import optimise_plan
 from optimiser.capacity.problem import prepare_problem
@@ -45,9 +45,9 @@ def _agents():
     return uploaded if uploaded is not None else _demo_agents()
 
 
-def _run(text, target, within, target_from, mode, plan_frame, paths) -> dict:
+def _run(history, text, target, within, target_from, mode, plan_frame, paths) -> dict:
     settings = _settings(text, target, within, target_from)
-    problem = prepare_problem(current_history(), _agents(), settings)
+    problem = prepare_problem(history, _agents(), settings)
     out = {"settings": settings}
     if mode == "optimise":
         result = optimise_plan(problem, time_limit_seconds=60)
@@ -96,6 +96,7 @@ def _hires_chart(classes: pd.DataFrame) -> go.Figure:
 
 st.title(t("cap_title"))
 st.caption(t("cap_intro"))
+history, _ = require_history(session())  # the session's history: the demo or an accepted upload
 with st.expander(t("cap_settings_editor"), expanded=False):
     settings_text = st.text_area(t("cap_settings_yaml"), value=DEMO_CAPACITY.read_text(encoding="utf-8"),
                                  height=420, key="cap_settings_text")
@@ -103,7 +104,9 @@ with st.expander(t("cap_agents_upload"), expanded=False):
     agents_file = st.file_uploader(t("cap_agents_file"), type=["csv", "xlsx"], key="cap_agents_file")
     if agents_file is not None and st.button(t("use_agents"), key="cap_use_agents"):
         try:
-            st.session_state["cap_agents"] = read_uploaded_agents(agents_file)[0]
+            upload = io.BytesIO(agents_file.getvalue())
+            upload.name = agents_file.name
+            st.session_state["cap_agents"] = read_agents(upload)
         except WfmInputError as exc:
             st.error(str(exc))
 c1, c2, c3 = st.columns(3)
@@ -122,8 +125,8 @@ if mode == "evaluate":
 if st.button(t("cap_run"), type="primary", key="cap_run"):
     try:
         with st.spinner(t("computing")):
-            st.session_state["cap_result"] = _run(settings_text, target, within, window.strip() or None, mode,
-                                                  plan_frame, paths)
+            st.session_state["cap_result"] = _run(history, settings_text, target, within, window.strip() or None,
+                                                  mode, plan_frame, paths)
     except WfmInputError as exc:
         st.error(str(exc))
         st.stop()

@@ -1,75 +1,83 @@
-"""Roster page: agents, a background roster solve under Swedish working-time rules, grid, rules, fairness, downloads, publish."""
+"""Roster page: agents, a background roster solve under the working-time rules of the rules the schedule
+was built with, for the headcount it was built for; grid, rules, fairness, downloads, publish."""
 
 from __future__ import annotations
 
 import functools
 
+import pandas as pd
 import streamlit as st
 
+from app_pages import fmt
+from app_pages.describe import show_changes, show_status
 from app_pages.i18n import t
-from app_pages.state import (
-    DEMO_AGENTS, DEMO_UNAVAILABILITY, background_busy, can_see_names, follow_background, plan_store_or_none,
-    read_uploaded_agents, show_status, start_background,
+from app_pages.roster_parts import (
+    DOWNLOAD_HELP, agents_in_use, download_name, grid_day_labels, pick_agents, roster_inputs, start_roster,
+    upload_agents_panel,
 )
-from optimiser.roster.decompose import solve_roster
-from optimiser.roster.model import RosterProblem
-from optimiser.roster.rules import packaged_ruleset
+from app_pages.session import RosterSettings, changed_inputs
+from app_pages.state import (
+    can_see_names, follow_run, latest_version, plan_store_or_none, run_busy, session, show_error,
+)
 from optimiser.roster.views import roster_grid
 from wfm.ground.errors import WfmInputError
-from wfm.io.agents import read_agents, read_unavailability
 from wfm.io.roster import DOWNLOADS, roster_file_bytes
 
-
-@st.cache_data(show_spinner="Reading the demo agent list…")
-def demo_agents():
-    agents = read_agents(DEMO_AGENTS)
-    return agents, read_unavailability(DEMO_UNAVAILABILITY, agents)
-
-
+s = session()
 st.title(t("roster_title"))
-with st.expander(t("upload_agents"), expanded=False):
-    up_agents = st.file_uploader(t("agents_file"), type=["csv", "xlsx"], key="ro_agents_file")
-    up_unav = st.file_uploader(t("unavailability_file"), type=["csv"], key="ro_unav_file")
-    if up_agents is not None and st.button(t("use_agents"), key="ro_use_agents"):
-        try:
-            st.session_state["roster_agents"] = read_uploaded_agents(up_agents, up_unav)
-        except WfmInputError as exc:
-            for message in exc.errors:
-                st.error(message)
-agents, unavailability = st.session_state.get("roster_agents") or demo_agents()
+if s.schedule is None or s.schedule.value.result.shifts.empty:
+    st.info(t("roster_needs_schedule"))
+    st.page_link("app_pages/schedule.py", label=t("go_to_schedule"), icon=":material/calendar_month:")
+    st.stop()
+built = s.schedule.value
+
+upload_agents_panel(s, built)
+try:
+    agents, unavailability, ruleset = agents_in_use(s, built)
+except WfmInputError as exc:
+    show_error(exc)
+    st.stop()
+st.caption(t("roster_rules", name=ruleset.name, rest=fmt.number(ruleset.min_daily_rest_hours),
+             weekly=fmt.number(ruleset.min_weekly_rest_hours)))
+
+match = st.checkbox(t("match_headcount"), value=s.roster_settings.match_schedule_headcount, key="ro_match",
+                    help=t("match_headcount_help"))
+s.roster_settings = RosterSettings(bool(match), s.roster_settings.pseudonymise)
+chosen = pick_agents(agents, built, bool(match))
+st.caption(t("roster_team", n=fmt.number(len(chosen)), of=fmt.number(len(agents))))
+
 show_names = can_see_names()
 if not show_names:
     st.warning(t("names_hidden"))
-with st.expander(t("agent_table", n=len(agents)), expanded=False):
-    st.dataframe(agents if show_names else agents.drop(columns=["name"]), hide_index=True, width="stretch")
+with st.expander(t("agent_table", n=fmt.number(len(chosen))), expanded=False):
+    table = chosen if show_names else chosen.drop(columns=["name"])
+    st.dataframe(fmt.table(table), hide_index=True, width="stretch")
 
-schedule = st.session_state.get("schedule_result")
-if schedule is None or schedule.shifts.empty:
-    st.info(t("roster_needs_schedule"))
-    st.stop()
-
-if st.button(t("run_roster"), type="primary", disabled=background_busy("roster"), key="ro_run"):
-    problem = RosterProblem(shifts=schedule.shifts, agents=agents, unavailability=unavailability,
-                            ruleset=packaged_ruleset("sweden"))
-    start_background("roster", lambda on_progress, should_stop: solve_roster(problem))
+if st.button(t("run_roster"), type="primary", disabled=run_busy(s, "roster"), key="ro_run"):
+    start_roster(s, built, chosen, unavailability, ruleset)
 
 
-def waiting(run) -> None:
+def waiting(entry) -> None:
     # solve_roster's default: the local search for the demo's 800 agents, stopping within its 60 s limit
-    st.progress(min(run.elapsed_seconds() / 60.0, 1.0), text=t("rostering", seconds=f"{run.elapsed_seconds():.0f}"))
+    run = entry.run
+    st.progress(min(run.elapsed_seconds() / 60.0, 1.0), text=t("rostering", seconds=fmt.number(run.elapsed_seconds())))
 
 
-result = follow_background("roster", waiting)
-if result is None:
+follow_run(s, "roster", waiting)
+if s.roster is None:
     st.info(t("roster_prompt"))
     st.stop()
 
-show_status(result)
+changes = changed_inputs(s.roster, roster_inputs(s))
+if changes:
+    show_changes(t("roster_is_stale"), changes)
+result = s.roster.value
+show_status(result, t("the_roster"))
 m1, m2, m3, m4 = st.columns(4)
-m1.metric(t("assigned_shifts"), f"{len(result.assignments):,}")
-m2.metric(t("unfilled_slots"), f"{int(result.unfilled['unfilled'].sum()) if len(result.unfilled) else 0:,}")
-m3.metric(t("hard_violations"), f"{len(result.violations):,}")
-m4.metric(t("agents_rostered"), f"{result.assignments['agent_id'].nunique():,}")
+m1.metric(t("assigned_shifts"), fmt.number(len(result.assignments)))
+m2.metric(t("unfilled_slots"), fmt.number(int(result.unfilled["unfilled"].sum()) if len(result.unfilled) else 0))
+m3.metric(t("hard_violations"), fmt.number(len(result.violations)))
+m4.metric(t("agents_rostered"), fmt.number(result.assignments["agent_id"].nunique()))
 if result.decomposed:
     st.caption(t("decomposed", how=result.decomposition))
 
@@ -77,30 +85,41 @@ assignments = result.assignments
 if not show_names:
     assignments = assignments.assign(name=assignments["agent_id"])
 st.subheader(t("roster_grid"))
-st.dataframe(roster_grid(assignments), width="stretch", height=420)
+grid = roster_grid(assignments)
+grid.columns = grid_day_labels(grid.columns)
+grid.index.name = t("agent")
+st.dataframe(grid, width="stretch", height=420)
 
 c1, c2 = st.columns(2)
 with c1:
     st.subheader(t("fairness"))
-    st.dataframe(result.spread, width="stretch")
+    spread = result.spread.copy()
+    spread["category"] = spread["category"].map(lambda c: t(f"fair_{c}"))
+    st.dataframe(fmt.table(spread, kinds={"std": ("number", 2)}), hide_index=True, width="stretch")
 with c2:
     st.subheader(t("rule_problems"))
     problems = [v.__dict__ for v in (*result.violations, *result.explanations)]
     if problems:
-        st.dataframe(problems, width="stretch")
+        st.dataframe(fmt.table(pd.DataFrame(problems)), hide_index=True, width="stretch")
     else:
         st.write(t("no_rule_problems"))
 if len(result.penalties):
     with st.expander(t("soft_penalties")):
-        st.dataframe(result.penalties, hide_index=True, width="stretch")
+        st.dataframe(fmt.table(result.penalties), hide_index=True, width="stretch")
 
 st.subheader(t("downloads"))
-pseudo = st.checkbox(t("pseudonymise"), value=not show_names, disabled=not show_names, key="ro_pseudo")
+pseudo = st.checkbox(t("pseudonymise"), value=s.roster_settings.pseudonymise or not show_names,
+                     disabled=not show_names, key="ro_pseudo")
+s.roster_settings = RosterSettings(s.roster_settings.match_schedule_headcount, bool(pseudo))
 cols = st.columns(len(DOWNLOADS))
-for col, (fmt, filename) in zip(cols, DOWNLOADS.items()):
-    # Built only when clicked (an 800-agent workbook or calendar set takes seconds), not on every rerun.
-    col.download_button(fmt.upper(), functools.partial(roster_file_bytes, result.assignments, fmt, pseudonymise=pseudo),
-                        filename, key=f"ro_dl_{fmt}")
+for col, fmt_name in zip(cols, DOWNLOADS):
+    # Built only when clicked (an 800-agent workbook or calendar set takes seconds), not on every rerun;
+    # no rerun on click, so the other buttons stay valid for the next click.
+    col.download_button(t(f"download_{fmt_name}"), functools.partial(roster_file_bytes, result.assignments, fmt_name,
+                                                                     pseudonymise=bool(pseudo)),
+                        download_name(built, fmt_name), key=f"ro_dl_{fmt_name}", on_click="ignore",
+                        help=DOWNLOAD_HELP.get(fmt_name) and t(DOWNLOAD_HELP[fmt_name]))
+st.caption(t("ics_explained"))
 
 store = plan_store_or_none()
 if store is not None:
@@ -109,11 +128,9 @@ if store is not None:
         name = st.text_input(t("scenario_name"), value="roster", key="ro_name")
         if st.form_submit_button(t("save_and_publish")):
             try:
-                from app_pages.state import latest_version
-
                 saved = store.save(name, "roster", result.assignments, expected_version=latest_version(store, name),
-                                   meta={"hard_violations": len(result.violations), "status": result.status})
+                                   meta={"hard_violations": len(result.violations), "status": str(result.status)})
                 store.publish(name, saved.version)
                 st.success(t("published", name=name, version=saved.version))
             except WfmInputError as exc:
-                st.error(str(exc))
+                show_error(exc)

@@ -1,15 +1,22 @@
-"""Scenarios page: saved plans, publish, and two scenarios side by side."""
+"""Scenarios page: saved plans, two of the same kind side by side, publish.
+
+The comparison opens on a pair of the same kind (two schedules, two rosters, ...), never on an error;
+the planner's picks stay until they change them.
+"""
 
 from __future__ import annotations
 
 import plotly.graph_objects as go
 import streamlit as st
 
+from app_pages import fmt
 from app_pages.i18n import t
-from app_pages.state import plan_store_or_none
+from app_pages.session import ScenarioPicks
+from app_pages.state import plan_store_or_none, session, show_error
 from optimiser.store.compare import compare_scenarios
 from wfm.ground.errors import WfmInputError
 
+s = session()
 st.title(t("scenarios_title"))
 store = plan_store_or_none()
 if store is None:
@@ -18,34 +25,55 @@ listing = store.list()
 if listing.empty:
     st.info(t("no_scenarios"))
     st.stop()
-st.dataframe(listing, hide_index=True, width="stretch")
+shown = listing.assign(kind=listing["kind"].map(lambda k: t(f"kind_{k}")))
+st.dataframe(fmt.table(shown, kinds={"latest_version": ("number", 0), "published_version": ("number", 0),
+                                     "versions": ("number", 0)}), hide_index=True, width="stretch")
 
+kinds = dict(zip(listing["name"], listing["kind"]))
 names = listing["name"].tolist()
 st.subheader(t("compare"))
-ca, cb = st.columns(2)
-name_a = ca.selectbox(t("scenario_a"), names, index=0, key="scn_a")
-name_b = cb.selectbox(t("scenario_b"), names, index=min(1, len(names) - 1), key="scn_b")
-vers_a = [v.version for v in store.versions(name_a)]
-vers_b = [v.version for v in store.versions(name_b)]
-ver_a = ca.selectbox(t("version"), vers_a, index=len(vers_a) - 1, key="scn_va")
-ver_b = cb.selectbox(t("version"), vers_b, index=len(vers_b) - 1, key="scn_vb")
-try:
-    cmp = compare_scenarios(store, name_a, name_b, ver_a, ver_b)
-except WfmInputError as exc:
-    st.error(str(exc))
+comparable = [n for n in names if sum(k == kinds[n] for k in kinds.values()) >= 2]
+picks = s.scenario_picks
+if not comparable:
+    st.info(t("compare_needs_two"))
 else:
-    summary = cmp.summary.rename(columns={"a": cmp.label_a, "b": cmp.label_b})
-    st.dataframe(summary, hide_index=True, width="stretch")
-    q = cmp.summary["metric"].iloc[0]
-    fig = go.Figure()
-    fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_a"], name=cmp.label_a)
-    fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_b"], name=cmp.label_b)
-    fig.update_layout(barmode="group", height=320, margin={"t": 10}, yaxis_title=q)
-    st.plotly_chart(fig, width="stretch", key="scn_chart")
-    st.dataframe(cmp.by_day, hide_index=True, width="stretch")
-    if len(cmp.agents_changed):
-        st.subheader(t("agents_changed"))
-        st.dataframe(cmp.agents_changed, hide_index=True, width="stretch")
+    ca, cb = st.columns(2)
+    a_default = picks.name_a if picks.name_a in comparable else comparable[0]
+    name_a = ca.selectbox(t("scenario_a"), comparable, index=comparable.index(a_default), key="scn_a",
+                          format_func=lambda n: f"{n} ({t('kind_' + kinds[n])})")
+    same_kind = [n for n in comparable if kinds[n] == kinds[name_a]]
+    others = [n for n in same_kind if n != name_a] or same_kind
+    b_default = picks.name_b if picks.name_b in same_kind else others[0]
+    name_b = cb.selectbox(t("scenario_b"), same_kind, index=same_kind.index(b_default), key="scn_b",
+                          help=t("same_kind_help"))
+    vers_a = [v.version for v in store.versions(name_a)]
+    vers_b = [v.version for v in store.versions(name_b)]
+    va_default = picks.version_a if picks.name_a == name_a and picks.version_a in vers_a else vers_a[-1]
+    vb_default = picks.version_b if picks.name_b == name_b and picks.version_b in vers_b else vers_b[-1]
+    ver_a = ca.selectbox(t("version"), vers_a, index=vers_a.index(va_default), key="scn_va")
+    ver_b = cb.selectbox(t("version"), vers_b, index=vers_b.index(vb_default), key="scn_vb")
+    s.scenario_picks = ScenarioPicks(name_a, name_b, ver_a, ver_b)
+    try:
+        cmp = compare_scenarios(store, name_a, name_b, ver_a, ver_b)
+    except WfmInputError as exc:
+        show_error(exc)
+    else:
+        summary = cmp.summary.assign(metric=cmp.summary["metric"].map(lambda m: t(f"metric_{m}")))
+        summary = summary.rename(columns={"a": cmp.label_a, "b": cmp.label_b})
+        st.dataframe(fmt.table(summary, labels={cmp.label_a: cmp.label_a, cmp.label_b: cmp.label_b},
+                               kinds={c: ("number", 1) for c in (cmp.label_a, cmp.label_b, "change")}),
+                     hide_index=True, width="stretch")
+        q = cmp.summary["metric"].iloc[0]
+        fig = go.Figure()
+        fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_a"], name=cmp.label_a)
+        fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_b"], name=cmp.label_b)
+        fig.update_layout(barmode="group", height=320, margin={"t": 10}, yaxis_title=t(f"metric_{q}"),
+                          separators=t("plotly_separators"), xaxis={"tickformat": "%Y-%m-%d"})
+        st.plotly_chart(fig, width="stretch", key="scn_chart")
+        st.dataframe(fmt.table(cmp.by_day, kinds={"date": ("date",)}), hide_index=True, width="stretch")
+        if len(cmp.agents_changed):
+            st.subheader(t("agents_changed"))
+            st.dataframe(fmt.table(cmp.agents_changed), hide_index=True, width="stretch")
 
 st.subheader(t("publish"))
 cp1, cp2 = st.columns(2)
@@ -57,4 +85,4 @@ if st.button(t("publish_button"), key="scn_publish"):
         store.publish(pub_name, pub_version)
         st.success(t("published", name=pub_name, version=pub_version))
     except WfmInputError as exc:
-        st.error(str(exc))
+        show_error(exc)

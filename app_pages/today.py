@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from app_pages.i18n import t
-from app_pages.state import current_history, default_targets
+from app_pages.state import require_history, session
 from optimiser.queueing.on_phone import on_phone_from_scheduled
 from optimiser.today.achieved import achieved_accessibility, between_days
 from optimiser.today.actions import CallbackSettings, apply_action, recommend_actions
@@ -61,9 +61,10 @@ def _render(state) -> None:
     st.plotly_chart(sl, width="stretch", key="td_sl")
 
 
-history = current_history()
+s = session()
+history, _ = require_history(s)  # the session's history: the demo or an accepted upload
 st.title(t("today_title"))
-targets = st.session_state.get("targets") or default_targets()
+targets = s.targets  # the targets the planner set on the Accessibility page
 mode = st.radio(t("today_mode"), ["replay", "live"], format_func=lambda m: t(f"today_mode_{m}"), horizontal=True,
                 key="td_mode")
 last_day = history["interval_start"].max().tz_localize(None).date()

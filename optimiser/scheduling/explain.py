@@ -97,14 +97,14 @@ def _cheapest_cover(covering, positions: list[int]):
     return best, len(wanted.intersection(int(x) for x in best.positions if x >= 0))
 
 
-def _fallback(model, covering, positions, proven: bool, stop: str) -> str:
-    """Reasons 8 and 9 of the module docstring."""
+def _fallback(model, covering, positions, proven: bool, stop: str) -> tuple[str, str]:
+    """Reasons 8 and 9 of the module docstring: a code of :data:`RULE_CODES` and the sentence."""
     rules = model.problem.rules
     if not proven:
-        return (f"no rule is at its limit there: the solver stopped ({stop}) before proving its plan optimal, so "
+        return "solver_stopped", (f"no rule is at its limit there: the solver stopped ({stop}) before proving its plan optimal, so "
                 "the search, not a rule, left it short -- a longer time limit may cover it")
     if model.problem.objective == "max-sl":
-        return ("the plan is proven optimal: the agents answer more calls elsewhere than the floor here is worth "
+        return "floor_elsewhere", ("the plan is proven optimal: the agents answer more calls elsewhere than the floor here is worth "
                 "(service_floor)")
     sv, reached = _cheapest_cover(covering, positions)
     hours = model.problem.interval_minutes / 60.0
@@ -112,20 +112,33 @@ def _fallback(model, covering, positions, proven: bool, stop: str) -> str:
     what = (f"the cheapest shift reaching it ({sv.template} {sv.start:%a %H:%M}, {sv.length_minutes / 60:g} h) "
             f"costs {sv.cost:,.0f}")
     if sv.cost > saved + TOL:
-        return (f"{what}, more than the {saved:,.0f} of shortfall penalty one more agent on it saves here "
+        return "penalty", (f"{what}, more than the {saved:,.0f} of shortfall penalty one more agent on it saves here "
                 f"({rules.costs.shortfall_penalty_per_agent_hour:g} per agent-hour, "
                 "costs.shortfall_penalty_per_agent_hour)")
-    return (f"{what}, less than the {saved:,.0f} of shortfall penalty it saves here, but the plan is proven "
+    return "optimal_tradeoff", (f"{what}, less than the {saved:,.0f} of shortfall penalty it saves here, but the plan is proven "
             "optimal: adding it breaks or costs more elsewhere (days off, contract hours, breaks) than it saves")
 
 
+#: Short codes of the rules :func:`binding` names, in the order they are checked (the app words them).
+RULE_CODES = ("closed", "no_shift", "contract_min_hours", "interval_max", "template_cap", "group_headcount",
+              "total_headcount", "contract_hours", "template_cap_cost", "solver_stopped", "floor_elsewhere",
+              "penalty", "optimal_tradeoff")
+
+
 def binding_rule(model, queue: str, positions: list[int], *, proven: bool = True, stop: str = "time limit") -> str:
-    """The rule that caps coverage of ``queue`` over horizon ``positions``.  ``proven``: the plan is a
-    proven optimum (else reasons that need optimality give way to the solver's stop, ``stop``)."""
+    """The rule that caps coverage of ``queue`` over horizon ``positions`` (a sentence); see :func:`binding`."""
+    return binding(model, queue, positions, proven=proven, stop=stop)[1]
+
+
+def binding(model, queue: str, positions: list[int], *, proven: bool = True,
+            stop: str = "time limit") -> tuple[str, str]:
+    """The rule that caps coverage of ``queue`` over horizon ``positions``: its code (one of
+    :data:`RULE_CODES`) and a sentence naming the rules-file key.  ``proven``: the plan is a proven optimum
+    (else reasons that need optimality give way to the solver's stop, ``stop``)."""
     p = model.problem
     rules = p.rules
     if queue in model.open_mask and not model.open_mask[queue][positions].any():
-        return f"the queue {queue} is closed then (opening_hours.{queue})"
+        return "closed", f"the queue {queue} is closed then (opening_hours.{queue})"
     groups = [g.name for g in rules.skill_groups if queue in g.queues]
     index = _cover_index(model)
     seen = set()
@@ -137,18 +150,18 @@ def binding_rule(model, queue: str, positions: list[int], *, proven: bool = True
                     seen.add(k)
                     covering.append(model.shifts[k])
     if not covering:
-        return (f"no shift template lets a {' or '.join(groups)} agent work then "
+        return "no_shift", (f"no shift template lets a {' or '.join(groups)} agent work then "
                 "(shift_templates: start times, lengths, days, skill_groups)")
     no_tours = unreachable_contracts(model, groups)
     if no_tours:
-        return "; ".join(no_tours)
+        return "contract_min_hours", "; ".join(no_tours)
     local = p.intervals.tz_convert(p.tz)
     for k, lim in enumerate(rules.limits):
         if lim.max_agents is None:
             continue
         qname = "all" if lim.queue == "*" else lim.queue
         if any(_tight(model, lp_name("max", k, qname, model.labels[i])) for i in positions):
-            return f"at most {lim.max_agents:g} agents are allowed then (limits[{k}].max_agents)"
+            return "interval_max", f"at most {lim.max_agents:g} agents are allowed then (limits[{k}].max_agents)"
     templates = {}
     for sv in covering:
         templates.setdefault(sv.template, set()).add(sv.day)
@@ -166,7 +179,7 @@ def binding_rule(model, queue: str, positions: list[int], *, proven: bool = True
     if capped and not uncapped:
         caps = ", ".join(f"{name} shifts are capped at {next(t.max_agents_per_day for t in rules.templates if t.name == name)} "
                          f"per day (shift_templates.{name}.max_agents_per_day)" for name in capped)
-        return caps
+        return "template_cap", caps
     weeks = {p.days.index(local[i].date()) // 7 for i in positions}
     used = []
     for g in groups:
@@ -176,17 +189,17 @@ def binding_rule(model, queue: str, positions: list[int], *, proven: bool = True
             used.append(g)
     if len(used) == len(groups):
         total = sum(h.agents for h in rules.headcount if h.skill_group in groups)
-        return (f"the headcount of {', '.join(groups)} ({total} agents) is fully used "
+        return "group_headcount", (f"the headcount of {', '.join(groups)} ({total} agents) is fully used "
                 "(headcount; more staff or other shift patterns needed)")
     if rules.headcount_total is not None and all(_tight(model, lp_name("headcount_total", f"w{w + 1}")) for w in weeks):
-        return f"the total headcount of {rules.headcount_total} agents is fully used (headcount_total)"
+        return "total_headcount", f"the total headcount of {rules.headcount_total} agents is fully used (headcount_total)"
     hours_used = any(_val(sv.var) > TOL for sv in model.shifts if sv.group in groups)
     if hours_used and all(_tight(model, lp_name("hours_max", g, f"w{w + 1}")) for g in groups for w in weeks):
-        return f"the contract hours of {', '.join(groups)} are used up (contracts.*.max_hours_per_week)"
+        return "contract_hours", f"the contract hours of {', '.join(groups)} are used up (contracts.*.max_hours_per_week)"
     if capped:
         rest = [sv for sv in covering if sv.template in uncapped]
-        return (f"{', '.join(capped)} shifts are at their max_agents_per_day; for the other templates: "
-                + _fallback(model, rest or covering, positions, proven, stop))
+        return "template_cap_cost", (f"{', '.join(capped)} shifts are at their max_agents_per_day; for the other "
+                                     "templates: " + _fallback(model, rest or covering, positions, proven, stop)[1])
     return _fallback(model, covering, positions, proven, stop)
 
 
@@ -208,13 +221,13 @@ def explain_shortfalls(model, runs, coverage, proven: bool = True, stop: str = "
             t = t + step
         if not positions:
             positions = [index.get(run.start, 0)]
-        reason = binding_rule(model, run.queue, positions, proven=proven, stop=stop)
+        rule, reason = binding(model, run.queue, positions, proven=proven, stop=stop)
         if model.problem.objective == "max-sl":
             floors = [model.floors.get((run.queue, i), 0) for i in positions]
             reason = f"below its floor of {max(floors)} on the phone (service_floor); {reason}"
         if not proven and "the solver stopped" not in reason:
             reason += " (the solver stopped before proving optimality: a longer run may cover more)"
-        run = replace(run, reason=reason)
+        run = replace(run, reason=reason, rule=rule)
         out.append(run)
         lines.append(run.describe())
     return out, lines
@@ -270,5 +283,5 @@ def uncoverable_intervals(model) -> np.ndarray:
     return mask
 
 
-__all__ = ["binding_rule", "explain_shortfalls", "explain_global_sl", "explain_min_agents", "uncoverable_intervals",
+__all__ = ["RULE_CODES", "binding", "binding_rule", "explain_shortfalls", "explain_global_sl", "explain_min_agents", "uncoverable_intervals",
            "unreachable_contracts"]

@@ -29,7 +29,8 @@ class Shortfall:
 
     ``agents_short`` is the largest shortfall in the run [agents],
     ``agent_hours_short`` the total [agent-hours]; ``reason`` names the rule
-    that caps coverage there (see :mod:`optimiser.scheduling.explain`).
+    that caps coverage there and ``rule`` is its code (one of
+    :data:`optimiser.scheduling.explain.RULE_CODES`; see :mod:`optimiser.scheduling.explain`).
     """
 
     queue: str
@@ -39,6 +40,7 @@ class Shortfall:
     agents_short: float
     agent_hours_short: float
     reason: str = ""
+    rule: str = ""
 
     def describe(self) -> str:
         same_day = self.end - self.start < pd.Timedelta(days=1) and (

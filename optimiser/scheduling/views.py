@@ -40,3 +40,55 @@ def shift_timeline(shifts: pd.DataFrame, *, limit: int = 60) -> pd.DataFrame:
     top["start"] = top["start"].map(lambda ts: ts.tz_localize(None))
     top["end"] = top["end"].map(lambda ts: ts.tz_localize(None))
     return top.reset_index(drop=True)
+
+
+#: Parts of a day for summaries: (name, first hour, end hour); a night belongs to the day it starts.
+DAY_PARTS: tuple[tuple[str, int, int], ...] = (("night", 22, 30), ("morning", 6, 12), ("afternoon", 12, 18),
+                                               ("evening", 18, 22))
+
+
+def day_part(local_starts: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Weekday (0 = Monday) and part of day (:data:`DAY_PARTS`) of local timestamps; 00:00-06:00 is the
+    night of the day before (Sunday night runs into Monday morning)."""
+    hour = local_starts.dt.hour
+    part = pd.Series("night", index=local_starts.index)
+    part[(hour >= 6) & (hour < 12)] = "morning"
+    part[(hour >= 12) & (hour < 18)] = "afternoon"
+    part[(hour >= 18) & (hour < 22)] = "evening"
+    weekday = local_starts.dt.day_of_week.where(hour >= 6, (local_starts.dt.day_of_week - 1) % 7)
+    return weekday.astype(int), part
+
+
+def shortfall_summary(result, tz: str | None = None) -> pd.DataFrame:
+    """Where a schedule is short, grouped for reading: weekday, part of day and the rule that binds.
+
+    Each short (queue, interval) of ``result.coverage`` is given the rule of the shortfall run it lies
+    in (:attr:`Shortfall.rule`, codes of :data:`optimiser.scheduling.explain.RULE_CODES`).
+
+    Returns
+    -------
+    DataFrame
+        One row per (``weekday`` 0-6, ``part`` night|morning|afternoon|evening, ``rule``):
+        ``intervals`` (distinct short intervals), ``agent_hours_short`` [agent-hours],
+        ``agents_short_max`` [agents], ``queues`` (tuple of str); most agent-hours first.
+    """
+    columns = ["weekday", "part", "rule", "intervals", "agent_hours_short", "agents_short_max", "queues"]
+    cov = result.coverage
+    if cov.empty or "shortfall" not in cov or not (cov["shortfall"] > 1e-6).any():
+        return pd.DataFrame(columns=columns)
+    short = cov[cov["shortfall"] > 1e-6][["interval_start", "queue", "shortfall"]].copy()
+    short["rule"] = ""
+    for run in result.shortfalls:
+        inside = (short["queue"] == run.queue) & (short["interval_start"] >= run.start) & \
+                 (short["interval_start"] < run.end)
+        short.loc[inside, "rule"] = run.rule or "penalty"
+    starts = short["interval_start"]
+    step = cov["interval_start"].drop_duplicates().sort_values().diff().min()
+    minutes = step / pd.Timedelta(minutes=1) if pd.notna(step) else 15.0
+    local = starts.dt.tz_convert(tz) if tz else starts
+    short["weekday"], short["part"] = day_part(local)
+    short["agent_hours"] = short["shortfall"] * minutes / 60.0
+    grouped = short.groupby(["weekday", "part", "rule"], sort=False).agg(
+        intervals=("interval_start", "nunique"), agent_hours_short=("agent_hours", "sum"),
+        agents_short_max=("shortfall", "max"), queues=("queue", lambda q: tuple(sorted(set(q)))))
+    return grouped.reset_index().sort_values("agent_hours_short", ascending=False, ignore_index=True)[columns]

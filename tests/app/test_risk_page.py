@@ -1,42 +1,50 @@
-"""AppTest of the Risk page: the probability shown is the library's."""
+"""AppTest of the Risk page: the probability shown is the library's, for the forecast the schedule was built
+for with the what-ifs applied; a schedule built for another forecast is refused, not paired with it."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
 from streamlit.testing.v1 import AppTest
 
+from app_pages.session import SESSION_KEY, Computed, Stamp
 from optimiser.analysis.risk import assess_schedule
-from optimiser.scheduling.problem import build_problem
-from wfm.io.rules import load_rules
-from optimiser.scheduling.solve import solve
 from optimiser.staffing.requirement import AccessibilityTargets
+from tests.app.conftest import finish_run, build_schedule, page_ok, session_with_forecast, small_forecast
 
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_risk_page_matches_assess_schedule(tmp_path, compact_rules_text):
-    idx = pd.date_range("2026-01-05", periods=96, freq="15min", tz="Europe/Stockholm")
-    fc = pd.DataFrame({"interval_start": idx, "queue": "reports", "calls_offered": 20.0,
-                       "calls_offered_p10": 15.0, "calls_offered_p90": 26.0, "calls_offered_p025": 12.0,
-                       "calls_offered_p975": 30.0, "aht_seconds": 300.0, "model": "test"})
-    req = fc.assign(agents_required=10)[["interval_start", "queue", "agents_required", "calls_offered", "aht_seconds"]]
-    rules_file = tmp_path / "rules.yaml"
-    rules_file.write_text(compact_rules_text, encoding="utf-8")
-    rules = load_rules(rules_file)
-    schedule = solve(build_problem(req, rules, solver=replace(rules.solver, time_limit_seconds=20)))
-    targets = AccessibilityTargets(answer_within_seconds=180.0, target_service_level=0.8, shrinkage=0.0)
-
+def test_risk_page_matches_assess_schedule_and_keeps_its_result(tmp_path, monkeypatch, compact_rules_text):
+    monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    fc = small_forecast(days=1)
+    s = session_with_forecast(fc)
+    s.targets = AccessibilityTargets(answer_within_seconds=180.0, target_service_level=0.8, shrinkage=0.0)
+    build_schedule(s, compact_rules_text)
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
-    at.session_state["schedule_result"] = schedule
-    at.session_state["targets"] = targets
-    at.session_state["forecast_result"] = type("R", (), {"forecast": fc, "backtest": None, "selection": None})()
+    at.session_state[SESSION_KEY] = s
     at.run()
     at.switch_page("app_pages/risk.py").run()
-    assert not at.exception, at.exception
-    expected = assess_schedule(fc, schedule.shifts, targets, confidence=0.9, n_samples=200)
+    page_ok(at)
+    # the assessment runs in the background: wait for it, then the page shows it
+    finish_run(at, s, "risk", 240)
+    expected = assess_schedule(fc, s.schedule.value.result.shifts, s.targets, confidence=0.9, n_samples=200)
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Chance a day meets the target (mean)"] == f"{expected.risk.p_meet_all_days:.0%}"
-    assert shown["Agent-hours for that confidence"] == f"{expected.plan.agent_hours:,.0f}"
+    assert shown["Chance a day meets the target (mean)"] == f"{100 * expected.risk.p_meet_all_days:.0f}\u00a0%"
+    assert shown["Agent-hours for 9 days out of 10"] == f"{expected.plan.agent_hours:,.0f}"
+    first = s.risk
+    # Back on the page with the same inputs: the same result, nothing recomputed.
+    at.switch_page("app_pages/data.py").run()
+    at.switch_page("app_pages/risk.py").run()
+    page_ok(at)
+    assert "risk" not in s.runs and s.risk is first
+
+    # A new forecast (say 28 days instead of 1): the old schedule is not paired with it.
+    s.forecast = Computed(s.forecast.value, Stamp("forecast:other", "forecast", (("model", "weekly_mean"),
+                                                  ("horizon_days", 28), ("interval_minutes", 15), ("queues", ()))),
+                          s.forecast.inputs)
+    at.run()
+    page_ok(at)
+    assert "risk" not in s.runs
+    assert any("built for another forecast" in w.value for w in at.warning)
+    assert not at.metric

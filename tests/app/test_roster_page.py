@@ -1,19 +1,18 @@
-"""AppTest of the Roster page: a real schedule, the real roster solve, downloads and publish."""
+"""AppTest of the Roster page: a real schedule, the real roster solve under the rules the schedule was built
+with, for the headcount it was built for; downloads and publish."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from wfm.io.agents import read_agents, read_unavailability
+from app_pages.session import SESSION_KEY, Computed, Stamp
+from optimiser.roster.agents import agents_for_tours
+from wfm.io.agents import read_agents
 from optimiser.roster.views import roster_grid
-from optimiser.scheduling.problem import build_problem
-from wfm.io.rules import load_rules
-from optimiser.scheduling.solve import solve
 from optimiser.store.repository import PlanStore
-from tests.app.test_schedule_page import small_requirement
+from tests.app.conftest import finish_run, build_schedule, page_ok, session_with_forecast, small_forecast
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -21,39 +20,46 @@ REPO = Path(__file__).resolve().parents[2]
 def test_roster_page_assigns_named_agents_and_publishes(tmp_path, monkeypatch, compact_rules_text):
     url = f"sqlite:///{tmp_path / 'p.sqlite'}"
     monkeypatch.setenv("WFM_DATABASE_URL", url)
-    rules_file = tmp_path / "rules.yaml"
-    rules_file.write_text(compact_rules_text, encoding="utf-8")
-    rules = load_rules(rules_file)
-    problem = build_problem(small_requirement(), rules, solver=replace(rules.solver, time_limit_seconds=20))
-    schedule = solve(problem)
+    s = session_with_forecast(small_forecast())
+    build_schedule(s, compact_rules_text)
+    schedule = s.schedule.value.result
     assert schedule.status in ("Optimal", "Feasible") and len(schedule.shifts)
+    # A team of 80 from the demo list (as if uploaded), so the test stays quick.
+    head = (REPO / "data" / "demo_agents.csv").read_text(encoding="utf-8").splitlines()[:81]
+    data = ("\n".join(head) + "\n").encode("utf-8")
+    s.agents = Computed({"agents": ("team.csv", data), "unavailability": (None, None)},
+                        Stamp("agents:team", "agents", (("source", "upload"), ("file_name", "team.csv"))), {})
 
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
-    at.session_state["schedule_result"] = schedule
-    # A team of 80 from the demo list (as if uploaded), so the test stays quick.
-    everyone = read_agents(REPO / "data" / "demo_agents.csv")
-    agents = everyone.head(80)
-    unavailability = read_unavailability(REPO / "data" / "demo_agent_unavailability.csv", everyone)
-    unavailability = unavailability[unavailability["agent_id"].isin(agents["agent_id"])]
-    at.session_state["roster_agents"] = (agents, unavailability)
+    at.session_state[SESSION_KEY] = s
     at.run()
     at.switch_page("app_pages/roster.py").run()
-    assert not at.exception, at.exception
+    page_ok(at)
+    # the rule set is the one the schedule's rules file names (no roster section there: the packaged sweden)
+    assert any("Working-time rules: sweden" in c.value and "11 h daily rest" in c.value for c in at.caption)
     at.button(key="ro_run").click().run()
-    run = at.session_state["roster_run"]
-    assert run.wait(240)
-    at.run()
-    assert not at.exception, at.exception
-    result = at.session_state["roster_result"]
+    finish_run(at, s, "roster", 240)
+    result = s.roster.value
     shown = {m.label: m.value for m in at.metric}
     assert shown["Hard-rule violations"] == "0" and len(result.violations) == 0
     assert shown["Shifts assigned"] == f"{len(result.assignments):,}"
+    # only the agents the schedule was built for are rostered
+    team = read_agents(_write(tmp_path, data))
+    chosen = agents_for_tours(team, schedule.tours)
+    assert set(result.assignments["agent_id"]) <= set(chosen["agent_id"])
     # every scheduled agent-shift is either assigned or reported unfilled
     unfilled = int(result.unfilled["unfilled"].sum()) if len(result.unfilled) else 0
     assert len(result.assignments) + unfilled == int(schedule.shifts["count"].sum())
-    assert at.dataframe[1].value.shape == roster_grid(result.assignments).shape
+    grid = [d for d in at.dataframe if d.value.shape == roster_grid(result.assignments).shape]
+    assert grid
     [b for b in at.button if b.label == "Save and publish"][0].click().run()
-    assert not at.exception, at.exception
+    page_ok(at)
     store = PlanStore(url)
     assert store.load("roster", 1).status == "published"
     store.close()
+
+
+def _write(tmp_path, data: bytes) -> Path:
+    path = tmp_path / "team.csv"
+    path.write_bytes(data)
+    return path

@@ -1,4 +1,5 @@
-"""AppTest of the Accessibility & staffing page against the real staffing functions."""
+"""AppTest of the Accessibility & staffing page against the real staffing functions; targets and what-ifs
+stay the session's across pages."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app_pages.session import SESSION_KEY
 from wfm.io.history import read_history
 from forecasting.pipeline import ForecastSettings, forecast
 from optimiser.staffing.compose import WhatIfs, plan_requirement
 from optimiser.staffing.requirement import AccessibilityTargets
+from tests.app.conftest import page_ok
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,19 +36,28 @@ def test_staffing_page_numbers_match_the_library(quick_forecast, tmp_path, monke
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
     at.run()
     at.switch_page("app_pages/staffing.py").run()
-    assert not at.exception, at.exception
+    page_ok(at)
     _, summary = plan_requirement(quick_forecast, _targets())
     shown = {m.label: m.value for m in at.metric}
     assert shown["Peak agents scheduled"] == f"{summary['peak_agents_required']:,}"
     assert shown["Agent-hours scheduled"] == f"{summary['agent_hours_scheduled']:,.0f}"
 
-    # What-if: handle time +10 %: the page follows the library, and needs more agents.
-    at.slider(key="st_aht").set_value(10).run()
-    assert not at.exception, at.exception
+    # What-if: handle time +10 %, applied: the page follows the library, and needs more agents.
+    at.slider(key="st_aht").set_value(10)
+    [b for b in at.button if b.label == "Apply"][0].click().run()
+    page_ok(at)
     _, longer = plan_requirement(quick_forecast, _targets(), WhatIfs(aht_change_pct=10))
     shown = {m.label: m.value for m in at.metric}
     assert shown["Agent-hours scheduled"] == f"{longer['agent_hours_scheduled']:,.0f}"
     assert longer["agent_hours_scheduled"] > summary["agent_hours_scheduled"]
 
     # The accessibility sentence for the chosen day is there.
-    assert any("calls are answered within 3 minutes" in i.value for i in at.info)
+    assert any("of calls are answered within 3\u00a0min" in i.value for i in at.info)
+
+    # Leave and come back: the what-if is still applied and still in the form, the numbers the same.
+    at.switch_page("app_pages/schedule.py").run()
+    at.switch_page("app_pages/staffing.py").run()
+    page_ok(at)
+    assert at.session_state[SESSION_KEY].whatifs == WhatIfs(aht_change_pct=10)
+    assert at.slider(key="st_aht").value == 10
+    assert {m.label: m.value for m in at.metric}["Agent-hours scheduled"] == f"{longer['agent_hours_scheduled']:,.0f}"

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from app_pages.state import default_targets
+from app_pages.session import default_targets
 from wfm.io.history import read_history
 from optimiser.today.steer import day_ahead_plan, steer_day
 

@@ -155,3 +155,17 @@ def test_the_holiday_premium_uses_the_one_calendar_for_any_year_of_the_plan():
     assert holiday_dates(costs, times) == (dt.date(2031, 1, 1), dt.date(2031, 1, 3), dt.date(2031, 1, 6))
     with pytest.raises(WfmInputError, match=r"covers the year\(s\) \[2031\], outside costs.holiday_years \[2030\]"):
         holiday_dates(CostRules(holiday_country="SE", holiday_years=(2030,)), times)
+
+
+def test_each_shortfall_carries_the_code_of_its_binding_rule():
+    # headcount: 3 agents for a need of 5 -> group_headcount; a template cap -> template_cap; closed -> closed
+    capped = make_rules(headcount=[{"site": "x", "skill_group": "a", "contract": "ft", "agents": 3}])
+    res = solve(build_problem(requirement(day_profile({(8, 16): 5})), capped))
+    assert res.shortfalls and {s.rule for s in res.shortfalls} == {"group_headcount"}
+    night = make_rules(shift_templates={"night": {"start_times": ["22:00"], "lengths_hours": [8],
+                                                  "max_agents_per_day": 10}})
+    res = solve(build_problem(requirement(day_profile({(22, 24): 14}) + day_profile({(0, 6): 14})), night))
+    assert {s.rule for s in res.shortfalls} == {"template_cap"}
+    from optimiser.scheduling.explain import RULE_CODES
+
+    assert {"group_headcount", "template_cap", "closed", "penalty"} <= set(RULE_CODES)
