@@ -12,7 +12,7 @@ import logging
 
 import streamlit as st
 
-from app_pages.i18n import LANGUAGES, t
+from app_pages.i18n import LANGUAGES, t, widget_text_css
 from app_pages.state import auth_enabled, session
 
 st.set_page_config(page_title="WFM", page_icon=":telephone_receiver:", layout="wide")
@@ -26,6 +26,9 @@ with st.sidebar:
         format_func=LANGUAGES.get,
         key="lang",
     )
+    css = widget_text_css(int(st.get_option("server.maxUploadSize")))
+    if css:
+        st.html(css)
     if auth_enabled():
         # Deployed for a team: sign-in through the OpenID Connect provider in secrets.toml.
         if st.user.is_logged_in:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from app_pages import fmt
-from app_pages.i18n import t
+from app_pages.i18n import TEXT, t
 from app_pages.session import Change, Stamp
 
 
@@ -112,8 +113,6 @@ def show_changes(headline: str, changes: list[Change]) -> None:
 def model_label(name: str) -> str:
     """A forecasting model's name for people (``weekly_mean`` -> ``Mean of recent weeks``)."""
     key = f"model_{name}"
-    from app_pages.i18n import TEXT
-
     return t(key) if key in TEXT else name
 
 
@@ -124,15 +123,22 @@ def status_text(status) -> str:
 
 def show_status(result, what: str) -> None:
     """A solve's status line: green when proven optimal, amber otherwise (feasible is not optimal);
-    the solver's own words (LP rounding, gap, stop reason) folded into an expander."""
+    the solver's details (status, why it stopped, gap, time) folded into an expander, with the solver's
+    own log line (in English, as the solver writes it) at the bottom."""
     status = str(result.status)
     line = t("status_line", what=what, status=status_text(status))
     (st.success if status == "Optimal" else st.warning)(line)
     with st.expander(t("solver_details")):
-        st.text(result.message)
         gap = getattr(result, "gap", None)
-        rows = {t("solver"): getattr(result, "solver", "–"), t("status"): status,
-                t("stop_reason"): getattr(result, "stop_reason", "–"),
+        reason = getattr(result, "stop_reason", None)
+        if reason is None:
+            reason = "time_limit" if getattr(result, "hit_time_limit", False) else None
+        seconds = getattr(result, "elapsed_seconds", None) or getattr(result, "solve_seconds", None)
+        rows = {t("status"): status_text(status),
+                t("stop_reason"): t(f"stop_{reason}") if reason and f"stop_{reason}" in TEXT else "–",
                 t("gap"): "–" if gap is None else fmt.percent(gap, 2),
-                t("elapsed"): fmt.number(getattr(result, "elapsed_seconds", float("nan")), 1) + " s"}
-        st.table({t("what"): list(rows), t("value"): [str(v) for v in rows.values()]})
+                t("elapsed"): "–" if seconds is None else f"{fmt.number(seconds, 1)} s",
+                t("solver"): str(getattr(result, "solver", "–"))}
+        st.table(pd.DataFrame({t("what"): list(rows), t("value"): list(rows.values())}).set_index(t("what")))
+        st.caption(t("solver_log"))
+        st.code(result.message, language=None, wrap_lines=True)

@@ -121,6 +121,14 @@ def timestamp(value, lang: str | None = None) -> str:
     return f"{pd.Timestamp(value):%Y-%m-%d %H:%M}"
 
 
+#: A plotly date axis without month or weekday names (they would be English): hours within a day,
+#: ISO dates beyond.
+DATE_AXIS: dict = {"tickformatstops": [
+    {"dtickrange": [None, 86_400_000], "value": "%H:%M\n%Y-%m-%d"},
+    {"dtickrange": [86_400_000, None], "value": "%Y-%m-%d"},
+]}
+
+
 # --------------------------------------------------------------------------- tables
 #: How a column is shown: ("number", decimals) | ("percent", decimals) | ("seconds",) | ("timestamp",)
 #: | ("date",) | ("text",) | ("bool",)

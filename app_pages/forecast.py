@@ -127,7 +127,7 @@ fig.add_trace(go.Scatter(x=x, y=frame["calls_offered_p10"], fill="tonexty", line
 fig.add_trace(go.Scatter(x=x, y=frame["calls_offered"], line={"color": "#1f77b4"}, name=t("forecast")))
 fig.add_trace(go.Scatter(x=x, y=frame["actual"], line={"color": "#333"}, name=t("actual")))
 fig.update_layout(height=420, margin={"t": 20}, yaxis_title=t("calls_per_interval", minutes=fs.interval_minutes),
-                  separators=t("plotly_separators"), xaxis={"tickformat": "%Y-%m-%d"})
+                  separators=t("plotly_separators"), xaxis=fmt.DATE_AXIS)
 st.plotly_chart(fig, width="stretch", key="fc_chart")
 
 q = fc[fc["queue"] == shown_queue]
@@ -136,7 +136,7 @@ c1, c2, c3 = st.columns(3)
 c1.metric(t("calls_in_horizon_queue", queue=shown_queue), fmt.number(calls))
 c2.metric(t("mean_aht_queue", queue=shown_queue),
           f"{fmt.number((q['aht_seconds'] * q['calls_offered']).sum() / max(calls, 1))} s")
-c3.metric(t("model"), ", ".join(model_label(m) for m in sorted(q["model"].unique())))
+c3.markdown(f"**{t('model')}**  \n" + ", ".join(model_label(m) for m in sorted(q["model"].unique())))
 st.caption(t("all_queues_total", calls=fmt.number(fc["calls_offered"].sum()), n=len(queues_in_fc)))
 
 if result.value.backtest is not None:

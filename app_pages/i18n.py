@@ -280,6 +280,8 @@ _T: dict[str, tuple[str, str]] = {
     "peak_agents_delta": ("agents at peak", "personer i topp"),
     "totals_all_queues": ("Figures for all {queues} queues together over {days} days.",
                           "Siffror för alla {queues} köer tillsammans över {days} dagar."),
+    "totals_all_queues_one_day": ("Figures for all {queues} queues together over one day.",
+                                  "Siffror för alla {queues} köer tillsammans över en dag."),
     "agents_required": ("Agents needed", "Personal som behövs"),
     "pooling_result": ("Separate queues against one pool (what-ifs applied)",
                        "Separata köer mot en pool (tänk om-värden tillämpade)"),
@@ -368,6 +370,10 @@ _T: dict[str, tuple[str, str]] = {
     "why_short_details": ("Every short stretch, as the solver reports it", "Varje period med brist, som lösaren anger"),
     "short_line": ("**{when}**: {n} intervals, {hours} agent-hours short ({queues}) — {why}",
                    "**{when}**: {n} intervall, {hours} personaltimmar saknas ({queues}) — {why}"),
+    "short_line_one": ("**{when}**: 1 interval, {hours} agent-hours short ({queues}) — {why}",
+                       "**{when}**: 1 intervall, {hours} personaltimmar saknas ({queues}) — {why}"),
+    "start": ("Start", "Start"),
+    "end": ("End", "Slut"),
     "short_more": ("…and {n} more groups, {hours} agent-hours short together.",
                    "…och {n} grupper till, sammanlagt {hours} personaltimmar."),
     "part_night": ("{day} night", "natten mot {day}"),
@@ -401,6 +407,14 @@ _T: dict[str, tuple[str, str]] = {
     "status_infeasible": ("the rules cannot all be kept", "reglerna kan inte alla hållas"),
     "status_no_solution": ("no plan was found in the time given", "ingen plan hittades inom tiden"),
     "solver_details": ("Solver details", "Detaljer från lösaren"),
+    "solver_log": ("The solver's own report:", "Lösarens egen rapport (på engelska):"),
+    "stop_optimal": ("it proved the plan is the best", "den bevisade att planen är bäst"),
+    "stop_gap": ("the plan is within the allowed gap of the best", "planen är inom tillåtet avstånd från den bästa"),
+    "stop_time_limit": ("the time limit was reached", "tidsgränsen nåddes"),
+    "stop_interrupted": ("you stopped it", "du stoppade den"),
+    "stop_infeasible": ("the rules cannot all be kept", "reglerna kan inte alla hållas"),
+    "stop_error": ("the solver failed", "lösaren misslyckades"),
+    "stop_converged": ("the steps stopped improving the plan", "stegen slutade förbättra planen"),
     "status": ("Status", "Status"),
     "stop_reason": ("Stopped because", "Stoppade för att"),
     "gap": ("Gap to the proven bound", "Avstånd till bevisad gräns"),
@@ -500,13 +514,29 @@ _T: dict[str, tuple[str, str]] = {
     "unfilled_slots": ("Unfilled shifts", "Otillsatta pass"),
     "hard_violations": ("Hard-rule violations", "Brott mot tvingande regler"),
     "agents_rostered": ("Agents rostered", "Personer med pass"),
-    "decomposed": ("Solved in parts: {how}", "Löst i delar: {how}"),
     "roster_grid": ("Roster (agent × day)", "Bemanningslista (person × dag)"),
     "fairness": ("Fairness: nights, weekends, holidays", "Rättvisa: nätter, helger, helgdagar"),
     "fair_nights": ("Night shifts", "Nattpass"),
     "fair_weekends": ("Weekend shifts", "Helgpass"),
     "fair_holidays": ("Holiday shifts", "Helgdagspass"),
     "fair_paid_hours": ("Paid hours", "Betalda timmar"),
+    "detail_solver_words": ("Detail", "Detalj (lösarens ord, på engelska)"),
+    "vrule_daily_rest": ("Daily rest", "Dygnsvila"),
+    "vrule_weekly_rest": ("Weekly rest", "Veckovila"),
+    "vrule_max_work_without_break": ("Work without a break", "Arbete utan rast"),
+    "vrule_no_qualified_agent": ("Nobody qualified", "Ingen behörig"),
+    "vrule_not_enough_qualified_agents": ("Too few qualified", "För få behöriga"),
+    "vrule_contract_min_hours": ("Contract hours not reached", "Avtalade timmar nås inte"),
+    "vrule_unfilled_slot": ("Shift not filled", "Pass inte tillsatt"),
+    "vrule_unknown_agent": ("Unknown agent", "Okänd person"),
+    "vrule_overlap": ("Overlapping shifts", "Överlappande pass"),
+    "vrule_skills": ("Skills", "Kompetens"),
+    "vrule_nights_not_allowed": ("Night not allowed", "Natt inte tillåten"),
+    "vrule_fixed_day_off": ("Fixed day off", "Fast ledig dag"),
+    "vrule_unavailable": ("Unavailable", "Frånvarande"),
+    "vrule_max_consecutive_days": ("Too many days in a row", "För många dagar i rad"),
+    "vrule_max_hours_per_week": ("Too many hours in a week", "För många timmar en vecka"),
+    "vrule_max_nights_per_week": ("Too many nights in a week", "För många nätter en vecka"),
     "rule_problems": ("Rules that cannot be met", "Regler som inte kan uppfyllas"),
     "no_rule_problems": ("Every hard rule is met.", "Alla tvingande regler är uppfyllda."),
     "soft_penalties": ("Why someone got a shift (soft penalties per agent)",
@@ -706,7 +736,8 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "agent_hours_scheduled": ("Agent-hours scheduled", "Schemalagda personaltimmar"),
     "peak_agents_required": ("Peak agents", "Max personal"),
     "deferred_agent_hours": ("Deferred work (agent-hours)", "Uppskjutet arbete (personaltimmar)"),
-    "date": ("Date", "Datum"), "day": ("Day", "Dag"),
+    "date": ("Date", "Datum"), "day": ("Day", "Dag"), "agents_short": ("Agents short", "Personal som saknas"),
+    "agent_hours_short": ("Agent-hours short", "Personaltimmar som saknas"), "why": ("Why", "Varför"),
     "agent_id": ("Agent id", "Person-id"), "name": ("Name", "Namn"), "site": ("Site", "Ort"),
     "skill_group": ("Skill group", "Kompetensgrupp"), "skills": ("Skills", "Kompetenser"),
     "languages": ("Languages", "Språk"), "contract": ("Contract", "Avtal"),
@@ -756,6 +787,18 @@ def current_language() -> str:
     lang = st.session_state.get("lang", "en")
     _LAST_RUN["lang"] = lang
     return lang
+
+
+def widget_text_css(max_upload_mb: int) -> str:
+    """CSS that words Streamlit's own upload-widget texts in Swedish (they have no parameter for it):
+    the button and the size note. Empty in English."""
+    if current_language() != "sv":
+        return ""
+    button = '[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p'
+    note = '[data-testid="stFileUploaderDropzoneInstructions"] span'
+    return (f"<style>{button}, {note} {{font-size: 0 !important;}} "
+            f"{button}::after {{content: 'Ladda upp'; font-size: 0.875rem;}} "
+            f"{note}::after {{content: 'Högst {max_upload_mb} MB per fil'; font-size: 0.875rem;}}</style>")
 
 
 def column_label(name: str, lang: str | None = None) -> str:

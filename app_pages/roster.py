@@ -12,8 +12,8 @@ from app_pages import fmt
 from app_pages.describe import show_changes, show_status
 from app_pages.i18n import t
 from app_pages.roster_parts import (
-    DOWNLOAD_HELP, agents_in_use, download_name, grid_day_labels, pick_agents, roster_inputs, start_roster,
-    upload_agents_panel,
+    DOWNLOAD_HELP, agents_in_use, download_name, grid_day_labels, pick_agents, roster_inputs, roster_rule_label,
+    start_roster, upload_agents_panel,
 )
 from app_pages.session import RosterSettings, changed_inputs
 from app_pages.state import (
@@ -78,8 +78,6 @@ m1.metric(t("assigned_shifts"), fmt.number(len(result.assignments)))
 m2.metric(t("unfilled_slots"), fmt.number(int(result.unfilled["unfilled"].sum()) if len(result.unfilled) else 0))
 m3.metric(t("hard_violations"), fmt.number(len(result.violations)))
 m4.metric(t("agents_rostered"), fmt.number(result.assignments["agent_id"].nunique()))
-if result.decomposed:
-    st.caption(t("decomposed", how=result.decomposition))
 
 assignments = result.assignments
 if not show_names:
@@ -98,9 +96,12 @@ with c1:
     st.dataframe(fmt.table(spread, kinds={"std": ("number", 2)}), hide_index=True, width="stretch")
 with c2:
     st.subheader(t("rule_problems"))
-    problems = [v.__dict__ for v in (*result.violations, *result.explanations)]
-    if problems:
-        st.dataframe(fmt.table(pd.DataFrame(problems)), hide_index=True, width="stretch")
+    problems = pd.DataFrame([v.__dict__ for v in (*result.violations, *result.explanations)],
+                            columns=["agent_id", "date", "rule", "detail"])
+    if len(problems):
+        problems["rule"] = problems["rule"].map(roster_rule_label)
+        st.dataframe(fmt.table(problems, labels={"detail": t("detail_solver_words")}), hide_index=True,
+                     width="stretch")
     else:
         st.write(t("no_rule_problems"))
 if len(result.penalties):

@@ -130,3 +130,10 @@ def download_name(built: BuiltSchedule, fmt_name: str) -> str:
     first = built.result.shifts["start"].min()
     stem = f"roster_{first:%Y-%m-%d}_{built.horizon_days}d"
     return f"{stem}_calendars.zip" if fmt_name == "ics" else f"{stem}.{fmt_name}"
+
+
+def roster_rule_label(code: str) -> str:
+    """A roster rule's code (``daily_rest``) in the planner's words; an unknown code as it is."""
+    from app_pages.i18n import TEXT
+
+    return t(f"vrule_{code}") if f"vrule_{code}" in TEXT else code

@@ -40,7 +40,7 @@ else:
     ca, cb = st.columns(2)
     a_default = picks.name_a if picks.name_a in comparable else comparable[0]
     name_a = ca.selectbox(t("scenario_a"), comparable, index=comparable.index(a_default), key="scn_a",
-                          format_func=lambda n: f"{n} ({t('kind_' + kinds[n])})")
+                          format_func=lambda n: f"{n} ({t(f'kind_{kinds[n]}')})")
     same_kind = [n for n in comparable if kinds[n] == kinds[name_a]]
     others = [n for n in same_kind if n != name_a] or same_kind
     b_default = picks.name_b if picks.name_b in same_kind else others[0]
@@ -68,7 +68,7 @@ else:
         fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_a"], name=cmp.label_a)
         fig.add_bar(x=cmp.by_day["date"], y=cmp.by_day[f"{q}_b"], name=cmp.label_b)
         fig.update_layout(barmode="group", height=320, margin={"t": 10}, yaxis_title=t(f"metric_{q}"),
-                          separators=t("plotly_separators"), xaxis={"tickformat": "%Y-%m-%d"})
+                          separators=t("plotly_separators"), xaxis=fmt.DATE_AXIS)
         st.plotly_chart(fig, width="stretch", key="scn_chart")
         st.dataframe(fmt.table(cmp.by_day, kinds={"date": ("date",)}), hide_index=True, width="stretch")
         if len(cmp.agents_changed):

@@ -12,7 +12,7 @@ import streamlit as st
 from app_pages import fmt
 from app_pages.describe import show_changes, show_status
 from app_pages.i18n import t
-from app_pages.schedule_parts import schedule_inputs, shortfall_lines, start_schedule
+from app_pages.schedule_parts import gantt_frame, schedule_inputs, shortfall_lines, shortfall_table, start_schedule
 from app_pages.session import RulesChoice, ScheduleSettings, changed_inputs
 from app_pages.state import (
     current_requirement, demo_rules_text, follow_run, parse_rules_text, require_forecast, rules_or_default,
@@ -41,7 +41,7 @@ st.caption(t("rules_in_use", what=t("stamp_rules_demo") if rules.source == "demo
 
 ss = s.schedule_settings
 objectives = ["cost", "global-sl", "max-sl"]
-c1, c2, c3, c4 = st.columns(4)
+c1, c2, c3, c4 = st.columns([2, 1, 1, 1])
 objective = c1.selectbox(t("objective"), objectives, index=objectives.index(ss.objective),
                          format_func=lambda o: t(f"objective_{o}"), key="sc_objective")
 headcount = c2.number_input(t("headcount"), 0, 5000, ss.headcount, step=10, key="sc_headcount",
@@ -101,7 +101,7 @@ fig = go.Figure()
 fig.add_trace(go.Scatter(x=cov["interval_start"], y=cov["agents_required"], name=t("required"), line={"color": "#d62728"}))
 fig.add_trace(go.Scatter(x=cov["interval_start"], y=cov["agents_allocated"], name=t("scheduled"), line={"color": "#1f77b4"}))
 fig.update_layout(height=340, margin={"t": 10}, yaxis_title=t("agents"), separators=t("plotly_separators"),
-                  xaxis={"tickformat": "%Y-%m-%d"})
+                  xaxis=fmt.DATE_AXIS)
 st.subheader(t("coverage"))
 st.plotly_chart(fig, width="stretch", key="sc_coverage")
 
@@ -114,13 +114,13 @@ if len(result.daily):
 
 if len(result.shifts):
     st.subheader(t("timeline"))
-    timeline = shift_timeline(result.shifts, limit=60)
+    timeline = gantt_frame(shift_timeline(result.shifts, limit=60))
     gantt = px.timeline(timeline, x_start="start", x_end="end", y="label", color="skill_group",
-                        hover_data=["count", "breaks"],
-                        labels={"skill_group": t("skill_group"), "count": t("agents"), "breaks": t("breaks"),
-                                "label": ""})
+                        hover_data=["count"], labels={"skill_group": t("skill_group"), "count": t("agents"),
+                                                      "label": "", "start": t("start"), "end": t("end")})
     gantt.update_yaxes(autorange="reversed", title="")
-    gantt.update_layout(height=max(300, 14 * len(timeline)), margin={"t": 10}, legend_title_text=t("skill_group"))
+    gantt.update_layout(height=max(300, 14 * len(timeline)), margin={"t": 10}, legend_title_text=t("skill_group"),
+                        xaxis={"tickformat": "%Y-%m-%d %H:%M"})
     st.plotly_chart(gantt, width="stretch", key="sc_gantt")
 
 if result.shortfalls or result.explanations:
@@ -128,8 +128,7 @@ if result.shortfalls or result.explanations:
     for line in shortfall_lines(result, s.schedule.stamp.key):
         st.markdown(f"- {line}")
     with st.expander(t("why_short_details")):
-        for line in result.explanations:
-            st.text(line)
+        st.dataframe(shortfall_table(result), hide_index=True, width="stretch")
 
 first = result.shifts["start"].min() if len(result.shifts) else None
 name = f"schedule_{first:%Y-%m-%d}_{built.horizon_days}d_{built.settings.objective}.csv" if first is not None \

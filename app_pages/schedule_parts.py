@@ -59,10 +59,33 @@ def shortfall_lines(result, key: str, limit: int = 12) -> list[str]:
     summary = _summary(key, result)
     lines = []
     for row in summary.head(limit).itertuples(index=False):
-        lines.append(t("short_line", when=_part_name(int(row.weekday), row.part), n=fmt.number(row.intervals),
+        lines.append(t("short_line" if row.intervals != 1 else "short_line_one",
+                       when=_part_name(int(row.weekday), row.part), n=fmt.number(row.intervals),
                        hours=fmt.number(row.agent_hours_short, 1), queues=", ".join(row.queues),
                        why=t(f"rule_{row.rule}")))
     if len(summary) > limit:
         rest = summary.iloc[limit:]
         lines.append(t("short_more", n=len(rest), hours=fmt.number(rest["agent_hours_short"].sum(), 1)))
     return lines
+
+
+def shortfall_table(result) -> "pd.DataFrame":
+    """Every short stretch as the solver found it, in the planner's words: queue, from, to, agents needed,
+    agents short, agent-hours short, why."""
+    import pandas as pd
+
+    rows = [{"queue": r.queue, "start": r.start, "end": r.end, "agents_required": r.agents_required,
+             "agents_short": r.agents_short, "agent_hours_short": r.agent_hours_short,
+             "why": t(f"rule_{r.rule or 'penalty'}")} for r in result.shortfalls]
+    frame = pd.DataFrame(rows, columns=["queue", "start", "end", "agents_required", "agents_short",
+                                        "agent_hours_short", "why"])
+    return fmt.table(frame, kinds={"agents_required": ("number", 1), "agents_short": ("number", 1),
+                                   "agent_hours_short": ("number", 1)})
+
+
+def gantt_frame(timeline):
+    """The timeline's shifts labelled in the planner's language (``sv_all mån 07:00–16:00 ×12``)."""
+    out = timeline.copy()
+    out["label"] = [f"{g} {fmt.weekday(s.weekday(), short=True)} {s:%H:%M}–{e:%H:%M} ×{int(c)}"
+                    for g, s, e, c in zip(out["skill_group"], out["start"], out["end"], out["count"])]
+    return out

@@ -88,13 +88,14 @@ if "callbacks_accepted" in summary:
     m4.metric(t("callbacks_accepted"), fmt.number(summary["callbacks_accepted"]),
               delta=None if delta == 0 else f"{fmt.number(delta, sign=True)} {t('peak_agents_delta')}",
               delta_color="inverse")
-st.caption(t("totals_all_queues", days=fc.value["interval_start"].dt.date.nunique(),
+n_days = fc.value["interval_start"].dt.date.nunique()
+st.caption(t("totals_all_queues" if n_days != 1 else "totals_all_queues_one_day", days=n_days,
              queues=fc.value["queue"].nunique()))
 
 chart = requirement.groupby(["interval_start", "queue"], as_index=False)["agents_required"].sum()
 fig = px.area(chart, x="interval_start", y="agents_required", color="queue",
               labels={"interval_start": "", "agents_required": t("agents_required"), "queue": t("queue")})
-fig.update_layout(height=360, margin={"t": 10}, separators=t("plotly_separators"), xaxis={"tickformat": "%Y-%m-%d"})
+fig.update_layout(height=360, margin={"t": 10}, separators=t("plotly_separators"), xaxis=fmt.DATE_AXIS)
 st.plotly_chart(fig, width="stretch", key="st_chart")
 
 scenario = scenario_forecast(fc.stamp.key, s.whatifs_stamp().key, fc.value, s.whatifs)
