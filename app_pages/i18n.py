@@ -415,6 +415,8 @@ _T: dict[str, tuple[str, str]] = {
     "stop_infeasible": ("the rules cannot all be kept", "reglerna kan inte alla hållas"),
     "stop_error": ("the solver failed", "lösaren misslyckades"),
     "stop_converged": ("the steps stopped improving the plan", "stegen slutade förbättra planen"),
+    "stop_limit": ("a solver limit was reached", "en gräns i lösaren nåddes"),
+    "stop_local_optimum": ("no single change improves the plan any more", "ingen enskild ändring förbättrar planen längre"),
     "status": ("Status", "Status"),
     "stop_reason": ("Stopped because", "Stoppade för att"),
     "gap": ("Gap to the proven bound", "Avstånd till bevisad gräns"),
