@@ -269,6 +269,13 @@ _T: dict[str, tuple[str, str]] = {
                            "Erbjud återuppringning vid väntetid över (sekunder)"),
     "pooling": ("Compare: all queues staffed as one pool", "Jämför: alla köer bemannade som en pool"),
     "computing_requirement": ("Working out the agents needed…", "Räknar ut personalbehovet…"),
+    "computing_requirement_callbacks": ("Working out the agents needed with call-backs… {seconds} s (this runs in "
+                                        "the background; you can use the other pages meanwhile)",
+                                        "Räknar ut personalbehovet med återuppringning… {seconds} s (detta körs i "
+                                        "bakgrunden; du kan använda de andra sidorna under tiden)"),
+    "requirement_paused": ("Stopped. Press Apply on the Accessibility & staffing page to work out the agents needed "
+                           "again.",
+                           "Stoppat. Tryck Använd på sidan Tillgänglighet & bemanning för att räkna ut behovet igen."),
     "peak_agents": ("Peak agents scheduled", "Max schemalagda"),
     "peak_agents_help": ("The most agents needed at once (all queues, shrinkage included).",
                          "Det största antal som behövs samtidigt (alla köer, bortfall inräknat)."),

@@ -25,6 +25,11 @@ from wfm.io.schedule import schedule_csv_text
 s = session()
 st.title(t("schedule_title"))
 fc = require_forecast(s)
+try:
+    requirement = current_requirement(s, fc).value[0]
+except WfmInputError as exc:
+    show_error(exc)
+    st.stop()
 rules = rules_or_default(s)
 
 with st.expander(t("rules_editor"), expanded=False):
@@ -53,7 +58,6 @@ s.schedule_settings = ScheduleSettings(objective, int(headcount), int(time_limit
 if st.button(t("run_schedule"), type="primary", disabled=run_busy(s, "schedule"), key="sc_run"):
     try:
         parsed = parse_rules_text(rules.text, rules.quick_plan)
-        requirement = current_requirement(s, fc).value[0]
         start_schedule(s, fc, requirement, replace(parsed))
     except WfmInputError as exc:
         show_error(exc)

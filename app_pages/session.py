@@ -275,6 +275,7 @@ class Session:
     targets: AccessibilityTargets = field(default_factory=default_targets)
     whatifs: WhatIfs = WhatIfs()
     pooling: bool = False
+    requirement: Computed | None = None                   # Computed[(requirement frame, summary)]
     # Schedule
     rules: RulesChoice = RulesChoice()
     schedule_settings: ScheduleSettings = ScheduleSettings()

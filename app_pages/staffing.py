@@ -66,6 +66,7 @@ with st.form("targets_form"):
             s.whatifs = WhatIfs(aht_change_pct=float(aht_pct), share_moved_to_eservice=eservice / 100.0,
                                 callback_acceptance=cb_accept / 100.0, callback_threshold_seconds=float(cb_threshold))
             s.pooling = bool(pool)
+            s.paused.discard("requirement")
         except WfmInputError as exc:
             show_error(exc)
             st.stop()

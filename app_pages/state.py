@@ -187,14 +187,43 @@ def requirement_inputs(session: Session, forecast: Computed) -> dict[str, Stamp]
 def current_requirement(session: Session, forecast: Computed) -> Computed:
     """The requirement for the current forecast, targets and what-ifs (cached by their stamps).
 
-    Raises WfmInputError for targets the library refuses.
+    With a call-back offer (tens of seconds over a week) it is worked out in the background with progress
+    and a stop button, the page stopping there until it is ready; otherwise at once. Raises WfmInputError
+    for targets the library refuses.
     """
     inputs = requirement_inputs(session, forecast)
+    stamp = Stamp(f"requirement:{digest(*(s.key for s in inputs.values()))}", "requirement")
+    follow_run(session, "requirement", _requirement_progress)
+    known = session.recall("requirement", inputs)
+    if known is not None:
+        session.requirement = known
+        return known
+    targets, whatifs = session.targets, session.whatifs
+    if whatifs.callback_acceptance > 0:
+        if "requirement" in session.paused:
+            st.info(t("requirement_paused"))
+            st.stop()
+        from optimiser.staffing.compose import plan_requirement
+
+        frame = forecast.value
+        start_run(session, "requirement", lambda on_progress, should_stop: plan_requirement(frame, targets, whatifs),
+                  inputs, "requirement", info={"abandon_on_stop": True, "stamp": stamp})
+        follow_run(session, "requirement", _requirement_progress)
+        st.stop()  # not reached: the run is in flight, follow_run stopped the page
     with st.spinner(t("computing_requirement")):
-        req, summary = _requirement(inputs["forecast"].key, inputs["targets"].key, inputs["whatifs"].key,
-                                    forecast.value, session.targets, session.whatifs)
-    key = digest(*(s.key for s in inputs.values()))
-    return Computed((req, summary), Stamp(f"requirement:{key}", "requirement"), inputs)
+        value = _requirement(inputs["forecast"].key, inputs["targets"].key, inputs["whatifs"].key,
+                             forecast.value, targets, whatifs)
+    result = Computed(value, stamp, inputs)
+    session.remember("requirement", result)
+    return result
+
+
+def _requirement_progress(entry) -> None:
+    run = entry.run
+    st.progress(min(run.elapsed_seconds() / 90.0, 0.99),
+                text=t("computing_requirement_callbacks", seconds=f"{run.elapsed_seconds():.0f}"))
+    if st.button(t("stop"), key="req_stop", disabled=run.stop_requested):
+        run.stop()
 
 
 @st.cache_data(show_spinner=False, max_entries=CACHE_ENTRIES)
@@ -290,7 +319,8 @@ def follow_run(session: Session, name: str, render_progress) -> None:
         else:
             show_error(run.error)
         return
-    session.remember(name, Computed(run.result, Stamp(fresh_key(entry.kind), entry.kind, entry.facts), entry.inputs))
+    stamp = entry.info.get("stamp") or Stamp(fresh_key(entry.kind), entry.kind, entry.facts)
+    session.remember(name, Computed(run.result, stamp, entry.inputs))
 
 
 # --------------------------------------------------------------------------- plan store

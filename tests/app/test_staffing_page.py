@@ -61,3 +61,29 @@ def test_staffing_page_numbers_match_the_library(quick_forecast, tmp_path, monke
     assert at.session_state[SESSION_KEY].whatifs == WhatIfs(aht_change_pct=10)
     assert at.slider(key="st_aht").value == 10
     assert {m.label: m.value for m in at.metric}["Agent-hours scheduled"] == f"{longer['agent_hours_scheduled']:,.0f}"
+
+
+def test_a_call_back_offer_is_worked_out_in_the_background_and_kept(tmp_path, monkeypatch):
+    from app_pages.session import SESSION_KEY
+    from tests.app.conftest import finish_run, session_with_forecast, small_forecast
+
+    monkeypatch.setenv("WFM_DATABASE_URL", f"sqlite:///{tmp_path / 'p.sqlite'}")
+    fc = small_forecast(days=1)
+    s = session_with_forecast(fc)
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=300)
+    at.session_state[SESSION_KEY] = s
+    at.run()
+    at.switch_page("app_pages/staffing.py").run()
+    page_ok(at)
+    at.slider(key="st_cb").set_value(30)
+    [b for b in at.button if b.label == "Apply"][0].click().run()
+    page_ok(at)
+    finish_run(at, s, "requirement", 240)
+    expected = plan_requirement(fc, s.targets, WhatIfs(callback_acceptance=0.3))[1]
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Call-backs accepted"] == f"{expected['callbacks_accepted']:,.0f}"
+    # the Schedule page uses the same requirement, without working it out again
+    first = s.requirement
+    at.switch_page("app_pages/schedule.py").run()
+    page_ok(at)
+    assert "requirement" not in s.runs and s.requirement is first
