@@ -90,7 +90,7 @@ def compact_rules_text() -> str:
     from wfm.io.rules import coarsen_rules_text
 
     rules = yaml.safe_load(coarsen_rules_text((REPO / "data" / "demo_rules.yaml").read_text(encoding="utf-8")))
-    rules["solver"]["time_limit_seconds"] = 20
+    rules["solver"]["time_limit_seconds"] = 60
     return yaml.safe_dump(rules, sort_keys=False)
 
 
@@ -133,7 +133,7 @@ def session_with_forecast(fc):
     return s
 
 
-def build_schedule(s, rules_text: str, time_limit_seconds: int = 20):
+def build_schedule(s, rules_text: str, time_limit_seconds: int = 60):
     """Solve the session's requirement under ``rules_text`` (as the Schedule page does, synchronously) and
     keep it as the session's schedule, recording the inputs the page records."""
     from dataclasses import replace
