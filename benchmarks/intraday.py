@@ -136,13 +136,64 @@ def refresh_seconds(history: pd.DataFrame, model: str) -> float:
     return float(np.median(times))
 
 
+def actions_seconds(history: pd.DataFrame, model: str, agents_on_shift: int = 800) -> dict:
+    """Wall time of recommend_actions on a demo day at 12:00 with ``agents_on_shift`` named agents (median of 3).
+
+    The roster is synthetic (the demo has no published roster): the demo's agents in file order,
+    8-hour shifts starting every hour from 06:00 to 21:00 in turn, a 30-minute break 4 hours in;
+    the agent list, the demo's unavailability and the packaged Swedish rules check every overtime
+    offer and break move.
+    """
+    from optimiser.staffing.requirement import AccessibilityTargets
+    from optimiser.today.actions import recommend_actions
+    from optimiser.today.steer import steer_day
+    from wfm.ground.frames import Break, format_breaks
+    from wfm.io.agents import read_agents, read_unavailability
+    from wfm.io.rules import load_ruleset
+
+    tz = history.attrs["tz"]
+    day = pd.Timestamp("2025-11-12", tz=tz)
+    fc = _day_ahead(history, day, model, "SE")
+    agents = read_agents(ROOT / "data" / "demo_agents.csv").head(agents_on_shift)
+    unavailability = read_unavailability(ROOT / "data" / "demo_agent_unavailability.csv", agents, tz=tz)
+    rows = []
+    for k, aid in enumerate(agents["agent_id"]):
+        start = day + pd.Timedelta(hours=6 + k % 16)
+        rows.append({"agent_id": aid, "name": aid, "site": None, "skill_group": "sv_all", "shift_id": f"S{k}",
+                     "start": start, "end": start + pd.Timedelta(hours=8), "paid_minutes": 450,
+                     "breaks": format_breaks([Break(start + pd.Timedelta(hours=4), 30, False)])})
+    shifts = pd.DataFrame(rows)
+    targets = AccessibilityTargets(answer_within_seconds=180, target_service_level=0.8, patience_seconds=1800)
+    today = history[(history["interval_start"] >= day) & (history["interval_start"] < day + pd.Timedelta(days=1))]
+    today = today.reset_index(drop=True)
+    today.attrs.update(history.attrs)
+    state = steer_day(fc, today, shifts, day + pd.Timedelta(hours=12), targets, replay=True)
+    times, actions = [], []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        actions = recommend_actions(state, agents=agents, ruleset=load_ruleset("sweden"),
+                                    unavailability=unavailability)
+        times.append(time.perf_counter() - t0)
+    return {"seconds": float(np.median(times)), "agents": len(shifts), "actions": len(actions),
+            "kinds": sorted({a.kind for a in actions}), "day_service_level": state.projection.day["service_level"],
+            "best": actions[0].description if actions else "", "best_gain": actions[0].gain if actions else 0.0}
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--days", type=int, default=20, help="tuning days and reported days per series")
     p.add_argument("--model", default="weekly_mean", help="day-ahead model of the pipeline")
     p.add_argument("--series", default="demo,bank99")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "intraday.md"))
+    p.add_argument("--actions-only", action="store_true", help="only time recommend_actions (800 named agents)")
     args = p.parse_args(argv)
+    if args.actions_only:
+        load = os.getloadavg()[0]
+        h, _, _ = _load("demo")
+        result = actions_seconds(h, args.model)
+        print(f"recommend_actions ({pd.Timestamp.now(tz='UTC'):%Y-%m-%d %H:%M} UTC, load {load:.1f} -> "
+              f"{os.getloadavg()[0]:.1f}): {result}")
+        return 0
     started = pd.Timestamp.now(tz="UTC")
     load_start = os.getloadavg()
     rows = []

@@ -34,7 +34,9 @@ from optimiser.queueing.erlang import load_erlangs
 from optimiser.roster.result import check_roster
 from optimiser.roster.rules import RuleSet
 from optimiser.staffing.deferred import callback_fraction, place_deferred_work, window_tasks
-from optimiser.today.projection import agents_on_phone_today, parsed_breaks, project_day
+from optimiser.today.projection import (
+    agents_on_phone_today, on_phone_from_on_shift, parsed_breaks, project_day, shift_on_shift,
+)
 from optimiser.today.steer import TodayState
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import format_breaks
@@ -44,6 +46,10 @@ __all__ = ["Action", "CallbackSettings", "recommend_actions", "apply_action", "A
 #: Call-backs are offered in an interval when at least this share of its callers would accept
 #: (their wait would exceed the threshold): below it the offer changes nothing worth a decision.
 MIN_ACCEPTED_SHARE = 0.01
+
+#: Agents ending at the same time whose overtime is checked against the rules before that end time is
+#: given up (keeps the ranking of a day with hundreds of agents within seconds).
+OVERTIME_TRIES = 20
 
 #: The kinds of action, in the order a planner usually reaches for them.
 ACTION_KINDS: tuple[str, ...] = ("callbacks", "move_break", "overtime", "time_off")
@@ -164,32 +170,44 @@ def _roster_changes_legal(shifts: pd.DataFrame, agent_id: str, changed: pd.DataF
     (9 h of rest instead of 10) counts as newly broken.
     """
     mine = shifts[shifts["agent_id"] == agent_id]
-    before = {(v.rule, v.date, v.detail) for v in check_roster(mine, agents, unavailability, ruleset)}
-    after = {(v.rule, v.date, v.detail) for v in check_roster(changed, agents, unavailability, ruleset)}
+    # the checker sees this agent only (its contract and unavailability): the same rules, a fraction of the work
+    who = agents[agents["agent_id"] == agent_id]
+    away = None if unavailability is None else unavailability[unavailability["agent_id"] == agent_id]
+    before = {(v.rule, v.date, v.detail) for v in check_roster(mine, who, away, ruleset)}
+    after = {(v.rule, v.date, v.detail) for v in check_roster(changed, who, away, ruleset)}
     return after <= before
 
 
-def _candidate(state: TodayState, base: float, kind: str, text: str, new_shifts: pd.DataFrame, agent_id: str):
+def _candidate(state: TodayState, base: float, kind: str, text: str, new_shifts: pd.DataFrame, agent_id: str,
+               on_shift: pd.Series, row_before: pd.Series, row_after: pd.Series):
+    """The action that replaces ``row_before`` by ``row_after`` (one agent's shift): the day's agents recounted
+    by the difference the row makes (its breaks off), on top of the roster's agents on shift ``on_shift``."""
     starts = state.agents_on_phone.index
-    agents = agents_on_phone_today(new_shifts, starts, state.reforecast.interval_minutes, absences=state.absences,
-                                   shrinkage=state.targets.shrinkage)
+    im = state.reforecast.interval_minutes
+    changed = on_shift - shift_on_shift(row_before, starts, im) + shift_on_shift(row_after, starts, im)
+    agents = on_phone_from_on_shift(changed, state.targets.shrinkage)
     level = _day_level(state, agents, state.inbound_share, state.callback_calls)
     return Action(kind, text, level - base, level, agents, state.inbound_share, state.callback_calls, new_shifts,
                   agent_id)
 
 
-def _overtime_actions(state, base, agents_file, ruleset, unavailability, limit) -> list[Action]:
+def _absent(state: TodayState) -> set:
+    """Agents with an absence reported today: no action changes their shifts (their time is already off)."""
+    return set(state.absences["agent_id"]) if state.absences is not None and len(state.absences) else set()
+
+
+def _overtime_actions(state, base, agents_file, ruleset, unavailability, limit, on_shift) -> list[Action]:
     shifts = state.shifts
     now = state.now
     day_end = state.agents_on_phone.index[-1] + pd.Timedelta(minutes=state.reforecast.interval_minutes)
-    gone = set(state.absences["agent_id"]) if state.absences is not None and len(state.absences) else set()
+    gone = _absent(state)
     todays = shifts[(shifts["end"] > now) & (shifts["end"] < day_end) & ~shifts["agent_id"].isin(gone)]
     by_end: dict = {}
     for i, row in todays.iterrows():
         by_end.setdefault(row["end"], []).append(i)
     out = []
     for end, rows in sorted(by_end.items()):
-        for i in rows:  # the first agent ending then who may legally take the hour
+        for i in rows[:OVERTIME_TRIES]:  # the first agent ending then who may legally take the hour
             row = shifts.loc[i]
             longer = shifts.copy()
             longer.loc[i, "end"] = end + pd.Timedelta(hours=1)
@@ -198,17 +216,19 @@ def _overtime_actions(state, base, agents_file, ruleset, unavailability, limit) 
             if not _roster_changes_legal(shifts, row["agent_id"], mine, agents_file, ruleset, unavailability):
                 continue
             text = f"overtime: {row['agent_id']} ({row.get('name', '')}) works on to {end + pd.Timedelta(hours=1):%H:%M}"
-            out.append(_candidate(state, base, "overtime", text, longer, row["agent_id"]))
+            out.append(_candidate(state, base, "overtime", text, longer, row["agent_id"], on_shift, row,
+                                  longer.loc[i]))
             break
     return sorted(out, key=lambda a: -a.gain)[:limit]
 
 
-def _break_actions(state, base, agents_file, ruleset, unavailability, limit) -> list[Action]:
+def _break_actions(state, base, agents_file, ruleset, unavailability, limit, on_shift) -> list[Action]:
     shifts = state.shifts
     if "breaks" not in shifts.columns:
         return []
     seen, out = set(), []
-    for i, row in shifts[(shifts["end"] > state.now)].iterrows():
+    gone = _absent(state)
+    for i, row in shifts[(shifts["end"] > state.now) & ~shifts["agent_id"].isin(gone)].iterrows():
         breaks = parsed_breaks(row["breaks"])
         for k, brk in enumerate(breaks):
             b_start, minutes = brk.start, brk.minutes
@@ -216,7 +236,9 @@ def _break_actions(state, base, agents_file, ruleset, unavailability, limit) -> 
                 continue
             for move in (-60, -30, 30, 60):
                 new_start = b_start + pd.Timedelta(minutes=move)
-                key = (b_start, new_start, minutes)
+                # one candidate per shift shape and move: a break move keeps rest and hours, so the rule
+                # check of the first agent with that shift answers for the others
+                key = (row["start"], row["end"], b_start, new_start, minutes)
                 if key in seen or new_start < state.now or new_start < row["start"] or \
                         new_start + pd.Timedelta(minutes=minutes) > row["end"]:
                     continue
@@ -225,23 +247,25 @@ def _break_actions(state, base, agents_file, ruleset, unavailability, limit) -> 
                 changed = shifts.copy()
                 changed.loc[i, "breaks"] = format_breaks(sorted(moved))
                 mine = changed[changed["agent_id"] == row["agent_id"]]
+                seen.add(key)
                 if not _roster_changes_legal(shifts, row["agent_id"], mine, agents_file, ruleset, unavailability):
                     continue
-                seen.add(key)
                 text = (f"move {row['agent_id']}'s break {b_start:%H:%M} -> {new_start:%H:%M} "
                         f"({minutes} min)")
-                out.append(_candidate(state, base, "move_break", text, changed, row["agent_id"]))
+                out.append(_candidate(state, base, "move_break", text, changed, row["agent_id"], on_shift, row,
+                                      changed.loc[i]))
     return sorted(out, key=lambda a: -a.gain)[:limit]
 
 
-def _time_off_actions(state, base, limit) -> list[Action]:
+def _time_off_actions(state, base, limit, on_shift) -> list[Action]:
     target = state.targets.target_service_level
     if target is None or base < target:
         return []
     shifts = state.shifts
     now = state.now
     out, seen = [], set()
-    for i, row in shifts[(shifts["end"] - pd.Timedelta(hours=1) >= now) & (shifts["start"] < now)].iterrows():
+    mine = (shifts["end"] - pd.Timedelta(hours=1) >= now) & (shifts["start"] < now) & ~shifts["agent_id"].isin(_absent(state))
+    for i, row in shifts[mine].iterrows():
         if row["end"] in seen:
             continue
         seen.add(row["end"])
@@ -249,7 +273,7 @@ def _time_off_actions(state, base, limit) -> list[Action]:
         shorter.loc[i, "end"] = row["end"] - pd.Timedelta(hours=1)
         shorter.loc[i, "paid_minutes"] = int(row["paid_minutes"]) - 60
         text = f"voluntary time off: {row['agent_id']} may leave at {row['end'] - pd.Timedelta(hours=1):%H:%M}"
-        action = _candidate(state, base, "time_off", text, shorter, row["agent_id"])
+        action = _candidate(state, base, "time_off", text, shorter, row["agent_id"], on_shift, row, shorter.loc[i])
         if action.service_level_after >= target:
             out.append(action)
     return sorted(out, key=lambda a: -a.gain)[:limit]
@@ -280,9 +304,11 @@ def recommend_actions(state: TodayState, *, agents: pd.DataFrame | None = None, 
         out.append(cb)
     named = "agent_id" in state.shifts.columns and agents is not None and ruleset is not None
     if named:
-        out += _break_actions(state, base, agents, ruleset, unavailability, per_kind)
-        out += _overtime_actions(state, base, agents, ruleset, unavailability, per_kind)
-        out += _time_off_actions(state, base, per_kind)
+        on_shift = agents_on_phone_today(state.shifts, state.agents_on_phone.index, state.reforecast.interval_minutes,
+                                         absences=state.absences, on_shift_only=True)
+        out += _break_actions(state, base, agents, ruleset, unavailability, per_kind, on_shift)
+        out += _overtime_actions(state, base, agents, ruleset, unavailability, per_kind, on_shift)
+        out += _time_off_actions(state, base, per_kind, on_shift)
     return sorted(out, key=lambda a: (a.kind == "time_off", -a.gain))
 
 

@@ -26,7 +26,8 @@ from optimiser.today.reforecast import Reforecast
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import Break, parse_breaks
 
-__all__ = ["Projection", "agents_on_phone_today", "project_day", "parsed_breaks", "PROJECTION_COLUMNS"]
+__all__ = ["Projection", "agents_on_phone_today", "on_phone_from_on_shift", "shift_on_shift", "project_day",
+           "parsed_breaks", "PROJECTION_COLUMNS"]
 
 #: Columns of the per-interval projection (the CSV `wfm intraday` writes), in order.
 PROJECTION_COLUMNS: tuple[str, ...] = (
@@ -58,7 +59,8 @@ def _absence_rows(shifts: pd.DataFrame, absences: pd.DataFrame) -> pd.DataFrame:
 
 
 def agents_on_phone_today(shifts: pd.DataFrame, interval_starts, interval_minutes: int, *,
-                          absences: pd.DataFrame | None = None, shrinkage: float = 0.0) -> pd.Series:
+                          absences: pd.DataFrame | None = None, shrinkage: float = 0.0,
+                          on_shift_only: bool = False) -> pd.Series:
     """Whole agents on the phone per interval: the roster's (or schedule's) shifts, minus absences.
 
     Parameters
@@ -74,6 +76,8 @@ def agents_on_phone_today(shifts: pd.DataFrame, interval_starts, interval_minute
         each covers is taken off.
     shrinkage : float
         Share of on-shift time off the phone besides breaks (off-phone activities), in [0, 1).
+    on_shift_only : bool
+        Return the fractional agents on shift instead (before shrinkage and rounding).
     """
     for col in ("start", "end"):
         if col not in shifts.columns:
@@ -89,8 +93,20 @@ def agents_on_phone_today(shifts: pd.DataFrame, interval_starts, interval_minute
     parts = [rows[[c for c in ("start", "end", "count", "breaks") if c in rows.columns]], gone]
     both = pd.concat([p for p in parts if len(p)], ignore_index=True) if len(gone) else parts[0]
     on_shift = agents_on_shift(both, interval_starts, interval_minutes)
+    return on_shift if on_shift_only else on_phone_from_on_shift(on_shift, shrinkage)
+
+
+def on_phone_from_on_shift(on_shift: pd.Series, shrinkage: float = 0.0) -> pd.Series:
+    """Whole agents on the phone from fractional agents on shift (times ``1 - shrinkage``, rounded down)."""
     on_phone = on_phone_from_scheduled(np.maximum(on_shift.to_numpy(), 0.0), shrinkage, rounding="down")
     return pd.Series(np.asarray(on_phone, dtype=float), index=on_shift.index, name="agents_on_phone")
+
+
+def shift_on_shift(row: pd.Series, interval_starts, interval_minutes: int) -> pd.Series:
+    """Fractional agents one roster row puts on shift per interval (its breaks off)."""
+    one = pd.DataFrame({"start": [row["start"]], "end": [row["end"]],
+                        "breaks": [parsed_breaks(row["breaks"]) if "breaks" in row.index else []]})
+    return agents_on_shift(one, interval_starts, interval_minutes)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from wfm.ground.frames import Break, format_breaks
 from wfm.io.rules import load_ruleset
 from optimiser.staffing.requirement import AccessibilityTargets
 from optimiser.today.actions import CallbackSettings, apply_action, recommend_actions
+from optimiser.today.projection import agents_on_phone_today
 from optimiser.today.steer import steer_day
 from wfm.ground.errors import WfmInputError
 
@@ -50,6 +51,10 @@ def test_accepting_an_action_changes_the_projection_by_the_predicted_amount():
     for action in actions:
         after = apply_action(state, action).projection.day["service_level"]
         assert after - base == pytest.approx(action.gain, abs=1e-9), action.description
+        if action.shifts is not None:  # the agents recounted from the changed roster are the action's
+            recount = agents_on_phone_today(action.shifts, state.agents_on_phone.index, 30,
+                                            absences=state.absences, shrinkage=state.targets.shrinkage)
+            pd.testing.assert_series_equal(recount, action.agents_on_phone, check_names=False)
     # chained: a second action is evaluated from the day after the first
     first = max(actions, key=lambda a: a.gain)
     state2 = apply_action(state, first)
