@@ -25,7 +25,7 @@ Steps 3-5 run in parallel over queues. The same code runs on joblib
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -38,11 +38,13 @@ from forecasting.intraday import aggregate_intervals, learn_intraday_profile, sp
 from forecasting.models import MODELS, UNAVAILABLE, check_model_name
 from forecasting.models.base import validate_history
 from forecasting.parallel import parallel_map
+from wfm.ground.calendar import holiday_country
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import FORECAST_COLUMNS, MAX_DURATION_SECONDS
 from wfm.ground.timegrid import check_interval_minutes
 
 __all__ = [
+    "COUNTRY_OF_ZONE",
     "OUTPUT_COLUMNS",
     "ForecastResult",
     "ForecastSettings",
@@ -56,6 +58,8 @@ OUTPUT_COLUMNS = list(FORECAST_COLUMNS)
 MODEL_INTERVAL_MINUTES = 60
 #: Longest backtest horizon [days] (6 weeks, issue 3 item 6).
 MAX_BACKTEST_DAYS = 42
+#: ``country=`` default: the holidays of the history's zone's country (``wfm.ground.calendar.holiday_country``).
+COUNTRY_OF_ZONE = "zone"
 #: Members of ``model="combination"``.
 COMBINATION_MEMBERS = ("ets", "mstl", "regression")
 
@@ -94,7 +98,9 @@ class ForecastSettings:
         ``"auto"``, ``"combination"`` (median of ets, mstl, regression) or a registry name
         (see :func:`model_names`).
     country : str or None
-        Holiday calendar (default ``"SE"``: Swedish holidays, eves, bridge days; None: none).
+        Holiday calendar: an ISO country code (``"SE"``: Swedish holidays, eves, bridge days), None
+        for none, or :data:`COUNTRY_OF_ZONE` (the default): the country of the history's zone
+        (Europe/Stockholm -> SE, America/Denver -> US; none for UTC).
     backtest : bool
         Also return the backtest summary (of ``auto``'s candidates, or of ``model`` and the
         seasonal-naive baseline).
@@ -113,7 +119,7 @@ class ForecastSettings:
     horizon_days: int
     interval_minutes: int
     model: str = "auto"
-    country: str | None = "SE"
+    country: str | None = COUNTRY_OF_ZONE
     backtest: bool = False
     queues: tuple[str, ...] | None = None
     random_state: int = 0
@@ -333,6 +339,8 @@ def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, ev
     if not isinstance(settings, ForecastSettings):
         raise WfmInputError(f"settings must be a ForecastSettings, got {type(settings).__name__}")
     prepared = _prepare(history_all_queues, settings)
+    if settings.country == COUNTRY_OF_ZONE:
+        settings = replace(settings, country=holiday_country(prepared.tz))
     calendar = dict(settings.calendar, events=events)
     bt_result, bt_error = _backtest(prepared, settings, calendar, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
                                     progress=progress)

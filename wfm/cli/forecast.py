@@ -81,8 +81,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="forecast CSV to write")
     p.add_argument("--backtest", metavar="REPORT", default=None, help="also write the backtest table (CSV)")
     p.add_argument("--events", metavar="EVENTS", default=None, help="events CSV: date,end_date,name,kind")
-    p.add_argument("--country", default="SE", help="holiday calendar country code (default SE; 'none' for no holidays)")
-    p.add_argument("--tz", metavar="ZONE", default=None, help=f"IANA zone for naive timestamps (default {DEFAULT_TZ})")
+    p.add_argument("--country", default=None,
+                   help="holiday calendar country code (default: the country of the history's zone, SE for "
+                   f"{DEFAULT_TZ}; 'none' for no holidays)")
+    p.add_argument("--tz", metavar="ZONE", default=None,
+                   help=f"IANA zone of the history (default {DEFAULT_TZ}, or the one zone its UTC offsets fit)")
     p.add_argument("--map", metavar="MAPPING", dest="mapping", default=None, help="column mapping file for HISTORY")
     p.add_argument("--jobs", type=int, default=2, help="parallel worker processes (default 2)")
     p.add_argument("--dask-scheduler", metavar="ADDRESS", default=None, help="run on a Dask cluster, e.g. tcp://HOST:8786")
@@ -100,7 +103,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_forecast(args: argparse.Namespace) -> int:
     """Handler: read, forecast, write; returns 0 (bad input raises WfmInputError)."""
-    from forecasting.pipeline import ForecastSettings, forecast
+    from forecasting.pipeline import COUNTRY_OF_ZONE, ForecastSettings, forecast
     from wfm.io.events import read_events
     from wfm.io.common import write_csv
     from wfm.io.forecast import write_forecast_csv
@@ -109,9 +112,11 @@ def run_forecast(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         raise WfmInputError(f"--jobs must be >= 1, got {args.jobs}")
     check_outputs(args, "--out", "--backtest", "--selection")
+    country = COUNTRY_OF_ZONE if args.country is None else None if str(args.country).lower() in ("none", "") \
+        else args.country
     settings = ForecastSettings(
         horizon_days=parse_horizon_days(args.horizon), interval_minutes=parse_interval_minutes(args.interval),
-        model=args.model, country=None if str(args.country).lower() in ("none", "") else args.country,
+        model=args.model, country=country,
         backtest=bool(args.backtest), queues=_names(args.queues), random_state=args.seed,
         aht_seconds=args.aht_seconds, candidates=_names(args.candidates))
     events = read_events(args.events) if args.events else None
@@ -122,6 +127,8 @@ def run_forecast(args: argparse.Namespace) -> int:
             print(f"[{done}/{total}] {label} done ({time.monotonic() - t0:.0f} s)", file=sys.stderr, flush=True)
 
     history = read_history(args.history, tz=args.tz, mapping=args.mapping)
+    if history.attrs.get("tz_note"):  # said even with --quiet: the zone decides the days and holidays
+        print(f"note: {history.attrs['tz_note']}; give --tz to read it in another zone", file=sys.stderr)
     result = forecast(history, settings, events=events, n_jobs=args.jobs, dask_scheduler=args.dask_scheduler,
                       progress=progress)
     write_forecast_csv(result.forecast, args.out)

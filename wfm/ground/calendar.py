@@ -55,6 +55,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
+from wfm.ground.zones import country_of_zone
 
 __all__ = [
     "DEFACTO_DAYS_OFF",
@@ -62,6 +63,7 @@ __all__ = [
     "KINDS",
     "SWEDISH_EVES",
     "calendar_features",
+    "holiday_country",
     "holiday_coverage",
     "public_holidays",
     "slugify",
@@ -377,3 +379,17 @@ def calendar_features(
             col = f"day_{slugify(name)}"
             data[col] = np.isin(day_keys, days).astype(np.int8)
     return pd.DataFrame(data, index=index)
+
+
+def holiday_country(zone: str) -> str | None:
+    """The country whose public holidays apply in an IANA zone (tz database ``zone.tab``):
+    ``America/Denver`` -> ``"US"``, ``Europe/Stockholm`` -> ``"SE"``; None when the zone has no
+    country (``UTC``) or the calendar does not know that country's holidays."""
+    country = country_of_zone(zone)
+    if country is None:
+        return None
+    try:
+        holiday_coverage(country)
+    except WfmInputError:
+        return None
+    return country

@@ -73,6 +73,7 @@ from wfm.ground.timegrid import (
     parse_iso_offset,
     resolve_tz,
 )
+from wfm.ground.zones import written_offset_minutes, zone_from_offsets
 from wfm.io.common import check_parquet_bounded, check_zip_bounded, gunzip_bounded, read_bounded
 from wfm.io.mapping import ALLOWED_INTERVAL_MINUTES, HistoryMapping, load_mapping
 
@@ -423,7 +424,7 @@ def _in_range(stamps: pd.Series, shown: pd.Series, column: str, rows: np.ndarray
     return stamps
 
 
-def _parse_datetime_cells(values: pd.Series, queues: pd.Series | None, *, column: str, tz: str,
+def _parse_datetime_cells(values: pd.Series, queues: pd.Series | None, *, column: str, tz: _ZoneSetting,
                           rows: np.ndarray, errors: ErrorList) -> pd.Series:
     """A column already of a datetime dtype (Parquet): aware -> converted, naive -> localised."""
     stamps = values.reset_index(drop=True)
@@ -431,10 +432,17 @@ def _parse_datetime_cells(values: pd.Series, queues: pd.Series | None, *, column
     if blank.any():
         errors.cells(rows[blank], column, [None] * int(blank.sum()), "is required")
     if isinstance(stamps.dtype, pd.DatetimeTZDtype):
-        utc = stamps.dt.tz_convert("UTC")
-        return _in_range(utc, utc.astype(str), column, rows, errors).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
+        utc = _in_range(stamps.dt.tz_convert("UTC"), stamps.dt.tz_convert("UTC").astype(str), column, rows, errors)
+        ok = utc.notna().to_numpy()
+        named = str(stamps.dt.tz)
+        if not tz.given and "/" in named:  # a column stored with its IANA zone says where it was recorded
+            tz.zone, tz.inferred, tz.given = named, named != tz.zone, True
+            tz.note = f"{errors.source}: its timestamps are stored in the zone {named}: read in it" if tz.inferred else ""
+        offsets = (stamps[ok].dt.tz_localize(None) - utc[ok].dt.tz_localize(None)) // pd.Timedelta(minutes=1)
+        zone = tz.choose(utc[ok], offsets.to_numpy(dtype=np.int64), errors.source)
+        return utc.dt.tz_convert(zone).astype(f"datetime64[ns, {zone}]")
     naive = _in_range(stamps, stamps.astype(str), column, rows, errors).astype("datetime64[ns]")
-    return _localise(naive, queues, column=column, tz=tz, rows=rows, errors=errors, shown=naive.astype(str))
+    return _localise(naive, queues, column=column, tz=tz.zone, rows=rows, errors=errors, shown=naive.astype(str))
 
 
 def _timestamp_text(values: pd.Series, fmt: str | None, column: str, rows: np.ndarray,
@@ -461,9 +469,10 @@ def _timestamp_text(values: pd.Series, fmt: str | None, column: str, rows: np.nd
     return text, ~blank & ~nonstr
 
 
-def _parse_with_offset(text: pd.Series, keep: np.ndarray, *, column: str, fmt: str | None, tz: str,
+def _parse_with_offset(text: pd.Series, keep: np.ndarray, *, column: str, fmt: str | None, tz: _ZoneSetting,
                        rows: np.ndarray, errors: ErrorList) -> pd.Series:
-    """Timestamps written with their UTC offset -> tz-aware in ``tz``."""
+    """Timestamps written with their UTC offset -> tz-aware in the zone (inferred from the offsets
+    when none was given, :func:`wfm.ground.zones.zone_from_offsets`)."""
     if fmt is None:
         parsed = parse_iso_offset(text.where(keep, ""))
         rule = "is not a valid ISO-8601 timestamp with a UTC offset (e.g. 2024-03-31T01:45:00+01:00)"
@@ -473,11 +482,14 @@ def _parse_with_offset(text: pd.Series, keep: np.ndarray, *, column: str, fmt: s
     bad = keep & parsed.isna().to_numpy()
     if bad.any():
         errors.cells(rows[bad], column, text[bad], rule)
-    return _in_range(parsed, text, column, rows, errors).dt.tz_convert(tz).astype(f"datetime64[ns, {tz}]")
+    utc = _in_range(parsed, text, column, rows, errors)
+    ok = keep & utc.notna().to_numpy()
+    zone = tz.choose(utc[ok], written_offset_minutes(text[ok]), errors.source)
+    return utc.dt.tz_convert(zone).astype(f"datetime64[ns, {zone}]")
 
 
 def _parse_local(text: pd.Series, keep: np.ndarray, queues: pd.Series | None, *, column: str,
-                 fmt: str | None, tz: str, rows: np.ndarray, errors: ErrorList) -> pd.Series:
+                 fmt: str | None, tz: _ZoneSetting, rows: np.ndarray, errors: ErrorList) -> pd.Series:
     """Local wall-clock timestamps (no offset) -> tz-aware in ``tz`` (see :func:`_localise`)."""
     parsed = pd.to_datetime(text.where(keep, None), errors="coerce", format=fmt or "ISO8601")
     if isinstance(parsed.dtype, pd.DatetimeTZDtype):  # a format with %z but no offset in text
@@ -488,11 +500,11 @@ def _parse_local(text: pd.Series, keep: np.ndarray, queues: pd.Series | None, *,
             else f"does not match the format {fmt!r}"
         errors.cells(rows[bad], column, text[bad], rule)
     naive = _in_range(parsed, text, column, rows, errors).astype("datetime64[ns]")
-    return _localise(naive, queues, column=column, tz=tz, rows=rows, errors=errors, shown=text)
+    return _localise(naive, queues, column=column, tz=tz.zone, rows=rows, errors=errors, shown=text)
 
 
-def _parse_timestamps(values: pd.Series, queues: pd.Series | None, *, column: str, fmt: str | None, tz: str,
-                      rows: np.ndarray, errors: ErrorList) -> pd.Series:
+def _parse_timestamps(values: pd.Series, queues: pd.Series | None, *, column: str, fmt: str | None,
+                      tz: _ZoneSetting, rows: np.ndarray, errors: ErrorList) -> pd.Series:
     """Tz-aware ``datetime64[ns, tz]`` (NaT where a cell is refused).
 
     All timestamps of a file carry a UTC offset or none does: a file mixing the two is refused.
@@ -515,7 +527,7 @@ def _parse_timestamps(values: pd.Series, queues: pd.Series | None, *, column: st
         return _parse_with_offset(text, with_offset, column=column, fmt=fmt, tz=tz, rows=rows, errors=errors)
     elif without.any():
         return _parse_local(text, without, queues, column=column, fmt=fmt, tz=tz, rows=rows, errors=errors)
-    return pd.Series(pd.NaT, index=range(len(text)), dtype=f"datetime64[ns, {tz}]")
+    return pd.Series(pd.NaT, index=range(len(text)), dtype=f"datetime64[ns, {tz.zone}]")
 
 
 def _localise(
@@ -596,13 +608,32 @@ def _localise(
 # Validation of a raw table
 # ----------------------------------------------------------------------------
 @dataclass
+class _ZoneSetting:
+    """The zone a table is read in: the one given, or the default, which timestamps written with
+    UTC offsets that do not fit it replace by the one zone that fits them (or refuse the file)."""
+
+    zone: str
+    given: bool
+    inferred: bool = False
+    note: str = ""
+
+    def choose(self, instants_utc: pd.Series, offsets_minutes: np.ndarray, source: str) -> str:
+        """The zone for timestamps written at these instants with these offsets (decided once)."""
+        if not self.given and len(instants_utc):
+            choice = zone_from_offsets(pd.DatetimeIndex(instants_utc), offsets_minutes, default=self.zone,
+                                       source=source)
+            self.zone, self.inferred, self.note, self.given = choice.zone, choice.inferred, choice.note, True
+        return self.zone
+
+
+@dataclass
 class _Table:
     """A raw table being checked: its cells, file rows, mapping and the problems found so far."""
 
     raw: pd.DataFrame
     rows: np.ndarray
     spec: HistoryMapping
-    zone: str
+    zone: _ZoneSetting
     errors: ErrorList
     blank_row: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
@@ -822,8 +853,11 @@ def validate_history_frame(
     source : str
         Name used in error messages (the file name).
     tz : str, optional
-        IANA zone for naive local times and for the result; default
-        :data:`wfm.ground.vocabulary.DEFAULT_TZ`.
+        IANA zone for naive local times and for the result.  Not given: the default
+        :data:`wfm.ground.vocabulary.DEFAULT_TZ`, unless the timestamps carry UTC offsets
+        that do not fit it: then the one zone that fits them is used (``attrs["tz_inferred"]``
+        and ``attrs["tz_note"]`` say so), and a file that several zones or none fit is
+        refused, naming the offsets found and ``tz`` (:func:`wfm.ground.zones.zone_from_offsets`).
     mapping : path, dict or HistoryMapping, optional
         Column mapping (see :func:`wfm.io.mapping.load_mapping`).
     row_offset : int
@@ -840,7 +874,7 @@ def validate_history_frame(
         With every problem found (``errors`` lists them, capped at
         :data:`wfm.ground.errors.MAX_ERRORS`).
     """
-    zone = resolve_tz(tz)
+    zone = _ZoneSetting(resolve_tz(tz), given=tz is not None)
     spec = load_mapping(mapping)
     if not isinstance(frame, pd.DataFrame):
         raise file_error(source, f"expected a table, got {type(frame).__name__}")
@@ -872,7 +906,9 @@ def validate_history_frame(
     minutes = _check_intervals(df, table.errors, declared=spec.interval_minutes)
     table.errors.raise_if_any()
     df = df.sort_values(["queue", "interval_start"], kind="stable").drop(columns="_row").reset_index(drop=True)
-    df.attrs.update(interval_minutes=int(minutes), tz=zone, source=source)
+    df.attrs.update(interval_minutes=int(minutes), tz=zone.zone, source=source)
+    if zone.inferred:
+        df.attrs.update(tz_inferred=True, tz_note=zone.note)
     return df
 
 
@@ -987,7 +1023,9 @@ def read_history(
         suffix gives the format (``.csv``, ``.csv.gz``, ``.xlsx``, ``.parquet``).
     tz : str, optional
         IANA time zone.  Naive local timestamps are read in it; timestamps with a
-        UTC offset are converted to it.  Default :data:`DEFAULT_TZ`.
+        UTC offset are converted to it.  Not given: :data:`DEFAULT_TZ`, or the zone
+        the UTC offsets were written in when they do not fit it (see
+        :func:`validate_history_frame`).
     mapping : path, dict or HistoryMapping, optional
         How an export's columns map to the canonical ones (YAML/JSON file, see
         ``docs/history_format.md``).
@@ -1016,10 +1054,11 @@ def read_history(
         raise file_error(name, "bytes without a name: pass format='csv', 'csv.gz', 'xlsx' or 'parquet'")
     fmt = _detect_format(name, format)
     spec = load_mapping(mapping)
-    zone = resolve_tz(tz)
+    if tz is not None:
+        resolve_tz(tz)  # a bad zone is refused before the file is read
     enc = encoding or spec.encoding or "utf-8"
     raw = _read_raw(source, name, fmt, enc, spec.sep, spec.sheet)
-    return validate_history_frame(raw, source=name, tz=zone, mapping=spec)
+    return validate_history_frame(raw, source=name, tz=tz, mapping=spec)
 
 
 # ----------------------------------------------------------------------------

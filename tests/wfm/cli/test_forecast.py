@@ -163,3 +163,38 @@ def test_an_unavailable_model_is_an_error_naming_why(history_csv, tmp_path):
     assert out.returncode == 2, out.stderr[-2000:]
     assert "model 'prophet' is unavailable: it needs the 'prophet' package, which is not installed" in out.stderr
     assert "(set with --model)" in out.stderr and "Traceback" not in out.stderr
+
+
+def _offsets_csv(tmp_path, zone: str, days: int = 120):
+    idx = pd.date_range(pd.Timestamp("2024-01-01", tz=zone), periods=days * 24, freq="60min")
+    calls = np.random.default_rng(1).poisson(10, len(idx))
+    path = tmp_path / f"{zone.replace('/', '_')}.csv"
+    pd.DataFrame({"interval_start": [t.isoformat() for t in idx], "queue": "q", "calls_offered": calls}).to_csv(
+        path, index=False)
+    return path
+
+
+def test_a_file_from_another_zone_stops_naming_its_offsets_and_the_tz_flag(tmp_path, capsys):
+    """issue 17 item 0: no silent re-cut to Stockholm days; several US zones fit -07:00/-06:00."""
+    path = _offsets_csv(tmp_path, "America/Denver")
+    out = tmp_path / "f.csv"
+    rc = main(["forecast", str(path), "--horizon", "2d", "--interval", "60min", "--model", "weekly_mean",
+               "--out", str(out), "--jobs", "1", "--quiet"])
+    err = capsys.readouterr().err
+    assert rc == 2 and not out.exists()
+    assert "-07:00, -06:00" in err and "America/Denver" in err and "--tz" in err
+    rc = main(["forecast", str(path), "--horizon", "2d", "--interval", "60min", "--model", "weekly_mean",
+               "--out", str(out), "--jobs", "1", "--quiet", "--tz", "America/Denver"])
+    assert rc == 0
+    assert pd.read_csv(out, dtype={"interval_start": str})["interval_start"].str.endswith("-06:00").all()  # May
+
+
+def test_a_zone_the_offsets_alone_fit_is_used_and_said(tmp_path, capsys):
+    path = _offsets_csv(tmp_path, "Asia/Jerusalem")
+    out = tmp_path / "f.csv"
+    rc = main(["forecast", str(path), "--horizon", "2d", "--interval", "60min", "--model", "weekly_mean",
+               "--out", str(out), "--jobs", "1", "--quiet"])
+    assert rc == 0
+    err = capsys.readouterr().err
+    assert "note:" in err and "Asia/Jerusalem" in err and "holidays of IL" in err
+    assert pd.read_csv(out, dtype={"interval_start": str})["interval_start"].str.endswith("+03:00").all()  # May

@@ -31,3 +31,19 @@ def test_country_of_zone():
     assert country_of_zone("Europe/Stockholm") == "SE"
     assert country_of_zone("Asia/Jerusalem") == "IL"
     assert country_of_zone("UTC") is None
+
+
+def test_written_offsets_are_read_from_the_text():
+    from wfm.ground.zones import NO_OFFSET, written_offset_minutes
+
+    got = written_offset_minutes(pd.Series(["2017-03-12T03:00:00-06:00", "2017-03-12T03:00:00Z",
+                                            "2017-03-12T03:00:00+0530", "2017-03-12 03:00"]))
+    assert list(got) == [-360, 0, 330, NO_OFFSET]
+
+
+def test_holidays_follow_the_zone():
+    from wfm.ground.calendar import holiday_country
+
+    assert holiday_country("America/Denver") == "US"
+    assert holiday_country("Europe/Stockholm") == "SE"
+    assert holiday_country("UTC") is None

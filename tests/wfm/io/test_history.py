@@ -512,3 +512,66 @@ def test_a_date_without_time_is_not_read_as_a_utc_offset(tmp_path):
     lines = [HEADER, "2024-01-08,q,1,1,0,100", *_day("2024-01-08 08:00", 4)]
     with pytest.raises(WfmInputError, match=r"some timestamps have a UTC offset and others do not \(first odd one: row 2\)"):
         read_history(_write(tmp_path, lines))
+
+
+# --------------------------------------------------------------------------- the zone of a file with UTC offsets
+def _offset_file(tmp_path: Path, zone: str, start: str = "2017-01-02", days: int = 365, name: str = "z.csv") -> Path:
+    stamps = pd.date_range(pd.Timestamp(start, tz=zone), periods=days * 24, freq="60min")
+    return _write(tmp_path, [HEADER] + [f"{t.isoformat()},q,3,3,0,100" for t in stamps], name)
+
+
+def test_offsets_that_fit_the_default_zone_keep_it_and_say_nothing(tmp_path):
+    df = read_history(_offset_file(tmp_path, TZ))
+    assert df.attrs["tz"] == TZ and "tz_inferred" not in df.attrs
+
+
+def test_offsets_only_one_zone_fits_are_read_in_that_zone_and_said(tmp_path):
+    path = _offset_file(tmp_path, "Asia/Jerusalem")
+    df = read_history(path)
+    assert df.attrs["tz"] == "Asia/Jerusalem" and df.attrs["tz_inferred"] is True
+    assert "+02:00, +03:00" in df.attrs["tz_note"] and "holidays of IL" in df.attrs["tz_note"]
+    first = pd.Timestamp("2017-01-02", tz="Asia/Jerusalem")
+    assert df["interval_start"].iloc[0] == first  # the instant and the local day are the file's
+    expected = pd.date_range(first, periods=365 * 24, freq="60min")
+    assert (df["interval_start"].dt.hour.to_numpy() == expected.hour).all()  # local wall clock of the file
+
+
+def test_us_mountain_offsets_without_a_zone_are_refused_naming_offsets_zones_and_tz(tmp_path):
+    """issue 17: a -07:00/-06:00 file was silently re-cut to Stockholm days; several zones fit it."""
+    path = _offset_file(tmp_path, "America/Denver")
+    with pytest.raises(WfmInputError) as exc:
+        read_history(path)
+    message = str(exc.value)
+    assert exc.value.parameter == "tz"
+    assert "-07:00, -06:00" in message and "America/Denver" in message and "America/Edmonton" in message
+    assert "Europe/Stockholm" in message and "set tz" in message
+    given = read_history(path, tz="America/Denver")  # a zone given is the zone used
+    assert given.attrs["tz"] == "America/Denver" and "tz_inferred" not in given.attrs
+    expected = pd.date_range(pd.Timestamp("2017-01-02", tz="America/Denver"), periods=365 * 24, freq="60min")
+    assert (given["interval_start"].dt.hour.to_numpy() == expected.hour).all()
+
+
+def test_a_file_written_in_utc_without_a_zone_is_refused_saying_utc_names_no_days(tmp_path):
+    path = _offset_file(tmp_path, "UTC", days=30)
+    with pytest.raises(WfmInputError, match=r"\+00:00 \(the file is written in UTC") as exc:
+        read_history(path)
+    assert exc.value.parameter == "tz"
+    assert read_history(path, tz=TZ).attrs["tz"] == TZ
+
+
+def test_offsets_that_no_zone_has_are_refused(tmp_path):
+    stamps = pd.date_range(pd.Timestamp("2024-01-08 08:00", tz="UTC"), periods=8, freq="30min")
+    lines = [HEADER] + [f"{(t + pd.Timedelta(hours=5)).strftime('%Y-%m-%dT%H:%M:%S')}+05:{'17'},q,1,1,0,100"
+                        for t in stamps]
+    with pytest.raises(WfmInputError, match="no zone of the tz database fits") as exc:
+        read_history(_write(tmp_path, lines))
+    assert exc.value.parameter == "tz"
+
+
+def test_parquet_stored_with_its_zone_is_read_in_it(tmp_path):
+    stamps = pd.date_range(pd.Timestamp("2024-06-03 08:00", tz="America/New_York"), periods=8, freq="30min")
+    frame = pd.DataFrame({"interval_start": stamps, "queue": "q", "calls_offered": 1})
+    frame.to_parquet(tmp_path / "h.parquet")
+    df = read_history(tmp_path / "h.parquet")
+    assert df.attrs["tz"] == "America/New_York" and df.attrs["tz_inferred"] is True
+    assert read_history(tmp_path / "h.parquet", tz=TZ).attrs["tz"] == TZ
