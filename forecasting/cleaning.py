@@ -90,9 +90,11 @@ def find_outlier_days(history: pd.DataFrame, tz: str, special_dates=(), *, windo
     totals = pd.Series(history["calls_offered"].to_numpy(float)).groupby(naive.normalize()).sum()
     grid = pd.date_range(totals.index.min(), totals.index.max(), freq="D")
     daily = totals.reindex(grid)
+    special = set(pd.DatetimeIndex(pd.to_datetime(list(special_dates))).normalize()) if len(special_dates) else set()
+    usual = daily.where(~grid.isin(list(special)))  # a known special day is no reference for the others
     refs = []
     for k in list(range(-window, 0)) + list(range(1, window + 1)):
-        refs.append(daily.shift(7 * k).to_numpy())
+        refs.append(usual.shift(7 * k).to_numpy())
     ref_stack = np.vstack(refs)
     enough = np.sum(np.isfinite(ref_stack), axis=0) >= 2
     ref = np.full(ref_stack.shape[1], np.nan)
@@ -104,7 +106,6 @@ def find_outlier_days(history: pd.DataFrame, tz: str, special_dates=(), *, windo
     if ok.sum() < 7:
         return []
     scale = max(1.4826 * float(np.nanmedian(np.abs(x[ok]))), 0.05)
-    special = set(pd.DatetimeIndex(pd.to_datetime(list(special_dates))).normalize()) if len(special_dates) else set()
     out = []
     for i in np.flatnonzero(ok):
         ratio = (d[i] + 1.0) / (ref[i] + 1.0)

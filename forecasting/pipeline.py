@@ -32,16 +32,26 @@ import numpy as np
 import pandas as pd
 
 from forecasting.aht import AhtForecaster
+from forecasting.cleaning import find_outlier_days, replace_outlier_days
 from forecasting.backtest import BacktestResult, rolling_origin_backtest, summarise_backtest
-from forecasting.ensemble import AutoForecaster, Combination, backtest_design, make_forecaster, model_params, relative_wape
+from forecasting.ensemble import (
+    AutoForecaster,
+    Combination,
+    backtest_design,
+    default_candidates,
+    make_forecaster,
+    model_params,
+    relative_wape,
+)
 from forecasting.intraday import aggregate_intervals, learn_intraday_profile, split_forecast
-from forecasting.models import MODELS, UNAVAILABLE, check_model_name
-from forecasting.models.base import validate_history
+from forecasting.models import MODELS, UNAVAILABLE, check_model_name, fallback_for
+from forecasting.models.base import InsufficientHistoryError, special_days_frame, validate_history
+from forecasting.opening_hours import learn_opening_hours
 from forecasting.parallel import parallel_map
 from wfm.ground.calendar import holiday_country
 from wfm.ground.errors import WfmInputError
 from wfm.ground.frames import FORECAST_COLUMNS, MAX_DURATION_SECONDS
-from wfm.ground.timegrid import check_interval_minutes
+from wfm.ground.timegrid import check_interval_minutes, local_wallclock, regular_grid
 
 __all__ = [
     "COUNTRY_OF_ZONE",
@@ -111,7 +121,14 @@ class ForecastSettings:
     aht_seconds : float, optional
         Constant handle time [seconds] for queues whose history has none.
     candidates : tuple of str, optional
-        ``auto``'s candidate models (default all registered).
+        ``auto``'s candidate models (default every registered model but Prophet,
+        :func:`forecasting.ensemble.default_candidates`; the 4-week mean and seasonal naive are
+        always among them and ``auto`` falls back to the 4-week mean when its rule, scored
+        nested, does not beat it).
+    clean : bool
+        Replace one-off days (a spike, an outage) by the usual values of their slots before the
+        models are fitted (:mod:`forecasting.cleaning`; holidays and event days are never
+        replaced).  Default True.
     n_origins : int
         Backtest origins per queue (default 6, a week apart).
     """
@@ -126,6 +143,7 @@ class ForecastSettings:
     aht_seconds: float | None = None
     candidates: tuple[str, ...] | None = None
     n_origins: int = 6
+    clean: bool = True
 
     def __post_init__(self):
         if self.model not in model_names():
@@ -173,11 +191,16 @@ class ForecastResult:
     selection : DataFrame or None
         ``auto``'s decision table per queue (see
         :func:`forecasting.ensemble.select_from_backtest`).
+    notes : tuple of str
+        What the planner should know about how the forecast was made, one sentence each: a queue
+        with no calls (forecast 0), hours missing some of their rows (read as gaps), one-off
+        days replaced, a model that fell back for lack of history.
     """
 
     forecast: pd.DataFrame
     backtest: pd.DataFrame | None
     selection: pd.DataFrame | None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -189,6 +212,8 @@ class _Queues:
     output: dict[str, pd.DataFrame] = field(default_factory=dict)
     tz: str = ""
     coarse_minutes: int = 0
+    no_calls: set = field(default_factory=set)
+    notes: list = field(default_factory=list)
 
 
 def _split_queues(history: pd.DataFrame, queues) -> dict[str, pd.DataFrame]:
@@ -231,11 +256,64 @@ def _prepare(history: pd.DataFrame, settings: ForecastSettings) -> _Queues:
         fine = validated.frame
         output = fine if minutes == hist_m else aggregate_intervals(fine, minutes, tz)
         coarse = (fine if coarse_m == hist_m else aggregate_intervals(fine, coarse_m, tz)).reset_index(drop=True)
+        if not (fine["calls_offered"] > 0).any():
+            prepared.no_calls.add(q)
+            prepared.notes.append(f"queue {q!r}: the history has no calls; its forecast is 0")
+        elif coarse_m > hist_m:
+            coarse, n_gaps = _incomplete_as_gaps(fine, coarse, hist_m, coarse_m, tz)
+            if n_gaps:
+                prepared.notes.append(f"queue {q!r}: {n_gaps} interval(s) of {coarse_m} minutes miss some of "
+                                      f"their open {hist_m}-minute rows; the models read them as gaps, not as "
+                                      "low counts")
         coarse.attrs = dict(fine.attrs, interval_minutes=coarse_m, tz=tz)
         output.attrs = dict(fine.attrs, interval_minutes=minutes, tz=tz)
         prepared.fine[q], prepared.coarse[q], prepared.output[q] = fine, coarse, output
         prepared.tz, prepared.coarse_minutes = tz, coarse_m
     return prepared
+
+
+def _incomplete_as_gaps(fine: pd.DataFrame, coarse: pd.DataFrame, fine_m: int, coarse_m: int,
+                        tz: str) -> tuple[pd.DataFrame, int]:
+    """``coarse`` without the intervals that lack some of their open ``fine`` rows (issue 17 item 1).
+
+    Summing 30-minute rows to an hour that lost one of them reads a missing row as zero calls (a
+    low hour); dropped, the hour is a gap the models fill from the same slot in other weeks. Open
+    means open by the one opening-hours rule (:mod:`forecasting.opening_hours`): a sub-interval
+    without a row because the queue is closed then is not missing.
+    """
+    hours = learn_opening_hours(fine["interval_start"], fine["calls_offered"], fine_m, tz=tz)
+    grid = regular_grid(fine["interval_start"], fine_m)
+    key = grid.tz_convert("UTC").floor(f"{coarse_m}min")
+    expected = pd.Series(hours.is_open(grid, tz), index=key).groupby(level=0).sum()
+    stamps = pd.DatetimeIndex(fine["interval_start"])
+    present = pd.Series(hours.is_open(stamps, tz), index=stamps.tz_convert("UTC").floor(f"{coarse_m}min"))
+    present = present.groupby(level=0).sum().reindex(expected.index, fill_value=0)
+    short = expected.index[(present < expected).to_numpy()]
+    drop = pd.DatetimeIndex(coarse["interval_start"]).tz_convert("UTC").isin(short)
+    return coarse.loc[~drop].reset_index(drop=True), int(drop.sum())
+
+
+def _clean(prepared: _Queues, settings: ForecastSettings, events: pd.DataFrame | None) -> None:
+    """Replace one-off days of the models' histories (:mod:`forecasting.cleaning`); holidays and
+    event days stay as they are (the calendar and the events regressors model them)."""
+    for q, coarse in prepared.coarse.items():
+        if q in prepared.no_calls or len(coarse) == 0:
+            continue
+        days = local_wallclock(coarse["interval_start"], prepared.tz).normalize()
+        exempt = []
+        if settings.country is not None:
+            exempt += list(special_days_frame(days.min(), days.max(), settings.country)["date"])
+        if events is not None and len(events):
+            for a, b in zip(pd.to_datetime(events["date"]), pd.to_datetime(events["end_date"].fillna(events["date"]))):
+                exempt += list(pd.date_range(a, b, freq="D"))
+        outliers = find_outlier_days(coarse, prepared.tz, exempt)
+        if outliers:
+            cleaned = replace_outlier_days(coarse, prepared.tz, outliers)
+            prepared.coarse[q] = cleaned
+            shown = "; ".join(o.text() for o in outliers[:5]) + (f"; and {len(outliers) - 5} more"
+                                                                 if len(outliers) > 5 else "")
+            prepared.notes.append(f"queue {q!r}: {len(outliers)} one-off day(s) replaced by the usual values of "
+                                  f"their slots before fitting ({shown})")
 
 
 def _backtest(prepared: _Queues, settings: ForecastSettings, calendar: dict, *, n_jobs, dask_scheduler,
@@ -244,16 +322,19 @@ def _backtest(prepared: _Queues, settings: ForecastSettings, calendar: dict, *, 
     if not (settings.model == "auto" or settings.backtest):
         return None, None
     if settings.model == "auto":
-        names = list(settings.candidates) if settings.candidates is not None else sorted(MODELS)
+        names = list(settings.candidates) if settings.candidates is not None else default_candidates()
     else:
         names = sorted({settings.model, "seasonal_naive"} - {"combination"})
     specs: dict = {n: (n, model_params(n, **calendar)) for n in names}
     if settings.model == "combination":
         specs["combination"] = Combination([(n, model_params(n, **calendar)) for n in COMBINATION_MEMBERS])
-    everything = pd.concat([c.assign(queue=q) for q, c in prepared.coarse.items()], ignore_index=True)
+    with_calls = {q: c for q, c in prepared.coarse.items() if q not in prepared.no_calls}
+    if not with_calls:
+        return None, "no queue has calls"
+    everything = pd.concat([c.assign(queue=q) for q, c in with_calls.items()], ignore_index=True)
     everything.attrs = {"interval_minutes": prepared.coarse_minutes, "tz": prepared.tz}
     spans = [int((c["interval_start"].iloc[-1] - c["interval_start"].iloc[0]) / pd.Timedelta(days=1))
-             for c in prepared.coarse.values()]
+             for c in with_calls.values()]
     # shorter horizon, then fewer origins, so 3 weeks of training stay before the first origin
     origins, days = backtest_design(min(spans), settings.n_origins, 7, min(MAX_BACKTEST_DAYS, settings.horizon_days))
     try:
@@ -273,30 +354,59 @@ def _first_day(prepared: _Queues, q: str) -> pd.Timestamp:
     return start_local.tz_localize(tz, ambiguous=True, nonexistent="shift_forward")
 
 
-def _fitted_model(task: dict, coarse: pd.DataFrame):
-    """The model of one queue, fitted (step 3): auto's choice, the combination or a named model."""
+def _fitted_model(task: dict, coarse: pd.DataFrame) -> tuple[object, str | None, str | None]:
+    """The model of one queue, fitted (step 3): auto's choice, the combination or a named model;
+    with the ``model`` label and a note when it fell back for lack of history (else None)."""
     settings: ForecastSettings = task["settings"]
-    calendar = task["calendar"]
+    calendar, q = task["calendar"], task["queue"]
     if settings.model == "auto":
         auto = AutoForecaster(candidates=settings.candidates, max_horizon_days=settings.horizon_days, **calendar)
         if task["backtest"] is not None:
-            return auto.fit_from_backtest(coarse.assign(queue=task["queue"]), task["backtest"],
-                                          relative_prior=task["relative_prior"])
-        return auto.fit_fallback(coarse, task["backtest_error"] or "no backtest")
+            auto.fit_from_backtest(coarse.assign(queue=q), task["backtest"], relative_prior=task["relative_prior"])
+        else:
+            auto.fit_fallback(coarse, task["backtest_error"] or "no backtest")
+        if hasattr(auto, "choice_"):
+            return auto, None, None
+        return auto, None, f"queue {q!r}: auto used {auto.fallback_label_}: {auto.selection_['note'].iloc[0]}"
     if settings.model == "combination":
-        return Combination([(n, model_params(n, **calendar)) for n in COMBINATION_MEMBERS if n in MODELS]).fit(coarse)
-    return make_forecaster(settings.model, **model_params(settings.model, **calendar)).fit(coarse)
+        model = Combination([(n, model_params(n, **calendar)) for n in COMBINATION_MEMBERS if n in MODELS])
+    else:
+        model = make_forecaster(settings.model, **model_params(settings.model, **calendar))
+    try:
+        return model.fit(coarse), None, None
+    except InsufficientHistoryError as exc:
+        fallback = fallback_for(coarse)
+        label = f"{settings.model}->fallback:{fallback.name}({fallback.season})"
+        return fallback.fit(coarse), label, f"queue {q!r}: {settings.model} fell back to {label} ({exc})"
 
 
-def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+def _zero_forecast(start: pd.Timestamp, end: pd.Timestamp, minutes: int) -> pd.DataFrame:
+    """All zeros (a queue with no calls in its history) at ``minutes`` from ``start`` to ``end``."""
+    stamps = pd.date_range(start, end, freq=f"{minutes}min", inclusive="left")
+    out = pd.DataFrame({"interval_start": stamps})
+    for col in ("calls_offered", "calls_offered_p10", "calls_offered_p90", "calls_offered_p025", "calls_offered_p975"):
+        out[col] = 0.0
+    out["model"] = "none:no calls in the history"
+    return out
+
+
+def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
     """Fit, forecast, split and add AHT for one queue (steps 3-5; runs in a worker)."""
     settings: ForecastSettings = task["settings"]
     coarse, coarse_m, tz, start = task["coarse"], task["coarse_minutes"], task["tz"], task["start"]
-    model = _fitted_model(task, coarse)
     end = (start.tz_localize(None) + pd.Timedelta(days=settings.horizon_days)).tz_localize(
         tz, ambiguous=True, nonexistent="shift_forward")
+    if task["no_calls"]:
+        pred = _zero_forecast(start, end, settings.interval_minutes)
+        aht = AhtForecaster(default_aht_seconds=settings.aht_seconds).fit(task["output_history"])
+        pred["aht_seconds"] = aht.predict(pred["interval_start"]).to_numpy()
+        pred["queue"] = task["queue"]
+        return pred[OUTPUT_COLUMNS], None, []
+    model, label, note = _fitted_model(task, coarse)
     horizon = int((end - coarse["interval_start"].iloc[-1]) / pd.Timedelta(minutes=coarse_m)) - 1
     pred = model.predict(horizon)
+    if label is not None:
+        pred["model"] = label
     pred = pred[(pred["interval_start"] >= start) & (pred["interval_start"] < end)].reset_index(drop=True)
     if settings.interval_minutes < coarse_m:
         profile = learn_intraday_profile(task["output_history"], coarse_m, country=settings.country,
@@ -306,7 +416,7 @@ def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     pred["aht_seconds"] = aht.predict(pred["interval_start"]).to_numpy()
     pred["queue"] = task["queue"]
     selection = model.selection_.assign(queue=task["queue"]) if settings.model == "auto" else None
-    return pred[OUTPUT_COLUMNS], selection
+    return pred[OUTPUT_COLUMNS], selection, [note] if note else []
 
 
 def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, events: pd.DataFrame | None = None,
@@ -341,6 +451,8 @@ def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, ev
     prepared = _prepare(history_all_queues, settings)
     if settings.country == COUNTRY_OF_ZONE:
         settings = replace(settings, country=holiday_country(prepared.tz))
+    if settings.clean:
+        _clean(prepared, settings, events)
     calendar = dict(settings.calendar, events=events)
     bt_result, bt_error = _backtest(prepared, settings, calendar, n_jobs=n_jobs, dask_scheduler=dask_scheduler,
                                     progress=progress)
@@ -351,7 +463,7 @@ def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, ev
         "queue": q, "settings": settings, "calendar": calendar, "coarse": prepared.coarse[q],
         "output_history": prepared.output[q], "coarse_minutes": prepared.coarse_minutes, "tz": prepared.tz,
         "start": _first_day(prepared, q), "backtest": _subset(auto_backtest, q), "backtest_error": bt_error,
-        "relative_prior": prior,
+        "relative_prior": prior, "no_calls": q in prepared.no_calls,
     } for q in prepared.coarse]
     results = parallel_map(_queue_task, tasks, n_jobs=n_jobs, dask_scheduler=dask_scheduler, progress=progress,
                            labels=[f"forecast {q}" for q in prepared.coarse])
@@ -367,7 +479,8 @@ def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, ev
             for q, g in selection.groupby("queue"):
                 chosen[q] = list(g.loc[g["chosen"] & (g["kind"] == "model"), "candidate"])
         summary = summarise_backtest(bt_result, max_horizon_days=settings.horizon_days, chosen=chosen)
-    return ForecastResult(out, summary, selection)
+    notes = tuple(prepared.notes) + tuple(n for r in results for n in r[2])
+    return ForecastResult(out, summary, selection, notes)
 
 
 def _subset(bt, queue):

@@ -185,15 +185,21 @@ def validate_history(history: pd.DataFrame, model: str) -> ValidatedHistory:
     return ValidatedHistory(frame=frame, interval_minutes=minutes, tz=tz)
 
 
+#: Weeks before and after a missing open slot whose same slot fills it (:func:`wallclock_series`).
+GAP_FILL_WEEKS = 4
+
+
 def wallclock_series(validated: ValidatedHistory, hours: QueueOpeningHours) -> pd.Series:
     """Calls on a regular grid of LOCAL wall-clock times (tz-naive index).
 
     The grid runs from the first to the last local interval of the history at
     ``interval_minutes``. Daylight-saving days are mapped to ordinary days:
     the repeated fall-back hour holds the MEAN of its two occurrences, the
-    skipped spring-forward hour is linearly interpolated. Closed slots hold 0.
-    Missing rows in open slots (data gaps) are filled with the median of the
-    same slot of the week over the history, or 0 if that slot has no data.
+    skipped spring-forward hour is filled like a gap. Closed slots hold 0.
+    Missing rows in open slots (data gaps, the skipped hour) are filled with the
+    median of the same slot in the 4 weeks before and after (:data:`GAP_FILL_WEEKS`:
+    the level of the time, not of the whole history), else of that slot over the
+    history, else 0. A missing row is never read as 0 calls (issue 17 item 1).
     The attribute ``attrs["filled"]`` counts the open-slot values filled.
     """
     minutes = validated.interval_minutes
@@ -206,10 +212,11 @@ def wallclock_series(validated: ValidatedHistory, hours: QueueOpeningHours) -> p
     missing = y.isna().to_numpy()
     filled = int(missing.sum())
     if filled:
-        # spring-forward hour and data gaps: interpolate short holes (<= 1 h),
-        # then the slot-of-week median for longer gaps.
-        limit = max(1, 60 // minutes)
-        y = y.interpolate(limit=limit, limit_area="inside")
+        per_week = DAYS_PER_WEEK * MINUTES_PER_DAY // minutes
+        near = np.vstack([y.shift(k * per_week).to_numpy() for k in range(-GAP_FILL_WEEKS, GAP_FILL_WEEKS + 1) if k])
+        has_near = missing & np.isfinite(near).any(axis=0)
+        if has_near.any():
+            y[has_near] = np.nanmedian(near[:, has_near], axis=0)
         still = y.isna()
         if still.any():
             keys = minute_of_week(grid)

@@ -108,9 +108,14 @@ def test_auto_on_a_short_history_falls_back_with_a_note():
     res = forecast(h, ForecastSettings(3, 60, model="auto", candidates=["weekly_mean"]), n_jobs=1)
     assert res.forecast["model"].str.startswith("auto:fallback").all()
     assert res.selection["note"].str.contains("no backtest possible|no candidate").all()
-    # a named model on too short a history: the message says what it needs and what to use
-    with pytest.raises(WfmInputError, match=r"model 'weekly_mean' needs at least 672 intervals \(28 days\).*fallback_for"):
-        forecast(h, ForecastSettings(3, 60, model="weekly_mean"), n_jobs=1)
+    assert any("auto used auto:fallback(seasonal_naive" in n for n in res.notes)
+    # a named model on too short a history: the fallback is named in the output and the note says why
+    named = forecast(h, ForecastSettings(3, 60, model="weekly_mean"), n_jobs=1)
+    assert (named.forecast["model"] == "weekly_mean->fallback:seasonal_naive(week)").all()
+    assert len(named.notes) == 2 and "needs at least 672 intervals (28 days)" in named.notes[1]
+    # one day of history: a daily season
+    short = forecast(make_history(days=2, minutes=60), ForecastSettings(1, 60, model="ets"), n_jobs=1)
+    assert (short.forecast["model"] == "ets->fallback:seasonal_naive(day)").all()
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="constant AHT [seconds] for queues whose history has no aht_seconds "
                    "(without it their aht_seconds column is left empty)")
     p.add_argument("--candidates", default=None,
-                   help="comma-separated models auto may choose from (default all registered, incl. the slow prophet)")
+                   help="comma-separated models auto may choose from (default every registered model but the slow "
+                   "prophet; auto falls back to weekly_mean when its choice, scored nested, does not beat it)")
     p.add_argument("--selection", metavar="FILE", default=None, help="write auto's decision table (CSV)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run_forecast)
@@ -136,6 +137,8 @@ def run_forecast(args: argparse.Namespace) -> int:
         write_csv(result.backtest, args.backtest, float_format="%.4f")
     if args.selection and result.selection is not None:
         write_csv(result.selection, args.selection, float_format="%.4f")
+    for note in result.notes:  # said even with --quiet: how the forecast was made
+        print(f"note: {note}", file=sys.stderr)
     unknown = result.forecast.loc[result.forecast["aht_seconds"].isna(), "queue"].unique()
     if len(unknown):  # a calls-only history: said even with --quiet, staffing will need it
         print(f"note: the history has no aht_seconds for queue(s) {', '.join(map(str, unknown))}: their calls are "
