@@ -36,6 +36,7 @@ References
 from __future__ import annotations
 
 import copy
+import inspect
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
@@ -180,7 +181,7 @@ def _regular(train: pd.DataFrame, minutes: int) -> np.ndarray:
 
 def _run_origin(task: tuple) -> tuple[pd.DataFrame, list[dict]]:
     """Fit every model on the history before one origin; forecast; join actuals."""
-    queue, frame, origin, horizon_days, models, minutes, tz = task
+    queue, frame, origin, horizon_days, models, minutes, tz, calibrate = task
     ts = frame["interval_start"]
     train = frame[ts < origin].reset_index(drop=True)
     train.attrs = dict(frame.attrs)
@@ -199,7 +200,9 @@ def _run_origin(task: tuple) -> tuple[pd.DataFrame, list[dict]]:
     actual = pd.Series(test["calls_offered"].to_numpy(dtype=float), index=pd.DatetimeIndex(test["interval_start"]))
     for name, spec in models.items():
         try:
-            model = _make(spec).fit(train)
+            model = _make(spec)
+            takes_calibrate = "calibrate" in inspect.signature(model.fit).parameters
+            model = model.fit(train, calibrate=False) if not calibrate and takes_calibrate else model.fit(train)
             pred = model.predict(horizon)
         except WfmInputError as exc:
             failures.append({"queue": queue, "model": name, "origin": origin, "error": str(exc)})
@@ -274,6 +277,7 @@ def rolling_origin_backtest(
     n_jobs: int = 1,
     dask_scheduler: str | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    calibrate: bool = True,
 ) -> BacktestResult:
     """Rolling-origin backtest of ``models`` on every queue of ``history``.
 
@@ -294,6 +298,11 @@ def rolling_origin_backtest(
     n_jobs, dask_scheduler, progress
         See :func:`forecasting.parallel.parallel_map`; the work items are the
         (queue, origin) pairs.
+    calibrate : bool
+        Each model calibrates its own bounds on a holdout refit (True, default: the backtest
+        report's coverage is then each model's own). False halves the cost: the bounds come from
+        the cheap same-time-yesterday errors, for callers that calibrate on the backtest's
+        residuals themselves (``auto`` does).
 
     Returns
     -------
@@ -310,7 +319,8 @@ def rolling_origin_backtest(
         validated = validate_history(frame, f"backtest (queue {queue!r})")
         minutes_seen = validated.interval_minutes
         for origin in backtest_origins(validated.frame, n_origins, horizon_days, step_days):
-            tasks.append((str(queue), validated.frame, origin, horizon_days, models, validated.interval_minutes, validated.tz))
+            tasks.append((str(queue), validated.frame, origin, horizon_days, models, validated.interval_minutes,
+                          validated.tz, calibrate))
             labels.append(f"backtest {queue} origin {origin.date()}")
     results = parallel_map(_run_origin, tasks, n_jobs=n_jobs, dask_scheduler=dask_scheduler, progress=progress, labels=labels)
     frames = [r[0] for r in results if len(r[0])]

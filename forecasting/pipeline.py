@@ -338,8 +338,11 @@ def _backtest(prepared: _Queues, settings: ForecastSettings, calendar: dict, *, 
     # shorter horizon, then fewer origins, so 3 weeks of training stay before the first origin
     origins, days = backtest_design(min(spans), settings.n_origins, 7, min(MAX_BACKTEST_DAYS, settings.horizon_days))
     try:
+        # auto recalibrates its choice on the backtest residuals: the models' own holdout refits
+        # (half the cost) only serve the backtest report
         return rolling_origin_backtest(everything, specs, n_origins=origins, horizon_days=days, n_jobs=n_jobs,
-                                       dask_scheduler=dask_scheduler, progress=progress), None
+                                       dask_scheduler=dask_scheduler, progress=progress,
+                                       calibrate=settings.backtest), None
     except WfmInputError as exc:
         if settings.backtest:
             raise WfmInputError(f"backtest: {exc}", parameter="backtest") from exc

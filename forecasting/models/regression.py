@@ -51,6 +51,9 @@ from wfm.ground.timegrid import local_wallclock
 from wfm.ground.vocabulary import MINUTES_PER_DAY
 
 DAYS_PER_YEAR = 365.25
+#: With ``halflife_weeks``, rows older than this many half-lives (weight < 1/16) are left out of the
+#: fit: a 3-year history fits on its last 2 years, a third faster (issue 17 item 3).
+MAX_AGE_HALFLIVES = 4
 
 
 def poisson_irls(
@@ -138,7 +141,8 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         Add bridge days to the ``country`` calendar (default True).
     halflife_weeks : float or None
         Weight each observation by ``0.5 ** (age_weeks / halflife_weeks)`` so
-        the fit follows level changes (default 26); None = equal weights.
+        the fit follows level changes (default 26); None = equal weights. Rows
+        older than :data:`MAX_AGE_HALFLIVES` half-lives are left out.
     shape_terms : int
         Fourier pairs of the per-weekday and holiday deviations of the
         intraday shape (default 5, at most ``daily_terms``): same accuracy as 10
@@ -213,6 +217,8 @@ class FourierRegression(CalendarMixin, BaseForecaster):
         frame = validated.frame
         idx = pd.DatetimeIndex(frame["interval_start"])
         keep = self.opening_hours_.is_open(idx, validated.tz)
+        if self.halflife_weeks:  # rows weighing under 1/16 hardly move the fit but cost its time
+            keep &= np.asarray(idx >= idx[-1] - pd.Timedelta(weeks=MAX_AGE_HALFLIVES * float(self.halflife_weeks)))
         idx = idx[keep]
         calls = frame["calls_offered"].to_numpy()[keep]
         naive = local_wallclock(idx, validated.tz)
