@@ -105,7 +105,7 @@ def test_auto_falls_back_to_the_4_week_mean_when_its_rule_scored_nested_does_not
 
 def test_default_candidates_hold_the_fallbacks_and_not_prophet():
     names = default_candidates()
-    assert set(FALLBACK_MODELS) <= set(names) and "prophet" not in names
+    assert set(FALLBACK_MODELS) <= set(names) and "prophet" not in names and "mstl" not in names
 
 
 def test_a_queue_with_no_calls_is_forecast_zero_at_once_with_a_note():

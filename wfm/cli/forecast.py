@@ -95,8 +95,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="constant AHT [seconds] for queues whose history has no aht_seconds "
                    "(without it their aht_seconds column is left empty)")
     p.add_argument("--candidates", default=None,
-                   help="comma-separated models auto may choose from (default every registered model but the slow "
-                   "prophet; auto falls back to weekly_mean when its choice, scored nested, does not beat it)")
+                   help="comma-separated models auto may choose from (default every registered model but prophet "
+                   "and mstl; auto falls back to weekly_mean when its choice, scored nested, does not beat it)")
     p.add_argument("--selection", metavar="FILE", default=None, help="write auto's decision table (CSV)")
     p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(func=run_forecast)
