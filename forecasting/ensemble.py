@@ -94,6 +94,7 @@ __all__ = [
     "FALLBACK_MODELS",
     "LEFT_OUT_BY_DEFAULT",
     "default_candidates",
+    "day_p90_ratio",
 ]
 
 STRATEGIES = ("auto", "best", "weighted", "median")
@@ -310,6 +311,7 @@ class Selection:
     calibration: IntervalCalibration
     label: str
     table: pd.DataFrame
+    day_p90_ratio: float = float("nan")
 
 
 def relative_wape(forecasts: pd.DataFrame, max_horizon_days: float | None = None) -> dict[str, float]:
@@ -430,7 +432,31 @@ def select_from_backtest(
              for k, (mem, w, meth) in contenders.items()]
     rows += nested_rows
     table = _decision_table(rows, members, weights, pick, queue, strategy, len(actual))
-    return Selection(tuple(members), tuple(weights), method, calibration, _label(members, weights, method), table)
+    return Selection(tuple(members), tuple(weights), method, calibration, _label(members, weights, method), table,
+                     day_p90_ratio(wide.index, actual, points[pick]))
+
+
+#: Fewest backtest days :func:`day_p90_ratio` estimates a 90th percentile from.
+MIN_DAYS_FOR_DAY_BAND = 10
+
+
+def day_p90_ratio(index: pd.MultiIndex, actual: np.ndarray, point: np.ndarray) -> float:
+    """The 90th percentile of a day's actual calls over its forecast calls, over backtest days.
+
+    ``index`` holds ``(origin, interval_start)`` of the backtest intervals (``interval_start`` in
+    the queue's zone); each (origin, local day) is one day. This is the day-level band the risk
+    uses (issue 17 item 5: the interval bands, mostly Poisson noise, say nothing of it). NaN with
+    fewer than :data:`MIN_DAYS_FOR_DAY_BAND` days with a forecast.
+    """
+    stamps = pd.DatetimeIndex(index.get_level_values("interval_start"))
+    day = stamps.tz_localize(None).normalize()
+    frame = pd.DataFrame({"origin": index.get_level_values("origin"), "day": day,
+                          "actual": np.asarray(actual, dtype=float), "point": np.asarray(point, dtype=float)})
+    days = frame.groupby(["origin", "day"])[["actual", "point"]].sum()
+    days = days[days["point"] > 0]
+    if len(days) < MIN_DAYS_FOR_DAY_BAND:
+        return float("nan")
+    return float(np.quantile(days["actual"] / days["point"], 0.9))
 
 
 def _apply_rule(wide: pd.DataFrame, actual: np.ndarray, models: list[str], *, strategy, top_k, max_wape_ratio,

@@ -50,7 +50,7 @@ from forecasting.opening_hours import learn_opening_hours
 from forecasting.parallel import parallel_map
 from wfm.ground.calendar import holiday_country
 from wfm.ground.errors import WfmInputError
-from wfm.ground.frames import FORECAST_COLUMNS, MAX_DURATION_SECONDS
+from wfm.ground.frames import FORECAST_COLUMNS, FORECAST_DAY_RATIO_COLUMN, MAX_DURATION_SECONDS
 from wfm.ground.timegrid import check_interval_minutes, local_wallclock, regular_grid
 
 __all__ = [
@@ -419,7 +419,12 @@ def _queue_task(task: dict) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str
     pred["aht_seconds"] = aht.predict(pred["interval_start"]).to_numpy()
     pred["queue"] = task["queue"]
     selection = model.selection_.assign(queue=task["queue"]) if settings.model == "auto" else None
-    return pred[OUTPUT_COLUMNS], selection, [note] if note else []
+    columns = list(OUTPUT_COLUMNS)
+    if settings.model == "auto":  # the day-level band from auto's backtest days (NaN: no backtest)
+        choice = getattr(model, "choice_", None)
+        pred[FORECAST_DAY_RATIO_COLUMN] = choice.day_p90_ratio if choice is not None else np.nan
+        columns.append(FORECAST_DAY_RATIO_COLUMN)
+    return pred[columns], selection, [note] if note else []
 
 
 def forecast(history_all_queues: pd.DataFrame, settings: ForecastSettings, *, events: pd.DataFrame | None = None,

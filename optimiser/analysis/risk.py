@@ -14,7 +14,17 @@ point is the median; ``sigma[i] = (log p90 - log p10) / (2 * 1.2816)`` so the
 sampled 10 % and 90 % quantiles are exactly the forecast's band.  ``rho``
 (``daily_share``, default 0.5) is the share of the log-variance that is common
 to the whole day: forecast errors are correlated within a day (a busy day is
-busy all day), which is what makes a whole day miss its target.  Several
+busy all day), which is what makes a whole day miss its target.
+
+When the forecast carries its backtested day-level band (column
+``day_calls_p90_ratio``, written by ``wfm forecast --model auto``: the 90th
+percentile of a day's actual calls over its forecast in the backtest), the day
+factor is calibrated on it instead: ``log X = log m + s_day * Z[d] +
+sqrt(max(sigma^2 - s_day^2, 0)) * E`` with ``s_day = log(ratio) / 1.2816``, so
+the sampled days' 90th percentile is the backtested one and the interval bands
+keep their width (issue 17 item 5: half of a 15-minute band, mostly Poisson
+noise, shared across the day implied a 90th-percentile day at 1.34x the
+forecast where backtests show 1.08-1.32x).  ``daily_share`` then is not used.  Several
 queues are pooled (calls summed, handle time call-weighted, bands summed,
 i.e. errors assumed fully correlated across queues -- a cautious choice).
 
@@ -47,9 +57,10 @@ from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import on_phone_from_schedule, scheduled_from_on_phone
 from optimiser.staffing.requirement import AccessibilityTargets, required_agents
 from wfm.ground.errors import WfmInputError
+from wfm.ground.frames import FORECAST_DAY_RATIO_COLUMN
 from wfm.ground.timegrid import interval_minutes_of
 
-__all__ = ["Z80", "pool_queues", "log_sigma_from_band", "sample_calls", "daily_service_level",
+__all__ = ["Z80", "pool_queues", "log_sigma_from_band", "day_sigma_from_ratio", "sample_calls", "daily_service_level",
            "RiskResult", "plan_risk", "ConfidencePlan", "staff_to_confidence", "check_overlap"]
 
 #: z-score of the 90 % quantile: the p10..p90 band spans 2 * Z80 standard deviations.
@@ -64,6 +75,8 @@ def pool_queues(forecast: pd.DataFrame, source: str = "forecast") -> pd.DataFram
     and ``aht_seconds`` (call-weighted mean; the plain mean where no calls).
     """
     need = ["interval_start", "calls_offered", "calls_offered_p10", "calls_offered_p90", "aht_seconds"]
+    day_band = FORECAST_DAY_RATIO_COLUMN in forecast.columns and \
+        pd.to_numeric(forecast[FORECAST_DAY_RATIO_COLUMN], errors="coerce").notna().any()
     missing = [c for c in need if c not in forecast.columns]
     if missing:
         raise WfmInputError(f"{source} lacks column(s) {', '.join(missing)} needed for the risk "
@@ -89,8 +102,18 @@ def pool_queues(forecast: pd.DataFrame, source: str = "forecast") -> pd.DataFram
                             f"calls_offered_p90, got {f['calls_offered_p10'].iloc[i]:g}, "
                             f"{f['calls_offered'].iloc[i]:g}, {f['calls_offered_p90'].iloc[i]:g}")
     f["work"] = f["calls_offered"] * f["aht_seconds"].fillna(0.0)
+    summed = ["calls_offered", "calls_offered_p10", "calls_offered_p90", "work"]
+    if day_band:  # queues pooled fully correlated, as the bands: the calls-weighted mean ratio
+        ratio = pd.to_numeric(forecast[FORECAST_DAY_RATIO_COLUMN], errors="coerce").to_numpy(float)
+        f["_ratio_calls"] = np.where(np.isfinite(ratio), ratio, 1.0) * f["calls_offered"]
+        summed.append("_ratio_calls")
     g = f.groupby("interval_start", sort=True)
-    out = g[["calls_offered", "calls_offered_p10", "calls_offered_p90", "work"]].sum()
+    out = g[summed].sum()
+    if day_band:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[FORECAST_DAY_RATIO_COLUMN] = np.where(out["calls_offered"] > 0,
+                                                      out["_ratio_calls"] / out["calls_offered"], 1.0)
+        out = out.drop(columns="_ratio_calls")
     mean_aht = g["aht_seconds"].mean()
     with np.errstate(invalid="ignore", divide="ignore"):
         out["aht_seconds"] = np.where(out["calls_offered"] > 0, out["work"] / out["calls_offered"], mean_aht)
@@ -118,8 +141,30 @@ def log_sigma_from_band(calls_offered, calls_offered_p10, calls_offered_p90):
     return np.maximum(sigma, 0.0)
 
 
+def day_sigma_from_ratio(day_p90_ratio) -> np.ndarray:
+    """Log-scale standard deviation of the day factor whose 90th percentile is ``day_p90_ratio``
+    (``log(ratio) / 1.2816``; 0 for a ratio <= 1 or missing)."""
+    r = np.asarray(day_p90_ratio, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(np.isfinite(r) & (r > 1), np.log(np.where(r > 0, r, 1.0)) / Z80, 0.0)
+
+
+def _day_factor_sigma(m: np.ndarray, sigma: np.ndarray, day_total_sigma: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """The day factor's log-sd so that a day's TOTAL has log-sd ``day_total_sigma``: the intervals' own
+    independent noise adds ``log(1 + sum m^2 (exp(own^2) - 1) / (sum m)^2)`` to it (two fixed-point steps)."""
+    s_day = day_total_sigma.copy()
+    for _ in range(2):
+        own2 = np.clip(sigma * sigma - s_day * s_day, 0.0, None)
+        spread = np.bincount(codes, weights=m * m * np.expm1(own2))
+        total = np.bincount(codes, weights=m)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            added = np.log1p(np.where(total > 0, spread / np.where(total > 0, total, 1.0) ** 2, 0.0))
+        s_day = np.sqrt(np.clip(day_total_sigma ** 2 - added[codes], 0.0, None))
+    return s_day
+
+
 def sample_calls(calls_offered, sigma, day_codes, n_samples: int, *, daily_share: float = 0.5,
-                 seed: int | None = 0) -> np.ndarray:
+                 seed: int | None = 0, day_sigma=None) -> np.ndarray:
     """Plausible call volumes: array ``(n_samples, n_intervals)``.
 
     Parameters
@@ -133,9 +178,12 @@ def sample_calls(calls_offered, sigma, day_codes, n_samples: int, *, daily_share
     n_samples : int
         Number of sampled histories.
     daily_share : float
-        Share of the log-variance common to a whole day, in [0, 1].
+        Share of the log-variance common to a whole day, in [0, 1] (without ``day_sigma``).
     seed : int, optional
         Random seed.
+    day_sigma : array-like, optional
+        Log-scale standard deviation of the day factor per interval (from the backtested day
+        band, :func:`day_sigma_from_ratio`); the rest of ``sigma`` is the interval's own noise.
     """
     if not 0 <= daily_share <= 1:
         raise WfmInputError(f"daily_share must be in [0, 1], got {daily_share!r}")
@@ -147,6 +195,12 @@ def sample_calls(calls_offered, sigma, day_codes, n_samples: int, *, daily_share
     rng = np.random.default_rng(seed)
     z_day = rng.standard_normal((n_samples, codes.max() + 1))[:, codes]
     e = rng.standard_normal((n_samples, m.size))
+    if day_sigma is not None:
+        s_day = _day_factor_sigma(m, s, np.broadcast_to(np.asarray(day_sigma, dtype=float), m.shape), codes)
+        own = np.sqrt(np.clip(s * s - s_day * s_day, 0.0, None))
+        # the interval's own noise keeps its mean (it averages out over a day), so a day's total
+        # has the backtested day band around the forecast's day total
+        return m[None, :] * np.exp(s_day[None, :] * z_day + own[None, :] * e - 0.5 * own[None, :] ** 2)
     z = np.sqrt(daily_share) * z_day + np.sqrt(1 - daily_share) * e
     return m[None, :] * np.exp(s[None, :] * z)
 
@@ -250,7 +304,8 @@ def plan_risk(pooled: pd.DataFrame, agents, interval_minutes: int, targets: Acce
         Needs ``target_service_level`` and ``answer_within_seconds``;
         ``patience_seconds`` switches to Erlang A.
     n_samples, daily_share, seed
-        See :func:`sample_calls`.
+        See :func:`sample_calls`; with a ``day_calls_p90_ratio`` column (the forecast's backtested
+        day band) the day factor comes from it and ``daily_share`` is not used.
     agent_shortfall : bool
         Also compute the expected agent shortfall per interval (one staffing
         search per sample and interval; turn off for speed).
@@ -267,7 +322,9 @@ def plan_risk(pooled: pd.DataFrame, agents, interval_minutes: int, targets: Acce
     aht = pooled["aht_seconds"].fillna(1.0).to_numpy(float)
     sigma = log_sigma_from_band(m, pooled["calls_offered_p10"], pooled["calls_offered_p90"])
     codes, days = _day_codes(idx)
-    x = sample_calls(m, sigma, codes, n_samples, daily_share=daily_share, seed=seed)
+    day_sigma = day_sigma_from_ratio(pooled[FORECAST_DAY_RATIO_COLUMN].to_numpy(float)) \
+        if FORECAST_DAY_RATIO_COLUMN in pooled.columns else None
+    x = sample_calls(m, sigma, codes, n_samples, daily_share=daily_share, seed=seed, day_sigma=day_sigma)
     tsl = targets.target_service_level
     sl = _interval_sl(x, interval_minutes, aht, n, targets)
     sl_point = _interval_sl(m[None, :], interval_minutes, aht, n, targets)[0]

@@ -121,3 +121,26 @@ def test_a_queue_with_no_calls_is_forecast_zero_at_once_with_a_note():
     assert "queue 'silent': the history has no calls; its forecast is 0" in res.notes
     assert set(res.selection["queue"]) == {"busy"}
     assert res.forecast.loc[res.forecast["queue"] == "busy", "calls_offered"].sum() > 0
+
+
+def test_auto_writes_its_backtested_day_band_and_the_csv_keeps_it(tmp_path):
+    """issue 17 item 5: the day-level band for the risk comes from auto's backtest days."""
+    from wfm.io.forecast import read_forecast_csv, write_forecast_csv
+
+    rng = np.random.default_rng(5)
+    h = _office_history(14, minutes=60)
+    local = pd.DatetimeIndex(h["interval_start"]).tz_convert(TZ).tz_localize(None).normalize()
+    day_factor = pd.Series(np.exp(rng.normal(0, 0.1, local.nunique())), index=local.unique())
+    h["calls_offered"] = rng.poisson(30 * day_factor.reindex(local).to_numpy()).astype("int64")
+    res = forecast(h, ForecastSettings(7, 60, model="auto", country=None, aht_seconds=200.0,
+                                       candidates=("weekly_mean", "seasonal_naive")), n_jobs=1)
+    ratio = res.forecast["day_calls_p90_ratio"].unique()
+    assert len(ratio) == 1 and 1.02 < ratio[0] < 1.4  # days scatter by ~10 % around the level
+    path = tmp_path / "f.csv"
+    write_forecast_csv(res.forecast, path)
+    back = read_forecast_csv(path)
+    assert list(back.columns)[-1] == "day_calls_p90_ratio"
+    assert back["day_calls_p90_ratio"].to_numpy() == pytest.approx(res.forecast["day_calls_p90_ratio"].to_numpy(),
+                                                                    abs=1e-4)
+    named = forecast(h, ForecastSettings(7, 60, model="weekly_mean", country=None), n_jobs=1)
+    assert "day_calls_p90_ratio" not in named.forecast.columns  # no backtest, no day band

@@ -33,6 +33,8 @@ __all__ = [
     "EVENT_COLUMNS",
     "FORECAST_BOUND_COLUMNS",
     "FORECAST_COLUMNS",
+    "FORECAST_DAY_RATIO_COLUMN",
+    "FORECAST_OPTIONAL_COLUMNS",
     "FORECAST_REQUIRED_COLUMNS",
     "HISTORY_COLUMNS",
     "HISTORY_COUNT_COLUMNS",
@@ -91,6 +93,11 @@ FORECAST_BOUND_COLUMNS: tuple[str, ...] = ("calls_offered_p10", "calls_offered_p
 #: Columns of the forecast frame and CSV, in order (a public contract, ``docs/forecasting_pipeline.md``).
 FORECAST_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered", *FORECAST_BOUND_COLUMNS,
                                      "aht_seconds", "model")
+#: Optional forecast column, after ``model`` when present: the 90th percentile of a day's actual calls
+#: over its forecast calls in ``auto``'s backtest, per queue [ratio] -- the calibrated day-level band
+#: the risk uses (``optimiser.analysis.risk``), instead of one implied by the interval bands.
+FORECAST_DAY_RATIO_COLUMN = "day_calls_p90_ratio"
+FORECAST_OPTIONAL_COLUMNS: tuple[str, ...] = (FORECAST_DAY_RATIO_COLUMN,)
 #: Columns a forecast must have to be staffed.
 FORECAST_REQUIRED_COLUMNS: tuple[str, ...] = ("interval_start", "queue", "calls_offered", "aht_seconds")
 

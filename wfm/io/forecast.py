@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from wfm.ground.errors import WfmInputError
-from wfm.ground.frames import FORECAST_COLUMNS, FORECAST_REQUIRED_COLUMNS, check_forecast
+from wfm.ground.frames import FORECAST_COLUMNS, FORECAST_OPTIONAL_COLUMNS, FORECAST_REQUIRED_COLUMNS, check_forecast
 from wfm.ground.timegrid import format_offset_timestamps, parse_offset_timestamps, resolve_tz
 from wfm.ground.vocabulary import DEFAULT_TZ
 from wfm.io.common import write_csv
@@ -56,7 +56,8 @@ def read_forecast_csv(source: str | os.PathLike | IO, tz: str | None = DEFAULT_T
         raise WfmInputError(f"{name}: missing column(s) {', '.join(missing)} "
                             f"(found {', '.join(map(str, df.columns))})")
     df["interval_start"] = parse_offset_timestamps(df["interval_start"], zone, name, "interval_start")
-    for col in [c for c in FORECAST_COLUMNS if c in df.columns and c not in ("interval_start", "queue", "model")]:
+    numeric = [*FORECAST_COLUMNS, *FORECAST_OPTIONAL_COLUMNS]
+    for col in [c for c in numeric if c in df.columns and c not in ("interval_start", "queue", "model")]:
         values = pd.to_numeric(df[col], errors="coerce")
         bad = (values.isna() & df[col].notna()).to_numpy()
         if bad.any():
@@ -69,7 +70,8 @@ def read_forecast_csv(source: str | os.PathLike | IO, tz: str | None = DEFAULT_T
 
 
 def write_forecast_csv(frame: pd.DataFrame, path: str | os.PathLike | IO[str]) -> None:
-    """Write the forecast CSV: :data:`~wfm.ground.frames.FORECAST_COLUMNS`, ISO-8601 timestamps with offset.
+    """Write the forecast CSV: :data:`~wfm.ground.frames.FORECAST_COLUMNS` (then those of
+    :data:`~wfm.ground.frames.FORECAST_OPTIONAL_COLUMNS` the frame has), ISO-8601 timestamps with offset.
 
     The frame is checked first (:func:`wfm.ground.frames.check_forecast`); ``aht_seconds`` may
     be empty (a calls-only history: the calls are forecast, the handle time is unknown), which
@@ -79,6 +81,6 @@ def write_forecast_csv(frame: pd.DataFrame, path: str | os.PathLike | IO[str]) -
     if missing:
         raise WfmInputError(f"forecast to write: missing column(s) {', '.join(missing)}")
     check_forecast(frame, what="forecast to write", need_aht=False)
-    out = frame[list(FORECAST_COLUMNS)].copy()
+    out = frame[list(FORECAST_COLUMNS) + [c for c in FORECAST_OPTIONAL_COLUMNS if c in frame.columns]].copy()
     out["interval_start"] = format_offset_timestamps(out["interval_start"])
     write_csv(out, path, float_format="%.4f")  # formula text neutralised, folder created
