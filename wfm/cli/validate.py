@@ -9,6 +9,7 @@ the ``wfm`` router prints one per line as ``error: ...`` before exiting 2.
 from __future__ import annotations
 
 import argparse
+import sys
 
 from forecasting.history import summarise_history
 from wfm.io.history import read_history
@@ -29,7 +30,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "--tz",
         metavar="ZONE",
         default=None,
-        help=f"IANA time zone for local times without a UTC offset, and for the output (default {DEFAULT_TZ})",
+        help=f"IANA time zone for local times without a UTC offset, and for the output (default {DEFAULT_TZ}, "
+        "or the one zone the file's UTC offsets fit)",
     )
     parser.add_argument(
         "--map",
@@ -44,6 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run_validate(args: argparse.Namespace) -> int:
     """Handler: validate, print the summary, return 0 (bad input raises WfmInputError)."""
     history = read_history(args.file, tz=args.tz, mapping=args.mapping)
+    if history.attrs.get("tz_note"):
+        print(f"note: {history.attrs['tz_note']}; give --tz to read it in another zone", file=sys.stderr)
     summary = summarise_history(history)
     print(summary.to_text())
     return 0
