@@ -10,7 +10,7 @@ residuals) or, without one, from its own holdout refit like every model.
 user's own history:
 
 1. a rolling-origin backtest (:mod:`forecasting.backtest`) of every candidate
-   model (default: every registered model), 6 origins a week apart, horizon up
+   model (default: every registered model but :data:`LEFT_OUT_BY_DEFAULT`), 6 origins a week apart, horizon up
    to 6 weeks; candidates that cannot be fitted (history too short) are
    listed with the reason and left out;
 2. three contenders are scored on the backtest intervals within the forecast
@@ -29,6 +29,10 @@ user's own history:
    (:func:`relative_wape`), so a near-tie on one queue's few origins goes to
    the model that is better elsewhere.
    ``strategy="best"``/``"weighted"``/``"median"`` forces one;
+   **Scored nested**: the rule is replayed on the later half of the origins, each time
+   choosing on the origins before it only; when that nested WAPE is not below the 4-week
+   mean's (:data:`FALLBACK_MODELS`) on the same origins, the 4-week mean is used (issue 17:
+   on series it had never seen, picking the backtest winner among near-equal models picked noise);
 3. the prediction intervals are calibrated on the backtest residuals OF THE
    CHOSEN FORECAST (quasi-Poisson / negative-binomial variance and empirical
    quantiles of the standardised errors, see

@@ -121,7 +121,7 @@ class ForecastSettings:
     aht_seconds : float, optional
         Constant handle time [seconds] for queues whose history has none.
     candidates : tuple of str, optional
-        ``auto``'s candidate models (default every registered model but Prophet,
+        ``auto``'s candidate models (default every registered model but Prophet and MSTL,
         :func:`forecasting.ensemble.default_candidates`; the 4-week mean and seasonal naive are
         always among them and ``auto`` falls back to the 4-week mean when its rule, scored
         nested, does not beat it).
