@@ -163,7 +163,10 @@ def _read_csv_text(text: str, name: str, sep: str) -> pd.DataFrame:
     import pyarrow.csv as pacsv
 
     first_line = text.split("\n", 1)[0].rstrip("\r")
-    header = next(csv.reader([first_line], delimiter=sep))
+    try:
+        header = next(csv.reader([first_line], delimiter=sep))
+    except csv.Error as exc:  # e.g. a lone carriage return inside the header line
+        raise file_error(name, f"is not a readable CSV file: its header line cannot be read ({exc})") from None
     _hint_separator(header, name, sep)
     _check_header(header, name)
     if len(text.split("\n", 1)) == 1 or not text.split("\n", 1)[1].strip():

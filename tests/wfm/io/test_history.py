@@ -575,3 +575,9 @@ def test_parquet_stored_with_its_zone_is_read_in_it(tmp_path):
     df = read_history(tmp_path / "h.parquet")
     assert df.attrs["tz"] == "America/New_York" and df.attrs["tz_inferred"] is True
     assert read_history(tmp_path / "h.parquet", tz=TZ).attrs["tz"] == TZ
+
+
+def test_a_header_line_with_a_lone_carriage_return_is_refused_not_a_crash():
+    """Found by test_random_bytes_never_crash (hypothesis): b'\\r!' raised the csv module's own error."""
+    with pytest.raises(WfmInputError, match="header line cannot be read"):
+        read_history(io.BytesIO(b"\r!"), format="csv")
