@@ -17,7 +17,7 @@ to the whole day: forecast errors are correlated within a day (a busy day is
 busy all day), which is what makes a whole day miss its target.
 
 When the forecast carries its backtested day-level band (column
-``day_calls_p90_ratio``, written by ``wfm forecast --model auto``: the 90th
+``day_calls_p90_ratio``, written when the forecast model is ``auto``: the 90th
 percentile of a day's actual calls over its forecast in the backtest), the day
 factor is calibrated on it instead: ``log X = log m + s_day * Z[d] +
 sqrt(max(sigma^2 - s_day^2, 0)) * E`` with ``s_day = log(ratio) / 1.2816``, so
