@@ -25,7 +25,9 @@ def _read(data: bytes, name: str, tz: str, mapping):
 
     buffer = io.BytesIO(data)
     buffer.name = name
-    return read_history(buffer, tz=tz, mapping=mapping)
+    # the default zone left as it is: a file whose UTC offsets fit another zone only is read in that
+    # zone, one that several zones fit is refused naming them (issue 17 item 0)
+    return read_history(buffer, tz=None if tz == DEFAULT_TZ else tz, mapping=mapping)
 
 
 def _try_upload(s: Session, data: bytes, name: str, tz: str, mapping, mapping_text: str) -> None:
@@ -42,10 +44,11 @@ def _try_upload(s: Session, data: bytes, name: str, tz: str, mapping, mapping_te
         s.uploaded = None
         s.upload = UploadState("refused", name, tz, mapping_text, tuple(exc.errors), key)
         return
+    zone = str(frame.attrs.get("tz", tz))  # the zone the file was read in (inferred from its offsets or not)
     stamp = Stamp(f"history:upload:{key}", "history",
-                  (("source", "upload"), ("file_name", name), ("tz", tz), ("rows", len(frame))))
+                  (("source", "upload"), ("file_name", name), ("tz", zone), ("rows", len(frame))))
     s.uploaded = Computed(frame, stamp, {})
-    s.upload = UploadState("accepted", name, tz, mapping_text, (), key)
+    s.upload = UploadState("accepted", name, zone, mapping_text, (), key)
 
 
 def show_refusal(upload: UploadState) -> None:
