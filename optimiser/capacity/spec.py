@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 
 from forecasting.monthly import first_of_month, month_starts
 from optimiser.staffing.requirement import AccessibilityTargets
@@ -37,6 +38,7 @@ __all__ = [
     "Transfer",
     "WORKING_DAYS_PER_MONTH",
     "Workforce",
+    "as_date",
     "check_share",
 ]
 
@@ -95,7 +97,10 @@ def _whole(value, parameter: str, low: int, high: int | None = None) -> int:
     return int(value)
 
 
-def _date(value, parameter: str) -> dt.date:
+def as_date(value) -> dt.date | None:
+    """A calendar date from a date, datetime, Timestamp or ``YYYY-MM-DD`` text; None when it is none."""
+    if value is None or (isinstance(value, pd.Timestamp) and pd.isna(value)):
+        return None
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -103,7 +108,14 @@ def _date(value, parameter: str) -> dt.date:
     try:
         return dt.date.fromisoformat(str(value).strip())
     except ValueError:
-        raise _fail(parameter, "a date YYYY-MM-DD", value) from None
+        return None
+
+
+def _date(value, parameter: str) -> dt.date:
+    date = as_date(value)
+    if date is None:
+        raise _fail(parameter, "a date YYYY-MM-DD", value)
+    return date
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from optimiser.capacity.spec import AttritionBand, CapacitySettings, HiringType
+from optimiser.capacity.spec import AttritionBand, CapacitySettings, HiringType, as_date
 from wfm.ground.errors import WfmInputError
 
 __all__ = [
@@ -176,7 +176,7 @@ def check_staff(staff: pd.DataFrame, plan_start: dt.date, what: str = "staff") -
     hires = []  # plain lists: one pass over 800 agents, not three pandas look-ups per agent
     for agent, raw, share, raw_fte in zip(staff["agent_id"].tolist(), staff["hire_date"].tolist(), fte,
                                           staff["fte"].tolist()):
-        hire = _as_date(raw)
+        hire = as_date(raw)
         if hire is None:
             raise WfmInputError(f"{what}: agent {agent}: hire_date must be a date YYYY-MM-DD, got {raw!r}",
                                 parameter="hire_date")
@@ -189,19 +189,6 @@ def check_staff(staff: pd.DataFrame, plan_start: dt.date, what: str = "staff") -
                                 parameter="fte")
         hires.append(hire)
     return pd.DataFrame({"agent_id": staff["agent_id"].astype(str).to_numpy(), "hire_date": hires, "fte": fte})
-
-
-def _as_date(value) -> dt.date | None:
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.date()
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
 
 
 def staff_cohorts(staff: pd.DataFrame, settings: CapacitySettings) -> Cohorts:
