@@ -318,6 +318,27 @@ _T: dict[str, tuple[str, str]] = {
                    "Kurvan gäller kön {queue} ensam, med tänk om-värdena tillämpade."),
     "agents": ("Agents", "Personal"),
     "working_table": ("The working, interval by interval", "Uträkningen, intervall för intervall"),
+    "why_title": ("Why this many", "Varför så många"),
+    "binding_service_level": ("the service-level target", "servicenivåmålet"),
+    "binding_abandon_rate": ("the cap on hang-ups", "taket för andelen som lägger på"),
+    "binding_occupancy": ("the occupancy cap", "taket för beläggningen"),
+    "binding_asa": ("the cap on the mean wait", "taket för medelväntetiden"),
+    "binding_load": ("the load itself (fewer agents could not keep up with the calls)",
+                     "själva belastningen (färre personer hinner inte med samtalen)"),
+    "binding_none": ("no calls", "inga samtal"),
+    "why_counts": ("Of {total} intervals with calls, the number of agents is set by {parts}.",
+                   "Av {total} intervall med samtal avgörs antalet av {parts}."),
+    "why_part": ("{target} in {n}", "{target} i {n}"),
+    "and": ("and", "och"),
+    "why_example": ("For example {when} ({queue}): {n} agents on the phone answer {share} within {within} "
+                    "(target {target_sl}), yet {target} asks for that many: with one agent fewer {measure} "
+                    "would be {value}, above the cap of {cap}.",
+                    "Till exempel {when} ({queue}): {n} personer i telefon besvarar {share} inom {within} "
+                    "(målet är {target_sl}), ändå kräver {target} så många: med en person färre skulle "
+                    "{measure} bli {value}, över taket {cap}."),
+    "measure_abandon_rate": ("the share hanging up", "andelen som lägger på"),
+    "measure_occupancy": ("the occupancy", "beläggningen"),
+    "measure_asa": ("the mean wait", "medelväntetiden"),
     "download_requirement": ("Download the requirement (CSV)", "Ladda ner behovet (CSV)"),
     # --- Schedule page ---------------------------------------------------------------------------------
     "schedule_title": ("Shifts, breaks and days off", "Pass, raster och lediga dagar"),
@@ -741,6 +762,7 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "service_level": ("Answered within target time", "Besvarade inom måltid"),
     "asa_seconds": ("Mean wait (s)", "Medelväntetid (s)"), "abandon_rate": ("Hang up", "Lägger på"),
     "occupancy": ("Occupancy", "Beläggning"), "callbacks_accepted": ("Call-backs", "Återuppringningar"),
+    "binding_target": ("Set by", "Avgörs av"),
     "agent_hours_on_phone": ("Agent-hours on the phone", "Personaltimmar i telefon"),
     "agent_hours_scheduled": ("Agent-hours scheduled", "Schemalagda personaltimmar"),
     "peak_agents_required": ("Peak agents", "Max personal"),

@@ -14,7 +14,7 @@ import streamlit as st
 
 from app_pages import fmt
 from app_pages.i18n import t
-from app_pages.staffing_parts import accessibility_sentence, curve_for, pooling_for
+from app_pages.staffing_parts import accessibility_sentence, binding_words, curve_for, pooling_for, why_this_many
 from app_pages.state import (
     current_requirement, require_forecast, save_scenario_form, scenario_forecast, session, show_error,
 )
@@ -93,6 +93,11 @@ n_days = fc.value["interval_start"].dt.date.nunique()
 st.caption(t("totals_all_queues" if n_days != 1 else "totals_all_queues_one_day", days=n_days,
              queues=fc.value["queue"].nunique()))
 
+why = why_this_many(requirement, s.targets)
+if why:
+    st.markdown(f"**{t('why_title')}**")
+    st.info("\n\n".join(why))
+
 chart = requirement.groupby(["interval_start", "queue"], as_index=False)["agents_required"].sum()
 fig = px.area(chart, x="interval_start", y="agents_required", color="queue",
               labels={"interval_start": "", "agents_required": t("agents_required"), "queue": t("queue")})
@@ -129,8 +134,10 @@ st.caption(t("curve_note", queue=queue))
 
 st.subheader(t("working_table"))
 shown = ["interval_start", "queue", "calls_offered", "aht_seconds", "agents_on_phone", "agents_required",
-         "service_level", "asa_seconds", "abandon_rate", "occupancy", "callbacks_accepted"]
-st.dataframe(fmt.table(requirement, columns=shown, kinds={"calls_offered": ("number", 1)}),
+         "binding_target", "service_level", "asa_seconds", "abandon_rate", "occupancy", "callbacks_accepted"]
+readable = requirement.assign(binding_target=binding_words(requirement["binding_target"])) \
+    if "binding_target" in requirement.columns else requirement
+st.dataframe(fmt.table(readable, columns=shown, kinds={"calls_offered": ("number", 1)}),
              hide_index=True, width="stretch", height=300)
 first = fc.value["interval_start"].min()
 st.download_button(t("download_requirement"), requirement_csv_text(requirement), f"requirement_{first:%Y-%m-%d}_{minutes}min.csv",

@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from app_pages import fmt
-from app_pages.i18n import t
+from app_pages.i18n import TEXT, t
 from app_pages.session import Computed, Session
 from app_pages.state import CACHE_ENTRIES
 
@@ -71,3 +71,47 @@ def accessibility_sentence(row, answer_within_seconds: float, day_text: str, que
     return t("curve_sentence", n=fmt.number(row["agents"]), day=day_text, queue=queue,
              share=fmt.percent(row["service_level"]), within=fmt.duration_seconds(answer_within_seconds),
              abandon=fmt.percent(row["abandon_rate"], 1), wait=wait)
+
+
+def binding_words(codes: pd.Series) -> pd.Series:
+    """The requirement's ``binding_target`` codes in the planner's words."""
+    return codes.map(lambda code: t(f"binding_{code}") if f"binding_{code}" in TEXT else str(code))
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} {t('and')} {parts[-1]}"
+
+
+def why_this_many(requirement: pd.DataFrame, targets) -> list[str]:
+    """Which target sets the number of agents, counted over the intervals with calls, and one interval where a
+    cap (not the service level) asks for more agents than the service level would, with the figure that shows
+    it (the cap's measure with one agent fewer)."""
+    from optimiser.queueing.erlang import queue_metrics
+
+    if "binding_target" not in requirement.columns:
+        return []
+    busy = requirement[requirement["binding_target"] != "none"]
+    if busy.empty:
+        return []
+    counts = busy["binding_target"].value_counts()
+    parts = [t("why_part", target=t(f"binding_{code}"), n=fmt.number(n)) for code, n in counts.items()]
+    lines = [t("why_counts", total=fmt.number(len(busy)), parts=_join(parts))]
+    caps = {"abandon_rate": targets.max_abandon_rate, "occupancy": targets.max_occupancy,
+            "asa": targets.max_asa_seconds}
+    capped = busy[busy["binding_target"].isin([c for c, v in caps.items() if v is not None])]
+    if capped.empty or targets.target_service_level is None:
+        return lines
+    row = capped.loc[capped["service_level"].idxmax()]  # the clearest case: service level well above target
+    code = row["binding_target"]
+    fewer = queue_metrics(float(row["calls_offered"]), float(requirement.attrs.get("interval_minutes") or 15),
+                          float(row["aht_seconds"]), max(int(row["agents_on_phone"]) - 1, 0),
+                          float(targets.answer_within_seconds or 0.0), targets.patience_seconds).iloc[0]
+    measure = {"abandon_rate": "abandon_rate", "occupancy": "occupancy", "asa": "asa_seconds"}[code]
+    shown = (lambda v: fmt.duration_seconds(v)) if code == "asa" else (lambda v: fmt.percent(v, 1))
+    lines.append(t("why_example", when=f"{fmt.day(row['interval_start'], style='short')} "
+                                       f"{row['interval_start']:%H:%M}", queue=row["queue"],
+                   n=fmt.number(row["agents_on_phone"]), share=fmt.percent(row["service_level"], 1),
+                   within=fmt.duration_seconds(targets.answer_within_seconds),
+                   target_sl=fmt.percent(targets.target_service_level), target=t(f"binding_{code}"),
+                   measure=t(f"measure_{code}"), value=shown(float(fewer[measure])), cap=shown(caps[code])))
+    return lines

@@ -51,8 +51,8 @@ import pandas as pd
 
 from optimiser.queueing import erlang
 from optimiser.queueing.on_phone import scheduled_from_on_phone
-from optimiser.staffing.requirement import (AccessibilityTargets, fractional_agents, meets_targets, required_agents,
-                                            staffing_table)
+from optimiser.staffing.requirement import (AccessibilityTargets, binding_target, fractional_agents, meets_targets,
+                                            required_agents, staffing_table)
 from wfm.ground.errors import WfmInputError
 
 __all__ = [
@@ -323,6 +323,7 @@ def _inbound_agents_with_offer(g: pd.DataFrame, im: int, targets: AccessibilityT
     _, res_below, _ = evaluate(np.maximum(n - 1.0, 0.0))
     erlang_c_mode = np.full(n.shape, targets.patience_seconds is None or np.isinf(targets.patience_seconds))
     frac = fractional_agents(n, res, res_below, res["load_erlangs"], erlang_c_mode, targets)
+    res["binding_target"] = binding_target(n, res, res_below, targets)
     return n, f, res, frac
 
 
@@ -353,6 +354,7 @@ def _queue_with_offer(queue, g: pd.DataFrame, im: int, targets: AccessibilityTar
         "answer_within_seconds": g["answer_within_seconds"].to_numpy(),
         "target_service_level": g["target_service_level"].to_numpy(),
         "patience_seconds": g["patience_seconds"].to_numpy(),
+        "binding_target": res["binding_target"],
         "callbacks_accepted": accepted, "inbound_calls": calls - accepted,
         "agents_on_phone_without_offer": g["agents_on_phone"].to_numpy(),
         "agents_required_without_offer": g["agents_required"].to_numpy(),

@@ -44,6 +44,8 @@ __all__ = [
     "staffing_table",
     "meets_targets",
     "fractional_agents",
+    "binding_target",
+    "BINDING_TARGETS",
 ]
 
 #: Column order of the requirement CSV (shared contract with scheduling).
@@ -51,7 +53,7 @@ REQUIREMENT_COLUMNS: tuple[str, ...] = (
     "interval_start", "queue", "calls_offered", "aht_seconds", "load_erlangs",
     "agents_on_phone", "agents_required", "agents_required_fractional", "service_level",
     "asa_seconds", "p_wait", "abandon_rate", "occupancy", "shrinkage",
-    "answer_within_seconds", "target_service_level", "patience_seconds",
+    "answer_within_seconds", "target_service_level", "patience_seconds", "binding_target",
 )
 
 _MAX_AGENTS = MAX_AGENTS  # the ground's ceiling (wfm.ground.frames)
@@ -211,8 +213,9 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
         One row per interval (index kept when a Series is passed) with
         ``calls_offered, aht_seconds, load_erlangs, agents_on_phone,
         agents_required, agents_required_fractional, service_level,
-        asa_seconds, p_wait, abandon_rate, occupancy, shrinkage``: the working,
-        measures evaluated at ``agents_on_phone``.  Zero calls need 0 agents.
+        asa_seconds, p_wait, abandon_rate, occupancy, shrinkage, binding_target``: the
+        working, measures evaluated at ``agents_on_phone``, and which target sets the number
+        (:func:`binding_target`).  Zero calls need 0 agents.
     """
     targets = AccessibilityTargets(answer_within_seconds, target_service_level, max_asa_seconds,
                                    max_abandon_rate, max_occupancy, patience_seconds,
@@ -241,6 +244,7 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
     else:
         n, at, below = _bisect_search(calls, im, aht, load, T, pat, erlang_c_mode, targets)
     frac = fractional_agents(n, at, below, load, erlang_c_mode, targets)
+    binding = binding_target(n, at, below, targets)
     required = scheduled_from_on_phone(n, shr, rounding="up")
     frame = pd.DataFrame({
         "calls_offered": calls, "aht_seconds": aht, "load_erlangs": load,
@@ -248,7 +252,7 @@ def required_agents(calls_offered, interval_minutes, aht_seconds, *, answer_with
         "agents_required_fractional": scheduled_from_on_phone(frac, shr),
         "service_level": at["service_level"], "asa_seconds": at["asa_seconds"],
         "p_wait": at["p_wait"], "abandon_rate": at["abandon_rate"],
-        "occupancy": at["occupancy"], "shrinkage": shr,
+        "occupancy": at["occupancy"], "shrinkage": shr, "binding_target": binding,
     })
     if index is not None and len(index) == len(frame):
         frame.index = index
@@ -338,6 +342,34 @@ def _erlang_c_search(load, aht, T, targets):
     return res_n, at, below
 
 
+#: The targets :func:`binding_target` names, in the order a tie is resolved; ``none`` for an interval
+#: without calls, ``load`` where only the queue's stability (Erlang C: more agents than the load) binds.
+BINDING_TARGETS: tuple[str, ...] = ("service_level", "abandon_rate", "occupancy", "asa", "load", "none")
+
+
+def _crossings(n, at, below, targets: AccessibilityTargets) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """Per target given: its code, where it fails at ``n - 1`` agents, and the fractional agents at which
+    its measure crosses the target between ``n - 1`` and ``n`` (linear interpolation)."""
+    checks = []
+    if targets.target_service_level is not None:
+        checks.append(("service_level", below["service_level"], at["service_level"], targets.target_service_level,
+                       True))
+    if targets.max_abandon_rate is not None:
+        checks.append(("abandon_rate", below["abandon_rate"], at["abandon_rate"], targets.max_abandon_rate, False))
+    if targets.max_occupancy is not None:
+        checks.append(("occupancy", below["occupancy"], at["occupancy"], targets.max_occupancy, False))
+    if targets.max_asa_seconds is not None:
+        checks.append(("asa", below["asa_seconds"], at["asa_seconds"], targets.max_asa_seconds, False))
+    out = []
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for code, m0, m1, target, increasing in checks:
+            fails = ((m0 < target - 1e-12) if increasing else (m0 > target)) & (n > 0)
+            step = (target - m0) / (m1 - m0)
+            step = np.where(np.isfinite(step), np.clip(step, 0.0, 1.0), 1.0)
+            out.append((code, fails, n - 1.0 + step))
+    return out
+
+
 def fractional_agents(n, at, below, load, erlang_c_mode, targets: AccessibilityTargets) -> np.ndarray:
     """The continuous requirement: the binding target's crossing between ``n - 1`` and ``n`` agents.
 
@@ -359,26 +391,34 @@ def fractional_agents(n, at, below, load, erlang_c_mode, targets: AccessibilityT
     ndarray
         Fractional agents on the phone in ``[n - 1, n]`` (0 where ``n`` is 0).
     """
-    tsl, asa, ab, occ = (targets.target_service_level, targets.max_asa_seconds,
-                         targets.max_abandon_rate, targets.max_occupancy)
     frac = np.where(n > 0, n - 1.0, 0.0)
-    checks = []
-    if tsl is not None:
-        checks.append((below["service_level"], at["service_level"], tsl, True))
-    if asa is not None:
-        checks.append((below["asa_seconds"], at["asa_seconds"], asa, False))
-    if ab is not None:
-        checks.append((below["abandon_rate"], at["abandon_rate"], ab, False))
-    if occ is not None:
-        checks.append((below["occupancy"], at["occupancy"], occ, False))
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        for m0, m1, target, increasing in checks:
-            fails = (m0 < target - 1e-12) if increasing else (m0 > target)
-            step = (target - m0) / (m1 - m0)
-            step = np.where(np.isfinite(step), np.clip(step, 0.0, 1.0), 1.0)
-            frac = np.where(fails & (n > 0), np.maximum(frac, n - 1.0 + step), frac)
+    for _, fails, crossing in _crossings(n, at, below, targets):
+        frac = np.where(fails, np.maximum(frac, crossing), frac)
     frac = np.where(erlang_c_mode & (n > 0), np.maximum(frac, np.minimum(load, n)), frac)
     return np.where(n > 0, frac, 0.0)
+
+
+def binding_target(n, at, below, targets: AccessibilityTargets) -> np.ndarray:
+    """Which target sets the requirement of each interval ("why this many").
+
+    Of the targets that ``n - 1`` agents miss, the one whose measure crosses its target last between
+    ``n - 1`` and ``n`` agents (the one :func:`fractional_agents` follows); ties go to the first of
+    :data:`BINDING_TARGETS`.  An interval that needs no agent gives ``none``; one where ``n - 1`` agents
+    meet every target given but cannot keep the queue stable (Erlang C) gives ``load``.
+
+    Returns
+    -------
+    ndarray of str
+        One code of :data:`BINDING_TARGETS` per interval.
+    """
+    n = np.asarray(n, dtype=float)
+    code = np.where(n > 0, "load", "none").astype(object)
+    best = np.full(n.shape, -np.inf)
+    for name, fails, crossing in _crossings(n, at, below, targets):
+        take = fails & (crossing > best + 1e-12)
+        code = np.where(take, name, code)
+        best = np.where(take, crossing, best)
+    return code.astype(str)
 
 
 def service_level_curve(calls_offered, interval_minutes, aht_seconds, agents_range,
@@ -505,6 +545,7 @@ def staffing_table(forecast_df: pd.DataFrame, targets: AccessibilityTargets, *,
     out["answer_within_seconds"] = targets.answer_within_seconds if targets.answer_within_seconds is not None else nan
     out["target_service_level"] = targets.target_service_level if targets.target_service_level is not None else nan
     out["patience_seconds"] = targets.patience_seconds if targets.patience_seconds is not None else nan
+    out["binding_target"] = req["binding_target"].to_numpy()
     out.index = forecast_df.index
     out.attrs["interval_minutes"] = im
     return out[list(REQUIREMENT_COLUMNS)]

@@ -2,8 +2,8 @@
 
 Columns: ``interval_start`` (ISO-8601 with UTC offset), ``queue``, ``agents_required`` and, when the
 staffing step knows them, ``calls_offered, aht_seconds, agents_required_fractional, shrinkage,
-answer_within_seconds, patience_seconds, target_service_level`` (and any other columns of the table
-written, kept as given).  The frame contract and its checks are the ground's
+answer_within_seconds, patience_seconds, target_service_level, binding_target`` (the target that
+sets the interval's number, text; and any other columns of the table written, kept as given).  The frame contract and its checks are the ground's
 (:func:`wfm.ground.frames.validate_requirement`); this module is the file's one reader and writer.
 """
 
