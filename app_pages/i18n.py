@@ -165,6 +165,8 @@ _T: dict[str, tuple[str, str]] = {
     "mapping_sep": ("Field separator", "Fältavgränsare"),
     "mapping_decimal": ("Decimal mark", "Decimaltecken"),
     "mapping_encoding": ("Text encoding", "Teckenkodning"),
+    "mapping_ignored": ("Columns not read (listed under 'ignore' in the mapping): {columns}",
+                        "Kolumner som inte läses (står under 'ignore' i kopplingen): {columns}"),
     "mapping_apply": ("Read the file with this mapping", "Läs filen med den här kopplingen"),
     "mapping_clear": ("Forget the mapping", "Glöm kopplingen"),
     "mapping_download": ("Download the mapping file (mapping.yaml)", "Ladda ner kopplingsfilen (mapping.yaml)"),
@@ -318,6 +320,52 @@ _T: dict[str, tuple[str, str]] = {
                    "Kurvan gäller kön {queue} ensam, med tänk om-värdena tillämpade."),
     "agents": ("Agents", "Personal"),
     "working_table": ("The working, interval by interval", "Uträkningen, intervall för intervall"),
+    "manager_title": ("What a headcount buys", "Vad en personalstyrka räcker till"),
+    "manager_headcount": ("Operators (headcount)", "Operatörer (personalstyrka)"),
+    "manager_headcount_help": ("How many operators you have (the rules in use list {n}); the Schedule page's "
+                               "'best accessibility' plan uses the same number.",
+                               "Hur många operatörer ni har (reglerna som används anger {n}); schemasidans plan "
+                               "för bästa tillgänglighet använder samma antal."),
+    "manager_hours": ("An operator works {hours} paid hours a week on average (the contracts of the rules in "
+                      "use); {shrinkage} of that time is off the phone.",
+                      "En operatör arbetar i genomsnitt {hours} betalda timmar i veckan (avtalen i reglerna som "
+                      "används); {shrinkage} av tiden är utanför telefon."),
+    "est_share": ("Answered within {within} (estimate)", "Besvarade inom {within} (uppskattning)"),
+    "est_abandon": ("Hang up (estimate)", "Lägger på (uppskattning)"),
+    "est_wait": ("Mean wait when answered (estimate)", "Medelväntetid för besvarade (uppskattning)"),
+    "seconds_value": ("{seconds} s", "{seconds} s"),
+    "wait_unbounded_short": ("without limit", "utan gräns"),
+    "est_sentence": ("With {n} operators about {share} of the calls of these {days} days are answered within "
+                     "{within}, {abandon} hang up, and callers who get through wait {wait} on average.",
+                     "Med {n} operatörer besvaras ungefär {share} av samtalen under dessa {days} dagar inom "
+                     "{within}, {abandon} lägger på, och de som kommer fram väntar i genomsnitt {wait}."),
+    "est_label": ("An estimate, worked out in {seconds} s from the queues' own curves with the what-ifs applied: "
+                  "every operator's hours go where they answer the most calls. It ignores how whole shifts "
+                  "fit the day, skills and the call-back offer, so it is optimistic; the exact plan replaces it.",
+                  "En uppskattning, framräknad på {seconds} s ur köernas egna kurvor med tänk om-värdena "
+                  "tillämpade: varje operatörs timmar läggs där de besvarar flest samtal. Den bortser från hur "
+                  "hela pass passar dagen, kompetenser och erbjudandet om återuppringning, så den är "
+                  "optimistisk; den exakta planen ersätter den."),
+    "reverse_sentence": ("For {target} answered within {within} over these days, about **{n} operators** are "
+                         "needed (estimate).",
+                         "För {target} besvarade inom {within} över dessa dagar behövs ungefär **{n} operatörer** "
+                         "(uppskattning)."),
+    "reverse_none": ("No number of operators reaches {target} within {within} in this estimate.",
+                     "Inget antal operatörer når {target} inom {within} i den här uppskattningen."),
+    "est_daily": ("Per day", "Per dag"),
+    "exact_run": ("Work out the exact plan for this headcount", "Räkna fram den exakta planen för personalstyrkan"),
+    "exact_help": ("Solves the schedule with the best accessibility for this many operators (the rules and time "
+                   "limit of the Schedule page) in the background; the page stays usable meanwhile.",
+                   "Löser schemat med bästa tillgänglighet för så många operatörer (schemasidans regler och "
+                   "tidsgräns) i bakgrunden; sidan går att använda under tiden."),
+    "exact_running": ("Exact plan: solving… {seconds} s of at most {limit} s",
+                      "Exakt plan: löser… {seconds} s av högst {limit} s"),
+    "exact_result": ("Exact plan ({status}): {share} answered within {within}, {abandon} hang up, mean wait {wait}.",
+                     "Exakt plan ({status}): {share} besvarade inom {within}, {abandon} lägger på, medelväntetid "
+                     "{wait}."),
+    "exact_no_plan": ("The exact plan found no schedule ({status}).", "Den exakta planen hittade inget schema ({status})."),
+    "exact_stale": ("The exact plan below was made before these changes:",
+                    "Den exakta planen nedan gjordes före dessa ändringar:"),
     "why_title": ("Why this many", "Varför så många"),
     "binding_service_level": ("the service-level target", "servicenivåmålet"),
     "binding_abandon_rate": ("the cap on hang-ups", "taket för andelen som lägger på"),
@@ -763,6 +811,9 @@ COLUMNS: dict[str, tuple[str, str]] = {
     "asa_seconds": ("Mean wait (s)", "Medelväntetid (s)"), "abandon_rate": ("Hang up", "Lägger på"),
     "occupancy": ("Occupancy", "Beläggning"), "callbacks_accepted": ("Call-backs", "Återuppringningar"),
     "binding_target": ("Set by", "Avgörs av"),
+    "exact_service_level": ("Exact plan: answered within target time", "Exakt plan: besvarade inom måltid"),
+    "exact_abandon_rate": ("Exact plan: hang up", "Exakt plan: lägger på"),
+    "exact_asa_seconds": ("Exact plan: mean wait (s)", "Exakt plan: medelväntetid (s)"),
     "agent_hours_on_phone": ("Agent-hours on the phone", "Personaltimmar i telefon"),
     "agent_hours_scheduled": ("Agent-hours scheduled", "Schemalagda personaltimmar"),
     "peak_agents_required": ("Peak agents", "Max personal"),

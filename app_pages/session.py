@@ -267,6 +267,7 @@ class Session:
     source: str = "demo"                                  # demo | upload
     upload: UploadState = UploadState()
     uploaded: Computed | None = None                      # Computed[DataFrame]: the accepted upload
+    mapping_text: str = ""                                # the column mapping the planner made (YAML), "" = none
     # Forecast
     forecast_choice: ForecastChoice = ForecastChoice()
     events: Computed | None = None                        # Computed[DataFrame]: the special-events file in use

@@ -33,8 +33,8 @@ from wfm.ground.errors import ErrorList, WfmInputError, file_error
 from wfm.ground.frames import HISTORY_COLUMNS, HISTORY_SECONDS_COLUMNS
 from wfm.ground.yamlfile import load_yaml
 
-__all__ = ["ALLOWED_INTERVAL_MINUTES", "DURATION_FORMATS", "MAPPING_KEYS", "HistoryMapping", "load_mapping",
-           "write_mapping"]
+__all__ = ["ALLOWED_INTERVAL_MINUTES", "DURATION_FORMATS", "MAPPING_KEYS", "SEPARATORS", "HistoryMapping",
+           "detect_csv_layout", "export_columns", "load_mapping", "mapping_text", "write_mapping"]
 
 #: Interval lengths a history file may have [minutes]; each divides an hour.
 ALLOWED_INTERVAL_MINUTES: tuple[int, ...] = (5, 6, 10, 15, 30, 60)
@@ -57,6 +57,10 @@ MAPPING_KEYS: tuple[str, ...] = (
     "interval_minutes",
     "sheet",
 )
+#: Field separators :func:`detect_csv_layout` tells apart.
+SEPARATORS: tuple[str, ...] = (",", ";", "\t", "|")
+#: Lines of a file :func:`detect_csv_layout` looks at.
+_SNIFF_LINES = 50
 _TEXT_KEYS = ("date_column", "time_column", "date_format", "time_format", "timestamp_format", "queue", "encoding",
               "sheet")
 
@@ -252,8 +256,9 @@ def load_mapping(mapping: str | os.PathLike | IO | Mapping[str, Any] | HistoryMa
 
 
 # --------------------------------------------------------------------------- writing
-def write_mapping(mapping: HistoryMapping, path: str | os.PathLike) -> None:
-    """Write ``mapping`` as a YAML mapping file that :func:`load_mapping` reads back equal."""
+def mapping_text(mapping: HistoryMapping) -> str:
+    """``mapping`` as the YAML text of a mapping file (keys at their defaults left out); :func:`load_mapping`
+    reads it back equal."""
     if not isinstance(mapping, HistoryMapping):
         raise WfmInputError(f"mapping must be a HistoryMapping, got {type(mapping).__name__}")
     default = HistoryMapping()
@@ -267,4 +272,71 @@ def write_mapping(mapping: HistoryMapping, path: str | os.PathLike) -> None:
         elif key == "ignore":
             value = list(value)
         doc[key] = value
-    Path(path).write_text(yaml.safe_dump(doc, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return yaml.safe_dump(doc, allow_unicode=True, sort_keys=False)
+
+
+def write_mapping(mapping: HistoryMapping, path: str | os.PathLike) -> None:
+    """Write ``mapping`` as a YAML mapping file that :func:`load_mapping` reads back equal."""
+    Path(path).write_text(mapping_text(mapping), encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- a first look at an export
+def _sample_text(data: bytes, encoding: str) -> str:
+    head = data[: 64 * 1024]
+    if head[:2] == b"\x1f\x8b":  # a .csv.gz: the first block is enough for a header and some rows
+        import zlib
+
+        head = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[: 256 * 1024], 64 * 1024)
+    codec = "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+    return head.decode(codec, errors="replace")
+
+
+def detect_csv_layout(data: bytes, *, encoding: str = "utf-8") -> tuple[str, str]:
+    """The field separator and decimal mark a CSV export (plain or gzip) most likely uses.
+
+    The separator is the one of :data:`SEPARATORS` that splits the header and the first rows into the same
+    number of fields, more than one (the most fields wins; the order of :data:`SEPARATORS` breaks ties);
+    ``","`` when none does.  The decimal mark is ``","`` when the separator is not a comma and some cell is a
+    number written with a decimal comma (``12,5``) while none has a decimal point; else ``"."``.
+    """
+    import csv
+    import re
+
+    lines = [line for line in _sample_text(data, encoding).splitlines()[:_SNIFF_LINES] if line.strip()]
+    if len(lines) > 1 and len(data) > 64 * 1024:
+        lines = lines[:-1]  # the last line of the sample may be cut
+    best, best_fields = ",", 1
+    for sep in SEPARATORS:
+        counts = {len(row) for row in csv.reader(lines, delimiter=sep)}
+        if len(counts) == 1 and (fields := counts.pop()) > best_fields:
+            best, best_fields = sep, fields
+    if best == ",":
+        return ",", "."
+    cells = [cell.strip() for row in csv.reader(lines[1:], delimiter=best) for cell in row]
+    comma = any(re.fullmatch(r"-?[0-9]+,[0-9]+", c) for c in cells)
+    point = any(re.fullmatch(r"-?[0-9]+\.[0-9]+", c) for c in cells)
+    return best, ("," if comma and not point else ".")
+
+
+def export_columns(data: bytes, name: str, *, sep: str = ",", encoding: str = "utf-8",
+                   sheet: str | None = None) -> list[str]:
+    """The column names of an export (CSV, CSV.gz or XLSX), for saying which is which.
+
+    Raises
+    ------
+    WfmInputError
+        A file whose header cannot be read, naming the file.
+    """
+    import csv
+    import io
+
+    try:
+        if name.lower().endswith((".xlsx", ".xlsm")):
+            import pandas as pd
+
+            frame = pd.read_excel(io.BytesIO(data), sheet_name=sheet or 0, nrows=0, engine="openpyxl")
+            return [str(c).strip() for c in frame.columns]
+        first = _sample_text(data, encoding).splitlines()[:1]
+        return [c.strip() for c in next(csv.reader(first, delimiter=sep))] if first else []
+    except Exception as exc:  # noqa: BLE001 -- any unreadable file (a broken workbook too) is bad input
+        raise file_error(name, f"cannot read the column names ({type(exc).__name__}: {exc})") from None
