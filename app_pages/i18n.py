@@ -326,10 +326,8 @@ _T: dict[str, tuple[str, str]] = {
                                "'best accessibility' plan uses the same number.",
                                "Hur många operatörer ni har (reglerna som används anger {n}); schemasidans plan "
                                "för bästa tillgänglighet använder samma antal."),
-    "manager_hours": ("An operator works {hours} paid hours a week on average (the contracts of the rules in "
-                      "use); {shrinkage} of that time is off the phone.",
-                      "En operatör arbetar i genomsnitt {hours} betalda timmar i veckan (avtalen i reglerna som "
-                      "används); {shrinkage} av tiden är utanför telefon."),
+    "manager_hours": ('Up to {hours} paid hours a week per operator (the contracts of the rules in use), {shrinkage} of it off the phone; the shift patterns can place {share} of the working hours where the calls are.',
+                     'Upp till {hours} betalda timmar i veckan per operatör (avtalen i reglerna som används), {shrinkage} av det utanför telefon; passmallarna kan lägga {share} av arbetstiden där samtalen finns.'),
     "est_share": ("Answered within {within} (estimate)", "Besvarade inom {within} (uppskattning)"),
     "est_abandon": ("Hang up (estimate)", "Lägger på (uppskattning)"),
     "est_wait": ("Mean wait when answered (estimate)", "Medelväntetid för besvarade (uppskattning)"),
@@ -339,19 +337,15 @@ _T: dict[str, tuple[str, str]] = {
                      "{within}, {abandon} hang up, and callers who get through wait {wait} on average.",
                      "Med {n} operatörer besvaras ungefär {share} av samtalen under dessa {days} dagar inom "
                      "{within}, {abandon} lägger på, och de som kommer fram väntar i genomsnitt {wait}."),
-    "est_label": ("An estimate, worked out in {seconds} s from the queues' own curves with the what-ifs applied: "
-                  "every operator's hours go where they answer the most calls. It ignores how whole shifts "
-                  "fit the day, skills and the call-back offer, so it is optimistic; the exact plan replaces it.",
-                  "En uppskattning, framräknad på {seconds} s ur köernas egna kurvor med tänk om-värdena "
-                  "tillämpade: varje operatörs timmar läggs där de besvarar flest samtal. Den bortser från hur "
-                  "hela pass passar dagen, kompetenser och erbjudandet om återuppringning, så den är "
-                  "optimistisk; den exakta planen ersätter den."),
+    "est_label": ("An estimate, worked out in {seconds} s from the requirement with the what-ifs applied and the rules in use: the operators' hours go where they answer the most calls, scaled by how well the shift patterns fit the day. It leaves out skills, days off and whole shifts, so it is a little optimistic; the exact plan replaces it.",
+                 'En uppskattning, framräknad på {seconds} s ur behovet med tänk om-värdena och reglerna som används: operatörernas timmar läggs där de besvarar flest samtal, nedskalade efter hur väl passmallarna passar dagen. Den bortser från kompetenser, lediga dagar och hela pass, så den är något optimistisk; den exakta planen ersätter den.'),
+    "reverse_button": ("How many operators for {target} within {within}?", "Hur många operatörer för {target} inom {within}?"),
     "reverse_sentence": ("For {target} answered within {within} over these days, about **{n} operators** are "
                          "needed (estimate).",
                          "För {target} besvarade inom {within} över dessa dagar behövs ungefär **{n} operatörer** "
                          "(uppskattning)."),
-    "reverse_none": ("No number of operators reaches {target} within {within} in this estimate.",
-                     "Inget antal operatörer når {target} inom {within} i den här uppskattningen."),
+    "reverse_none": ('Even all {n} operators of the rules in use do not reach {target} within {within} in this estimate.',
+                    'Inte ens alla {n} operatörer i reglerna som används når {target} inom {within} i den här uppskattningen.'),
     "est_daily": ("Per day", "Per dag"),
     "exact_run": ("Work out the exact plan for this headcount", "Räkna fram den exakta planen för personalstyrkan"),
     "exact_help": ("Solves the schedule with the best accessibility for this many operators (the rules and time "

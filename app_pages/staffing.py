@@ -1,4 +1,5 @@
-"""Accessibility and staffing: targets, what-ifs, agents per interval, the accessibility curve, the working.
+"""Accessibility and staffing: targets, what-ifs, what a headcount buys (the manager's answer), agents per
+interval and why that many, the accessibility curve, the working.
 
 Targets and what-ifs are applied with one button (a change to a call-back share recomputes the whole
 horizon); they stay the session's until changed, and every later page uses them.
@@ -14,6 +15,7 @@ import streamlit as st
 
 from app_pages import fmt
 from app_pages.i18n import t
+from app_pages.manager import manager_section
 from app_pages.staffing_parts import accessibility_sentence, binding_words, curve_for, pooling_for, why_this_many
 from app_pages.state import (
     current_requirement, require_forecast, save_scenario_form, scenario_forecast, session, show_error,
@@ -98,13 +100,15 @@ if why:
     st.markdown(f"**{t('why_title')}**")
     st.info("\n\n".join(why))
 
+scenario = scenario_forecast(fc.stamp.key, s.whatifs_stamp().key, fc.value, s.whatifs)
+manager_section(s, fc, requirement)
+
 chart = requirement.groupby(["interval_start", "queue"], as_index=False)["agents_required"].sum()
 fig = px.area(chart, x="interval_start", y="agents_required", color="queue",
               labels={"interval_start": "", "agents_required": t("agents_required"), "queue": t("queue")})
 fig.update_layout(height=360, margin={"t": 10}, separators=t("plotly_separators"), xaxis=fmt.DATE_AXIS)
 st.plotly_chart(fig, width="stretch", key="st_chart")
 
-scenario = scenario_forecast(fc.stamp.key, s.whatifs_stamp().key, fc.value, s.whatifs)
 if s.pooling:
     pooled = pooling_for(s, fc, scenario)
     st.subheader(t("pooling_result"))

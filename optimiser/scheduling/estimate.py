@@ -59,7 +59,7 @@ class AccessibilityEstimate:
     abandon_rate : float
         Share of the horizon's calls abandoned [fraction].
     daily : pandas.DataFrame
-        Per local date: ``date``, ``calls_offered``, ``service_level``, ``abandon_rate``.
+        Per local date: ``date``, ``calls_offered``, ``service_level``, ``abandon_rate``, ``asa_seconds``.
     paid_hours : float
         Paid hours the headcount works at most over the horizon [h].
     on_phone_hours : float
@@ -70,6 +70,9 @@ class AccessibilityEstimate:
         Queue-intervals the estimate leaves below their floor.
     seconds : float
         Time it took [s].
+    asa_seconds : float
+        Mean wait of the answered calls over the horizon [s] (``inf`` when a queue-interval with calls is
+        unstable under Erlang C).
     """
 
     headcount: int
@@ -82,6 +85,7 @@ class AccessibilityEstimate:
     intervals_below_floor: int
     seconds: float
     label: str = "estimate"
+    asa_seconds: float = float("nan")
 
     def describe(self) -> str:
         return (f"estimate: with {self.headcount} agents about {self.service_level:.1%} of calls answered within "
@@ -196,21 +200,51 @@ def _evaluate(problem, curves, agents, headcount, paid, efficiency, seconds, que
                        curves.answer_within_seconds, patience_seconds=curves.patience_seconds)
     answered = curves.calls * qm["service_level"].to_numpy()
     abandoned = curves.calls * qm["abandon_rate"].to_numpy()
+    got_through = curves.calls - abandoned
+    with np.errstate(invalid="ignore"):
+        waited = np.where(got_through > 0, got_through * qm["asa_seconds"].to_numpy(), 0.0)
     local = problem.intervals.tz_convert(problem.tz)
     dates = np.array([t.date() for t in local])[curves.position]
-    frame = pd.DataFrame({"date": dates, "calls_offered": curves.calls, "answered": answered, "abandoned": abandoned})
-    daily = frame.groupby("date", as_index=False)[["calls_offered", "answered", "abandoned"]].sum()
+    frame = pd.DataFrame({"date": dates, "calls_offered": curves.calls, "answered": answered, "abandoned": abandoned,
+                          "got_through": got_through, "waited": waited})
+    daily = frame.groupby("date", as_index=False)[["calls_offered", "answered", "abandoned", "got_through",
+                                                    "waited"]].sum()
     daily["service_level"] = daily["answered"] / daily["calls_offered"]
     daily["abandon_rate"] = daily["abandoned"] / daily["calls_offered"]
+    daily["asa_seconds"] = daily["waited"] / daily["got_through"].where(daily["got_through"] > 0)
     total = max(curves.total_calls, 1e-9)
     # intervals without calls are answered by definition
     no_calls = 0.0
     return AccessibilityEstimate(
         headcount=headcount, service_level=float((answered.sum() + no_calls) / total),
         abandon_rate=float(abandoned.sum() / total),
-        daily=daily[["date", "calls_offered", "service_level", "abandon_rate"]],
+        daily=daily[["date", "calls_offered", "service_level", "abandon_rate", "asa_seconds"]],
         paid_hours=paid, on_phone_hours=float(agents.sum() * problem.interval_minutes / 60.0),
-        coverage_efficiency=efficiency, intervals_below_floor=int((agents < curves.floor).sum()), seconds=seconds)
+        coverage_efficiency=efficiency, intervals_below_floor=int((agents < curves.floor).sum()), seconds=seconds,
+        asa_seconds=float(waited.sum() / got_through.sum()) if got_through.sum() > 0 else 0.0)
+
+
+def headcount_for_service_level(problem, target_service_level: float, curves: ServiceCurves | None = None, *,
+                                most: int | None = None) -> int | None:
+    """The fewest agents whose estimate (:func:`estimate_at_headcount`) answers ``target_service_level`` of the
+    horizon's calls within T -- the reverse of the manager's question -- by bisection over the headcount (the
+    estimate grows with it); None when even ``most`` (default: every agent of the rules' headcount rows, the
+    most :func:`working_hours_available` can staff with) do not reach it."""
+    if not 0 < target_service_level < 1:
+        raise ValueError(f"target_service_level must be in (0, 1), got {target_service_level!r}")
+    curves = service_curves(problem) if curves is None else curves
+    listed = problem.rules.headcount_total or sum(h.agents for h in problem.rules.headcount)
+    hi = int(most if most is not None else listed)
+    if estimate_at_headcount(problem, hi, curves).service_level < target_service_level:
+        return None
+    lo = 0  # nobody answers nothing: below any target in (0, 1)
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if estimate_at_headcount(problem, mid, curves).service_level >= target_service_level:
+            hi = mid
+        else:
+            lo = mid
+    return hi
 
 
 def relaxed_bound(problem, curves: ServiceCurves) -> float:

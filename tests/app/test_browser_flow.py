@@ -4,7 +4,8 @@ Playwright drives Debian's chromium against the app served as `make run` serves 
 (the other pages say so instead of using the demo), an accepted upload that survives navigation, then
 the demo: forecast -> what-if (kept after leaving the page) -> schedule -> risk -> roster -> CSV and
 Excel downloads one right after the other -> replay and scenarios -> the capacity plan -> the same pages in
-Swedish. The walk
+Swedish -> the manager's question (operators in, the estimate, the operators a target needs, the exact plan in
+the background). The walk
 fails on any exception or "page failed" message shown. Screenshots of each page land in
 docs/screenshots/ with WFM_UPDATE_SCREENSHOTS=1 (the README shows them), else in .screenshots/.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -104,9 +106,65 @@ def _upload_and_navigate(page, tmp_path: Path) -> None:
     _nav(page, "Data")
     page.get_by_text("Using your upload tips.csv").wait_for()
     assert _metric(page, "Queues", 10_000) == "1"
+    _mapped_upload(page, tmp_path)
     page.get_by_text("Demo data (police non-emergency number)").click()
     _idle(page)
     assert _metric(page, "Queues", 120_000) == "4"
+
+
+def _swedish_export(path: Path) -> Path:
+    """A Swedish spreadsheet export: semicolons, decimal commas, date and time in two columns, own names."""
+    idx = pd.date_range("2025-04-07", periods=3 * 7 * 96, freq="15min")
+    calls = np.where((idx.hour >= 8) & (idx.hour < 18), 9, 2)
+    lines = ["Datum;Tid;Kö;Erbjudna;Hanteringstid"] + [
+        f"{ts:%Y-%m-%d};{ts:%H:%M};tips;{c};{240 + (i % 4) * 0.25:.2f}".replace(".", ",")
+        for i, (ts, c) in enumerate(zip(idx, calls))]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _choose(page, label: str, option: str) -> None:
+    """Pick ``option`` in the selectbox labelled ``label`` (again if a rerun closed the list before the click)."""
+    box = page.locator('[data-testid="stSelectbox"]').filter(has_text=re.compile("^" + re.escape(label)))
+    for attempt in range(3):
+        _idle(page)
+        box.first.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=20_000)
+            break
+        except Exception:  # noqa: BLE001 -- the page reran under the click; the last attempt re-raises
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    _idle(page)
+
+
+def _mapped_upload(page, tmp_path: Path) -> None:
+    """An export in another layout: the separator and decimal comma are recognised, its columns are named in
+    the mapping editor, the file is then accepted, and the mapping file downloads for the command line."""
+    page.locator('input[type="file"]').first.set_input_files(str(_swedish_export(tmp_path / "export.csv")))
+    page.get_by_text("export.csv was refused").wait_for()
+    page.get_by_text("looks like a file with").first.wait_for()
+    page.get_by_text("Date and start time are in two columns").click()
+    _idle(page)
+    _choose(page, "Queue", "Kö")
+    _choose(page, "Calls offered", "Erbjudna")
+    _choose(page, "Handle time (s)", "Hanteringstid")
+    _choose(page, "Date column", "Datum")
+    _choose(page, "Start-time column", "Tid")
+    page.get_by_role("button", name="Read the file with this mapping").click()
+    page.get_by_text("Using your upload export.csv").wait_for()
+    _shot(page, "data_mapped_upload")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download the mapping file (mapping.yaml)").click()
+    target = tmp_path / "mapping.yaml"
+    info.value.save_as(target)
+    from wfm.io.history import read_history
+    from wfm.io.mapping import load_mapping
+
+    mapping = load_mapping(target)
+    assert (mapping.sep, mapping.decimal, mapping.date_column) == (";", ",", "Datum")
+    assert len(read_history(tmp_path / "export.csv", mapping=mapping)) == 3 * 7 * 96  # the CLI reads it the same
 
 
 def _slider(page, label: str):
@@ -230,4 +288,22 @@ def test_a_planner_walks_every_page_in_english_and_swedish(app_server, browser, 
         page.get_by_text(marker, exact=False).first.wait_for(timeout=120_000)
         if name:
             _shot(page, name)
+
+    # Back in English, the manager's question: operators in, the estimate at once, the operators the target
+    # needs; then the exact plan for that headcount in the background (best accessibility at a headcount).
+    page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+    page.get_by_role("option", name="English").click()
+    _idle(page)
+    _nav(page, "Accessibility & staffing")
+    before = _metric(page, "Hang up (estimate)", 120_000)
+    box = page.locator('[data-testid="stNumberInput"]').filter(has_text="Operators (headcount)").locator("input")
+    box.fill("150")
+    box.press("Enter")
+    _metric_change(page, "Hang up (estimate)", before, 60_000)
+    page.get_by_role("button", name=re.compile("^How many operators for")).click()
+    page.get_by_text("operators are needed").first.wait_for(timeout=120_000)
+    page.get_by_role("button", name="Work out the exact plan for this headcount").click()
+    page.get_by_text(re.compile(r"Exact plan \(|The exact plan found no schedule")).first.wait_for(timeout=400_000)
+    _idle(page)
+    _shot(page, "manager_answer")
     page.close()

@@ -118,10 +118,29 @@ def test_estimate_is_labelled_monotone_in_headcount_and_reports_days():
         problem = build_problem(req, _hourly_rules(), objective="max-sl", headcount_total=h)
         est = estimate_at_headcount(problem)
         assert est.label == "estimate" and "estimate" in est.describe()
-        assert list(est.daily.columns) == ["date", "calls_offered", "service_level", "abandon_rate"]
+        assert list(est.daily.columns) == ["date", "calls_offered", "service_level", "abandon_rate", "asa_seconds"]
+        assert est.asa_seconds >= 0 and est.daily["asa_seconds"].ge(0).all()
         assert 0 <= est.abandon_rate <= 1 and 0 <= est.service_level <= 1
         levels.append(est.service_level)
     assert levels[0] <= levels[1] <= levels[2] and levels[2] > levels[0]
+
+
+def test_the_reverse_question_gives_the_fewest_agents_whose_estimate_reaches_the_target():
+    from optimiser.scheduling.estimate import headcount_for_service_level
+
+    req = _calls_day({h: 20 + 10 * (8 <= h < 20) for h in range(24)}, aht=400.0)
+    problem = build_problem(req, _hourly_rules(), objective="max-sl", headcount_total=20)
+    curves = service_curves(problem)
+    for target in (0.5, 0.8):
+        need = headcount_for_service_level(problem, target, curves)
+        assert need is not None and need > 0
+        assert estimate_at_headcount(problem, need, curves).service_level >= target
+        assert estimate_at_headcount(problem, need - 1, curves).service_level < target
+    # plenty of agents wait next to nothing; a target the rules' agents cannot reach has no answer
+    assert estimate_at_headcount(problem, 10**4, curves).asa_seconds < 5
+    assert headcount_for_service_level(problem, 0.8, curves, most=1) is None
+    with pytest.raises(ValueError, match="target_service_level"):
+        headcount_for_service_level(problem, 1.5, curves)
 
 
 def test_staged_plan_is_a_plan_of_the_model_with_an_honest_bound_and_more_agents_never_answer_less():
