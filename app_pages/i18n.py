@@ -337,8 +337,8 @@ _T: dict[str, tuple[str, str]] = {
                      "{within}, {abandon} hang up, and callers who get through wait {wait} on average.",
                      "Med {n} operatörer besvaras ungefär {share} av samtalen under dessa {days} dagar inom "
                      "{within}, {abandon} lägger på, och de som kommer fram väntar i genomsnitt {wait}."),
-    "est_label": ("An estimate, worked out in {seconds} s from the requirement with the what-ifs applied and the rules in use: the operators' hours go where they answer the most calls, scaled by how well the shift patterns fit the day. It leaves out skills, days off and whole shifts, so it is a little optimistic; the exact plan replaces it.",
-                 'En uppskattning, framräknad på {seconds} s ur behovet med tänk om-värdena och reglerna som används: operatörernas timmar läggs där de besvarar flest samtal, nedskalade efter hur väl passmallarna passar dagen. Den bortser från kompetenser, lediga dagar och hela pass, så den är något optimistisk; den exakta planen ersätter den.'),
+    "est_label": ("An estimate, worked out in {seconds} s from the requirement with the what-ifs applied and the rules in use: the operators' hours go where they answer the most calls, scaled by how well the shift patterns fit the day. It leaves out skills, days off and whole shifts, so it can be a few points off either way; the exact plan replaces it.",
+                 'En uppskattning, framräknad på {seconds} s ur behovet med tänk om-värdena och reglerna som används: operatörernas timmar läggs där de besvarar flest samtal, nedskalade efter hur väl passmallarna passar dagen. Den bortser från kompetenser, lediga dagar och hela pass, så den kan skilja några procentenheter åt båda hållen; den exakta planen ersätter den.'),
     "reverse_button": ("How many operators for {target} within {within}?", "Hur många operatörer för {target} inom {within}?"),
     "reverse_sentence": ("For {target} answered within {within} over these days, about **{n} operators** are "
                          "needed (estimate).",
