@@ -17,7 +17,7 @@ import pandas as pd
 
 from optimiser.staffing.deferred import callback_requirement
 from optimiser.staffing.requirement import AccessibilityTargets, staffing_table
-from optimiser.staffing.whatif import summarise_requirement
+from optimiser.staffing.whatif import place_eservice_work, summarise_requirement
 from wfm.ground.errors import WfmInputError
 from wfm.ground.timegrid import interval_minutes_of
 
@@ -32,6 +32,11 @@ class WhatIfs:
         Handle time change [%] (e.g. +10 for more actions in the first call); > -100.
     share_moved_to_eservice : float
         Share of calls that move to e-services, in [0, 1).
+    eservice_minutes_per_case : float
+        Agent-minutes each moved call needs as an e-service case [min], >= 0 (0: the work is
+        not counted); the work is placed into the quietest intervals before its deadline.
+    eservice_deadline_hours : float or None
+        E-service cases are due within this many hours [h], > 0; None: the same local day.
     callback_acceptance : float
         Share of callers offered a call-back who accept it, in [0, 1]; 0 = no offer.
     callback_threshold_seconds : float
@@ -45,6 +50,8 @@ class WhatIfs:
 
     aht_change_pct: float = 0.0
     share_moved_to_eservice: float = 0.0
+    eservice_minutes_per_case: float = 12.0
+    eservice_deadline_hours: float | None = 24.0
     callback_acceptance: float = 0.0
     callback_threshold_seconds: float = 180.0
     callback_window_minutes: float = 120.0
@@ -57,6 +64,12 @@ class WhatIfs:
         if not 0 <= self.share_moved_to_eservice < 1:
             raise WfmInputError(f"share_moved_to_eservice must be in [0, 1), got {self.share_moved_to_eservice!r}",
                                 parameter="share_moved_to_eservice")
+        if not 0 <= self.eservice_minutes_per_case < float("inf"):
+            raise WfmInputError(f"eservice_minutes_per_case must be >= 0 and finite, got "
+                                f"{self.eservice_minutes_per_case!r}", parameter="eservice_minutes_per_case")
+        if self.eservice_deadline_hours is not None and not 0 < self.eservice_deadline_hours < float("inf"):
+            raise WfmInputError(f"eservice_deadline_hours must be > 0 and finite, got {self.eservice_deadline_hours!r}",
+                                parameter="eservice_deadline_hours")
         if not 0 <= self.callback_acceptance <= 1:
             raise WfmInputError(f"callback_acceptance must be in [0, 1], got {self.callback_acceptance!r}",
                                 parameter="callback_acceptance")
@@ -112,6 +125,10 @@ def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
         ``agent_hours_on_phone``, ``agent_hours_scheduled``, ``peak_agents_required``
         (summed over queues), ``calls_offered``, and with a call-back offer
         ``callbacks_accepted`` and ``peak_agents_required_without_offer``.
+
+    Calls moved to e-services leave the queue but their cases are work: the requirement then
+    has a column ``eservice_agents`` and ``agents_required`` includes it
+    (:func:`optimiser.staffing.whatif.place_eservice_work`).
     """
     whatifs = whatifs or WhatIfs()
     scenario = apply_whatifs(forecast_df, whatifs)
@@ -126,6 +143,11 @@ def plan_requirement(forecast_df: pd.DataFrame, targets: AccessibilityTargets,
         )
     else:
         req = staffing_table(scenario, targets, interval_minutes=minutes, source=source)
+    if whatifs.share_moved_to_eservice > 0:
+        # the moved calls come back as e-service work: counted, not dropped
+        req = place_eservice_work(req, forecast_df, whatifs.share_moved_to_eservice,
+                                  whatifs.eservice_minutes_per_case, interval_minutes=minutes,
+                                  eservice_deadline_hours=whatifs.eservice_deadline_hours)
     summary = summarise_requirement(req, minutes)
     summary["calls_offered"] = float(scenario["calls_offered"].sum())
     if "callbacks_accepted" in req:

@@ -113,6 +113,44 @@ def aht_change(forecast_df: pd.DataFrame, targets: AccessibilityTargets, aht_cha
                         {"aht_change_pct": aht_change_pct})
 
 
+def place_eservice_work(requirement: pd.DataFrame, forecast_df: pd.DataFrame, share_moved: float,
+                        eservice_minutes_per_case: float, *, interval_minutes: int,
+                        eservice_deadline_hours: float | None = 24.0) -> pd.DataFrame:
+    """The requirement with the e-service work of the calls moved away placed into it.
+
+    Each moved call (``share_moved`` of ``forecast_df``'s ``calls_offered``, before the move)
+    becomes a case needing ``eservice_minutes_per_case`` agent-minutes, due within
+    ``eservice_deadline_hours`` of the interval the caller would have called in (None: the same
+    local day); the work is water-filled into the quietest intervals of its window
+    (:func:`optimiser.staffing.deferred.place_deferred_work`) on top of the inbound agents.
+
+    Returns
+    -------
+    DataFrame
+        A copy with a column ``eservice_agents`` [agents on the phone] and ``agents_required``
+        including that work (scheduled agents, rounded up).
+    """
+    out = requirement.copy()
+    out["eservice_agents"] = 0.0
+    if share_moved <= 0 or eservice_minutes_per_case <= 0:
+        return out
+    calls = forecast_df.assign(queue=forecast_df["queue"].astype(str)).set_index(
+        ["queue", "interval_start"])["calls_offered"]
+    window = None if eservice_deadline_hours is None else max(eservice_deadline_hours * 60.0 - interval_minutes, 0.0)
+    for queue, g in out.groupby(out["queue"].astype(str), sort=False):
+        g = g.sort_values("interval_start")
+        key = pd.MultiIndex.from_arrays([[queue] * len(g), g["interval_start"]])
+        work = calls.reindex(key).fillna(0.0).to_numpy(float) * share_moved * eservice_minutes_per_case
+        starts = pd.DatetimeIndex(g["interval_start"])
+        tasks = window_tasks(starts, work, interval_minutes, window, f"e-service {queue}")
+        per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
+                                     tasks, interval_minutes)
+        out.loc[g.index, "eservice_agents"] = per["deferred_agents"].to_numpy()
+    out["agents_required"] = scheduled_from_on_phone(out["agents_on_phone"] + out["eservice_agents"],
+                                                     out["shrinkage"], rounding="up").astype(np.int64)
+    return out
+
+
 def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, share_moved: float,
                    eservice_minutes_per_case: float, *, interval_minutes: int | None = None,
                    eservice_deadline_hours: float | None = 24.0) -> WhatIfResult:
@@ -148,20 +186,8 @@ def eservice_shift(forecast_df: pd.DataFrame, targets: AccessibilityTargets, sha
     scen_df = forecast_df.copy()
     scen_df["calls_offered"] = scen_df["calls_offered"] * (1 - share_moved)
     scen = staffing_table(scen_df, targets, interval_minutes=im)
-    scen["eservice_agents"] = 0.0
-    window = None if eservice_deadline_hours is None else eservice_deadline_hours * 60.0 - im
-    for queue, g in scen.groupby("queue", sort=False):
-        g = g.sort_values("interval_start")
-        work = (forecast_df.loc[g.index, "calls_offered"].to_numpy(float) * share_moved
-                * eservice_minutes_per_case)
-        starts = pd.DatetimeIndex(g["interval_start"])
-        tasks = window_tasks(starts, work, im, None if window is None else max(window, 0.0),
-                              f"e-service {queue}")
-        per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
-                                     tasks, im)
-        scen.loc[g.index, "eservice_agents"] = per["deferred_agents"].to_numpy()
-    scen["agents_required"] = scheduled_from_on_phone(scen["agents_on_phone"] + scen["eservice_agents"],
-                                                      scen["shrinkage"], rounding="up").astype(np.int64)
+    scen = place_eservice_work(scen, forecast_df, share_moved, eservice_minutes_per_case,
+                               interval_minutes=im, eservice_deadline_hours=eservice_deadline_hours)
     cases = float(forecast_df["calls_offered"].sum() * share_moved)
     deferred_hours = cases * eservice_minutes_per_case / 60.0
     # deferred work is scheduled time too: divide by (1 - shrinkage)

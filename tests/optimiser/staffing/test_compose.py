@@ -67,6 +67,8 @@ def test_callback_offer_reports_accepted_calls_and_never_raises_the_inbound_peak
         ({"share_moved_to_eservice": 1.0}, r"share_moved_to_eservice must be in \[0, 1\), got 1.0"),
         ({"callback_acceptance": 1.5}, r"callback_acceptance must be in \[0, 1\], got 1.5"),
         ({"callback_window_minutes": 0}, "callback_window_minutes must be > 0, got 0"),
+        ({"eservice_minutes_per_case": -1}, "eservice_minutes_per_case must be >= 0 and finite, got -1"),
+        ({"eservice_deadline_hours": 0}, "eservice_deadline_hours must be > 0 and finite, got 0"),
     ],
 )
 def test_bad_whatifs_name_the_parameter_and_value(kwargs, match):
@@ -91,3 +93,19 @@ def test_interval_and_source_are_passed_through():
         plan_requirement(fc, TARGETS, source="fc.csv")
     req, _ = plan_requirement(fc, TARGETS, interval_minutes=30)
     assert req.attrs["interval_minutes"] == 30 and int(req["agents_on_phone"].iloc[0]) == 14
+
+
+def test_calls_moved_to_eservices_come_back_as_work_not_dropped():
+    # 8 half-hours of 100 calls; 30 % move to e-services at 12 min a case: 240 cases x 12 min = 48 h
+    # of e-service work on top of the smaller inbound requirement (issue 19: the page dropped it).
+    base, s_base = plan_requirement(_forecast(), TARGETS)
+    moved, s_moved = plan_requirement(_forecast(), TARGETS, WhatIfs(share_moved_to_eservice=0.3))
+    not_counted, s_free = plan_requirement(_forecast(), TARGETS,
+                                           WhatIfs(share_moved_to_eservice=0.3, eservice_minutes_per_case=0))
+    assert (moved["agents_on_phone"] <= base["agents_on_phone"]).all()  # the queue itself is lighter
+    assert (not_counted["eservice_agents"] == 0).all()
+    work_hours = float((moved["eservice_agents"] * 0.5).sum())
+    assert work_hours == pytest.approx(0.3 * 800 * 12 / 60)
+    # 12 minutes a case is more than the 3 minutes of handle time the call took: more agent-hours, not fewer
+    assert s_moved["agent_hours_scheduled"] > s_base["agent_hours_scheduled"] > s_free["agent_hours_scheduled"]
+    assert (moved["agents_required"] >= not_counted["agents_required"]).all()
