@@ -11,6 +11,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
@@ -126,8 +127,11 @@ def session_with_forecast(fc):
 
     s = Session()
     days = fc["interval_start"].dt.date.nunique()
+    # the stamp names the forecast's content: the app's caches are keyed by stamps, and tests in one
+    # process build different forecasts (a shared key would hand one test another test's scenario)
+    content = int(pd.util.hash_pandas_object(fc, index=False).sum()) & 0xFFFFFFFFFFFF
     s.forecast = Computed(ForecastResult(fc, None, None),
-                          Stamp("forecast:test", "forecast", (("model", "weekly_mean"), ("horizon_days", days),
+                          Stamp(f"forecast:test:{content:x}", "forecast", (("model", "weekly_mean"), ("horizon_days", days),
                                                               ("interval_minutes", 15), ("queues", ()))),
                           {"history": DEMO_HISTORY_STAMP})
     return s
