@@ -26,7 +26,7 @@ from wfm.ground.frames import FORECAST_COLUMNS, FORECAST_OPTIONAL_COLUMNS, FOREC
 from wfm.ground.timegrid import format_offset_timestamps, parse_offset_timestamps, resolve_tz
 from wfm.ground.vocabulary import DEFAULT_TZ
 from wfm.io.common import write_csv
-from wfm.io.csvtable import read_csv_table, source_name
+from wfm.io.common import read_csv, source_name
 
 __all__ = ["read_forecast_csv", "write_forecast_csv"]
 
@@ -49,8 +49,8 @@ def read_forecast_csv(source: str | os.PathLike | IO, tz: str | None = DEFAULT_T
         repeated (queue, interval_start): the file, row (header = row 1), column and value named.
     """
     zone = resolve_tz(tz)
-    name = source_name(source)
-    df = read_csv_table(source, "forecast file")
+    name = source_name(source, "<upload>")
+    df = read_csv(source, "forecast", name)
     missing = [c for c in FORECAST_REQUIRED_COLUMNS if c not in df.columns]
     if missing:
         raise WfmInputError(f"{name}: missing column(s) {', '.join(missing)} "
