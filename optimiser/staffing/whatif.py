@@ -128,7 +128,8 @@ def place_eservice_work(requirement: pd.DataFrame, forecast_df: pd.DataFrame, sh
     -------
     DataFrame
         A copy with a column ``eservice_agents`` [agents on the phone] and ``agents_required``
-        including that work (scheduled agents, rounded up).
+        including that work on top of the inbound agents and any call-back work (scheduled
+        agents, rounded up).
     """
     out = requirement.copy()
     out["eservice_agents"] = 0.0
@@ -137,16 +138,18 @@ def place_eservice_work(requirement: pd.DataFrame, forecast_df: pd.DataFrame, sh
     calls = forecast_df.assign(queue=forecast_df["queue"].astype(str)).set_index(
         ["queue", "interval_start"])["calls_offered"]
     window = None if eservice_deadline_hours is None else max(eservice_deadline_hours * 60.0 - interval_minutes, 0.0)
+    # agents already busy: inbound, plus call-back work when the requirement has an offer
+    busy = out["agents_on_phone"] + (out["callback_agents"] if "callback_agents" in out else 0.0)
     for queue, g in out.groupby(out["queue"].astype(str), sort=False):
         g = g.sort_values("interval_start")
         key = pd.MultiIndex.from_arrays([[queue] * len(g), g["interval_start"]])
         work = calls.reindex(key).fillna(0.0).to_numpy(float) * share_moved * eservice_minutes_per_case
         starts = pd.DatetimeIndex(g["interval_start"])
         tasks = window_tasks(starts, work, interval_minutes, window, f"e-service {queue}")
-        per, _ = place_deferred_work(pd.Series(g["agents_on_phone"].to_numpy(float), index=starts),
+        per, _ = place_deferred_work(pd.Series(busy.loc[g.index].to_numpy(float), index=starts),
                                      tasks, interval_minutes)
         out.loc[g.index, "eservice_agents"] = per["deferred_agents"].to_numpy()
-    out["agents_required"] = scheduled_from_on_phone(out["agents_on_phone"] + out["eservice_agents"],
+    out["agents_required"] = scheduled_from_on_phone(busy + out["eservice_agents"],
                                                      out["shrinkage"], rounding="up").astype(np.int64)
     return out
 

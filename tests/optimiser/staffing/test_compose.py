@@ -109,3 +109,13 @@ def test_calls_moved_to_eservices_come_back_as_work_not_dropped():
     # 12 minutes a case is more than the 3 minutes of handle time the call took: more agent-hours, not fewer
     assert s_moved["agent_hours_scheduled"] > s_base["agent_hours_scheduled"] > s_free["agent_hours_scheduled"]
     assert (moved["agents_required"] >= not_counted["agents_required"]).all()
+
+
+def test_eservice_work_adds_to_callback_work_not_replaces_it():
+    offer = WhatIfs(callback_acceptance=0.5, callback_threshold_seconds=0)
+    both = WhatIfs(callback_acceptance=0.5, callback_threshold_seconds=0, share_moved_to_eservice=0.3)
+    cb, _ = plan_requirement(_forecast(), TARGETS, offer)
+    req, _ = plan_requirement(_forecast(), TARGETS, both)
+    assert req["callback_agents"].sum() > 0 and req["eservice_agents"].sum() > 0
+    busy = req["agents_on_phone"] + req["callback_agents"] + req["eservice_agents"]
+    assert (req["agents_required"] >= busy - 1e-9).all()
